@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// Loupe: a command-line workbench for training image classifiers on a CPU.
+// Layers (arrows point down only): loupe → LoupeCommands → {LoupeLang, Workflow, Plotting}
+// Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
+import PackageDescription
+
+let package = Package(
+    name: "Loupe",
+    products: [
+        .executable(name: "loupe", targets: ["loupe"]),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev libpng-dev libjpeg-dev libreadline-dev libfreetype-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
+        // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
+        .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
+
+        // Engine
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        // Data
+        .target(name: "Imaging", dependencies: ["CCodecs"]),
+        .target(name: "Datasets", dependencies: ["Imaging"]),
+        // Figures
+        .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"]),
+        // Language (knows no machine learning)
+        .target(name: "LoupeLang"),
+        // Training loop, evaluation, reports
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"]),
+        // Binds the language to the layers below
+        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "CReadline"]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
+        .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#include "CCodecs.h"
+int loupe_codecs_version(void) { return 1; }

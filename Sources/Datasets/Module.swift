@@ -1,0 +1,1 @@
+// Datasets module of Loupe. See ../shared/DESIGN.md for the layer rules.

@@ -1,0 +1,1 @@
+// NeuralNet module of Loupe. See ../shared/DESIGN.md for the layer rules.

@@ -1,0 +1,1 @@
+// Plotting module of Loupe. See ../shared/DESIGN.md for the layer rules.

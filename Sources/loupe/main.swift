@@ -1,0 +1,2 @@
+import LoupeCommands
+print("loupe 0.1.0")
