@@ -1,1 +1,0 @@
-// Imaging module of Loupe. See ../shared/DESIGN.md for the layer rules.
