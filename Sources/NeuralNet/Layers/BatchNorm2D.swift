@@ -1,0 +1,156 @@
+import TensorCore
+
+// Shapes: x, y [N, H, W, C] seen as a matrix [M, C] with M = N*H*W rows.
+// Training: mean and biased variance over M; y = γ·x̂ + β with x̂ = (x − mean)·invstd.
+//   running_mean ← (1 − momentum)·running_mean + momentum·mean
+//   running_var  ← (1 − momentum)·running_var  + momentum·var·M/(M − 1)   (unbiased, as PyTorch)
+// Backward (training): with S1 = Σ dy and S2 = Σ dy·x̂ per channel,
+//   dβ = S1, dγ = S2, dx = γ·invstd·(dy − S1/M − x̂·S2/M).
+// Evaluation (or frozen): y = γ·(x − running_mean)/√(running_var + ε) + β, dx = dy·γ/√(running_var + ε).
+
+/// Batch normalisation over the channels of an NHWC tensor.
+public final class BatchNorm2D {
+    public let channels: Int
+    public let name: String
+    public let eps: Float = 1e-5
+    public let momentum: Float = 0.1
+    let arena: ParameterArena
+    public let weightOffset: Int, biasOffset: Int
+    public var runningMean: [Float]
+    public var runningVar: [Float]
+    public var batchesTracked: Int64 = 0
+    /// A frozen BatchNorm uses its running statistics even in training and learns nothing.
+    public var trainable = true
+
+    private var input: Tensor?
+    private var usedBatchStatistics = false
+    private var mean: [Float] = [], invstd: [Float] = []
+    public let output = Tensor(shape: [0])
+    private let inputGrad = Tensor(shape: [0])
+
+    public init(_ name: String, _ channels: Int, arena: ParameterArena) {
+        self.name = name
+        self.channels = channels
+        self.arena = arena
+        weightOffset = arena.register("\(name).weight", shape: [channels], role: .normWeight)
+        biasOffset = arena.register("\(name).bias", shape: [channels], role: .normBias)
+        runningMean = [Float](repeating: 0, count: channels)
+        runningVar = [Float](repeating: 1, count: channels)
+    }
+
+    public func initialize() {
+        (arena.values + weightOffset).update(repeating: 1, count: channels)
+        (arena.values + biasOffset).update(repeating: 0, count: channels)
+        runningMean = [Float](repeating: 0, count: channels)
+        runningVar = [Float](repeating: 1, count: channels)
+        batchesTracked = 0
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.shape.last == channels, "\(name): expected \(channels) channels, got \(x.shape)")
+        input = x
+        output.resize(to: x.shape)
+        let c = channels, m = x.count / c
+        usedBatchStatistics = training && trainable
+        if usedBatchStatistics {
+            let sums = columnReduce(rows: m, cols: c) { r, acc in
+                let row = x.data + r * c
+                for j in 0..<c { acc[j] += row[j] }
+            }
+            let meanD = sums.map { $0 / Double(m) }
+            let mf = meanD.map { Float($0) }
+            let sq = mf.withUnsafeBufferPointer { mp in
+                columnReduce(rows: m, cols: c) { r, acc in
+                    let row = x.data + r * c
+                    for j in 0..<c { let d = row[j] - mp[j]; acc[j] += d * d }
+                }
+            }
+            let variance = sq.map { $0 / Double(m) }
+            mean = mf
+            invstd = variance.map { Float(1 / ($0 + Double(eps)).squareRoot()) }
+            let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
+            for j in 0..<c {
+                runningMean[j] = (1 - momentum) * runningMean[j] + momentum * mf[j]
+                runningVar[j] = (1 - momentum) * runningVar[j] + momentum * Float(variance[j] * unbias)
+            }
+            batchesTracked += 1
+        } else {
+            mean = runningMean
+            invstd = runningVar.map { 1 / ($0 + eps).squareRoot() }
+        }
+        // y = x·scale + shift, per channel.
+        let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
+        let scale = (0..<c).map { gamma[$0] * invstd[$0] }
+        let shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
+        let y = output.data
+        scale.withUnsafeBufferPointer { sc in
+            shift.withUnsafeBufferPointer { sh in
+                forEachRow(m) { r in
+                    let xi = x.data + r * c, yi = y + r * c
+                    for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        let c = channels, m = x.count / c
+        inputGrad.resize(to: x.shape)
+        let gamma = arena.values + weightOffset
+        let dx = inputGrad.data
+        if !usedBatchStatistics {
+            let k = (0..<c).map { gamma[$0] * invstd[$0] }
+            k.withUnsafeBufferPointer { kp in
+                forEachRow(m) { r in
+                    let d = dy.data + r * c, o = dx + r * c
+                    for j in 0..<c { o[j] = d[j] * kp[j] }
+                }
+            }
+            if trainable { accumulateParameterGrads(x: x, dy: dy) }
+            return inputGrad
+        }
+        let (s1, s2) = accumulateParameterGrads(x: x, dy: dy)
+        let mf = Float(m)
+        let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
+        let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
+        let k = (0..<c).map { Float(s2[$0]) / mf }                             // S2/M, multiplies x̂
+        mean.withUnsafeBufferPointer { mp in a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
+                let isd = invstd
+                isd.withUnsafeBufferPointer { ip in
+                    forEachRow(m) { r in
+                        let d = dy.data + r * c, xi = x.data + r * c, o = dx + r * c
+                        for j in 0..<c {
+                            let xhat = (xi[j] - mp[j]) * ip[j]
+                            o[j] = ap[j] * (d[j] - bp[j] - xhat * kp[j])
+                        }
+                    }
+                }
+            } }
+        } }
+        return inputGrad
+    }
+
+    /// Adds dβ = Σ dy and dγ = Σ dy·x̂ into the gradient arena (when trainable); returns (S1, S2).
+    @discardableResult
+    private func accumulateParameterGrads(x: Tensor, dy: Tensor) -> ([Double], [Double]) {
+        let c = channels, m = x.count / c
+        let s1 = columnReduce(rows: m, cols: c) { r, acc in
+            let d = dy.data + r * c
+            for j in 0..<c { acc[j] += d[j] }
+        }
+        let s2 = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
+            columnReduce(rows: m, cols: c) { r, acc in
+                let d = dy.data + r * c, xi = x.data + r * c
+                for j in 0..<c { acc[j] += d[j] * (xi[j] - mp[j]) * ip[j] }
+            }
+        } }
+        if trainable {
+            let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset
+            for j in 0..<c { gg[j] += Float(s2[j]); gb[j] += Float(s1[j]) }
+        }
+        return (s1, s2)
+    }
+}

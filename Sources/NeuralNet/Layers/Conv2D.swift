@@ -1,0 +1,133 @@
+import TensorCore
+
+// Shapes: x [N, H, W, C] (NHWC), weight [OC, C, KH, KW] (PyTorch's layout, used as a [OC, K]
+// matrix with K = C*KH*KW), y [N, OH, OW, OC]. With cols = im2col(x) of shape [N*OH*OW, K]:
+//   forward   y     = cols · Wᵀ (+ bias)
+//   backward  dW   += dyᵀ · cols          (dy as [N*OH*OW, OC])
+//             dcols = dy · W,  dx = col2im(dcols)
+// Images are processed in chunks so the column matrix stays within the workspace budget.
+
+/// 2-D convolution, computed as im2col + one GEMM per chunk of images.
+public final class Conv2D {
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
+    public let name: String
+    let arena: ParameterArena
+    let workspace: Workspace
+    public let weightOffset: Int
+    public let biasOffset: Int?
+    /// When false, backward computes no weight gradients (a frozen layer).
+    public var trainable = true
+    /// When false, backward skips the input gradient (e.g. the first layer of a network).
+    public var needsInputGradient = true
+
+    private var input: Tensor?
+    public let output = Tensor(shape: [0])
+    private let inputGrad = Tensor(shape: [0])
+
+    public init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
+                padding: Int = 0, bias: Bool = false, arena: ParameterArena, workspace: Workspace, isHead: Bool = false) {
+        self.name = name
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+        self.arena = arena; self.workspace = workspace
+        weightOffset = arena.register("\(name).weight", shape: [outChannels, inChannels, kernel, kernel], role: .convWeight, isHead: isHead)
+        biasOffset = bias ? arena.register("\(name).bias", shape: [outChannels], role: .bias, isHead: isHead) : nil
+    }
+
+    var patchSize: Int { inChannels * kernel * kernel }
+
+    /// Kaiming normal, fan_out, gain √2 (torchvision's ResNet initialisation); zero bias.
+    public func initialize(_ rng: inout SeededGenerator) {
+        let std = (2.0 / Float(outChannels * kernel * kernel)).squareRoot()
+        let w = arena.values + weightOffset
+        for i in 0..<(outChannels * patchSize) { w[i] = rng.nextNormal() * std }
+        if let b = biasOffset { (arena.values + b).update(repeating: 0, count: outChannels) }
+    }
+
+    func geometry(_ x: Tensor) -> ConvGeometry {
+        precondition(x.shape.count == 4 && x.shape[3] == inChannels,
+                     "\(name): expected NHWC input with \(inChannels) channels, got \(x.shape)")
+        return ConvGeometry(channels: inChannels, height: x.shape[1], width: x.shape[2],
+                            kernelH: kernel, kernelW: kernel, stride: stride, padding: padding)
+    }
+
+    /// Images per chunk so that one chunk's column matrix fits the workspace budget.
+    func imagesPerChunk(_ g: ConvGeometry, batch: Int) -> Int {
+        let perImage = g.outHeight * g.outWidth * g.patchSize
+        return max(1, min(batch, workspace.budget / max(perImage, 1)))
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        input = x
+        let g = geometry(x)
+        let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize
+        precondition(oh > 0 && ow > 0, "\(name): input \(x.shape[1])x\(x.shape[2]) is smaller than the \(kernel)x\(kernel) kernel")
+        output.resize(to: [n, oh, ow, outChannels])
+        let w = UnsafePointer(arena.values + weightOffset)
+        if g.isPointwise {
+            gemm(.none, .transposed, m: n * oh * ow, n: outChannels, k: k, a: x.data, lda: k, b: w, ldb: k,
+                 c: output.data, ldc: outChannels)
+        } else {
+            let step = imagesPerChunk(g, batch: n)
+            let cols = workspace.buffer(step * oh * ow * k)
+            for start in Swift.stride(from: 0, to: n, by: step) {
+                let count = min(step, n - start)
+                im2col(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
+                gemm(.none, .transposed, m: count * oh * ow, n: outChannels, k: k, a: cols, lda: k, b: w, ldb: k,
+                     c: output.data + start * oh * ow * outChannels, ldc: outChannels)
+            }
+        }
+        if let bo = biasOffset {
+            let b = arena.values + bo, y = output.data, oc = outChannels
+            forEachRow(n * oh * ow) { r in for c in 0..<oc { y[r * oc + c] += b[c] } }
+        }
+        return output
+    }
+
+    /// Accumulates weight (and bias) gradients; returns dx, or nil when `needsInputGradient` is off.
+    @discardableResult
+    public func backward(_ dy: Tensor) -> Tensor? {
+        guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        let g = geometry(x)
+        let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize, oc = outChannels
+        let w = UnsafePointer(arena.values + weightOffset)
+        let dw = arena.grads + weightOffset
+        if trainable, let bo = biasOffset {
+            let sums = columnReduce(rows: n * oh * ow, cols: oc) { r, acc in
+                let row = dy.data + r * oc
+                for c in 0..<oc { acc[c] += row[c] }
+            }
+            let db = arena.grads + bo
+            for c in 0..<oc { db[c] += Float(sums[c]) }
+        }
+        if needsInputGradient { inputGrad.resize(to: x.shape) }
+        if g.isPointwise {
+            if trainable {
+                gemm(.transposed, .none, m: oc, n: k, k: n * oh * ow, a: dy.data, lda: oc, b: x.data, ldb: k,
+                     beta: 1, c: dw, ldc: k)
+            }
+            if needsInputGradient {
+                gemm(.none, .none, m: n * oh * ow, n: k, k: oc, a: dy.data, lda: oc, b: w, ldb: k,
+                     c: inputGrad.data, ldc: k)
+            }
+        } else if trainable || needsInputGradient {
+            if needsInputGradient { inputGrad.zero() }
+            let step = imagesPerChunk(g, batch: n)
+            let cols = workspace.buffer(step * oh * ow * k)
+            for start in Swift.stride(from: 0, to: n, by: step) {
+                let count = min(step, n - start), rows = count * oh * ow
+                let dyChunk = dy.data + start * oh * ow * oc
+                if trainable {
+                    im2col(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
+                    gemm(.transposed, .none, m: oc, n: k, k: rows, a: dyChunk, lda: oc, b: cols, ldb: k,
+                         beta: 1, c: dw, ldc: k)
+                }
+                if needsInputGradient {
+                    gemm(.none, .none, m: rows, n: k, k: oc, a: dyChunk, lda: oc, b: w, ldb: k, c: cols, ldc: k)
+                    col2imAccumulate(cols, count: count, g, into: inputGrad.data + start * g.height * g.width * inChannels)
+                }
+            }
+        }
+        return needsInputGradient ? inputGrad : nil
+    }
+}

@@ -1,0 +1,117 @@
+import TensorCore
+
+// Shapes: input x [N, H, W, Cin] (NHWC) → logits [N, classes].
+// stem → stages of residual blocks → global average pool → [hidden → ReLU → dropout] → fc.
+
+/// A ResNet with torchvision's layout and state-dict names, forward and backward.
+public final class ResNet {
+    public let config: ResNetConfig
+    public let arena = ParameterArena()
+    let workspace = Workspace()
+    let stemConv: Conv2D, stemNorm: BatchNorm2D, stemReLU = ReLU()
+    let stemPool: MaxPool2D?
+    let blocks: [ResidualBlock]
+    let pool = GlobalAveragePool()
+    let hidden: Linear?
+    let hiddenReLU = ReLU()
+    let dropout: Dropout?
+    let fc: Linear
+    /// When true only the head learns: the backbone computes no weight gradients and its
+    /// BatchNorm layers use their running statistics.
+    public private(set) var backboneFrozen = false
+
+    /// Builds the network and initialises it as torchvision does, from `seed`.
+    public init(_ config: ResNetConfig, seed: UInt64) {
+        self.config = config
+        switch config.stem {
+        case .imagenet:
+            stemConv = Conv2D("conv1", config.inputChannels, config.stemWidth, kernel: 7, stride: 2, padding: 3, arena: arena, workspace: workspace)
+            stemPool = MaxPool2D(kernel: 3, stride: 2, padding: 1)
+        case .small:
+            stemConv = Conv2D("conv1", config.inputChannels, config.stemWidth, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: workspace)
+            stemPool = nil
+        }
+        stemConv.needsInputGradient = false
+        stemNorm = BatchNorm2D("bn1", config.stemWidth, arena: arena)
+        var blocks: [ResidualBlock] = []
+        var channels = config.stemWidth
+        for (s, (count, width)) in zip(config.stages, config.widths).enumerated() {
+            for i in 0..<count {
+                let stride = (i == 0 && s > 0) ? 2 : 1
+                let name = "layer\(s + 1).\(i)"
+                switch config.stageKinds[s] {
+                case .basic:
+                    blocks.append(BasicBlock(name, inChannels: channels, channels: width, stride: stride, arena: arena, workspace: workspace))
+                    channels = width
+                case .bottleneck:
+                    blocks.append(Bottleneck(name, inChannels: channels, width: width, stride: stride, arena: arena, workspace: workspace))
+                    channels = width * Bottleneck.expansion
+                }
+            }
+        }
+        self.blocks = blocks
+        if let h = config.hidden {
+            hidden = Linear("head.hidden", channels, h, arena: arena)
+            dropout = Dropout(probability: config.dropout, seed: seed)
+            fc = Linear("fc", h, config.classes, arena: arena)
+        } else {
+            hidden = nil
+            dropout = nil
+            fc = Linear("fc", channels, config.classes, arena: arena)
+        }
+        arena.allocate()
+        var rng = SeededGenerator(seed: seed, stream: 0x1417)
+        for conv in convolutions { conv.initialize(&rng) }
+        for bn in norms { bn.initialize() }
+        hidden?.initialize(&rng)
+        fc.initialize(&rng)
+    }
+
+    public var convolutions: [Conv2D] { [stemConv] + blocks.flatMap { $0.convolutions } }
+    public var norms: [BatchNorm2D] { [stemNorm] + blocks.flatMap { $0.norms } }
+    var headLayers: [Linear] { (hidden.map { [$0] } ?? []) + [fc] }
+
+    /// Logits for a batch. `training` uses batch statistics (except in a frozen backbone) and dropout.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.shape.count == 4 && x.shape[3] == config.inputChannels,
+                     "expected NHWC input with \(config.inputChannels) channels, got \(x.shape)")
+        var h = stemReLU.forward(stemNorm.forward(stemConv.forward(x), training: training))
+        if let p = stemPool { h = p.forward(h) }
+        for block in blocks { h = block.forward(h, training: training) }
+        h = pool.forward(h)
+        if let hidden, let dropout {
+            h = dropout.forward(hiddenReLU.forward(hidden.forward(h)), training: training)
+        }
+        return fc.forward(h)
+    }
+
+    /// Back-propagates d loss / d logits, accumulating into `arena.grads`.
+    /// With a frozen backbone it stops at the head: nothing below needs a gradient.
+    public func backward(_ dLogits: Tensor) {
+        var d = fc.backward(dLogits)!
+        if let hidden, let dropout {
+            d = hidden.backward(hiddenReLU.backward(dropout.backward(d)))!
+        }
+        if backboneFrozen { return }
+        d = pool.backward(d)
+        for block in blocks.reversed() { d = block.backward(d) }
+        if let p = stemPool { d = p.backward(d) }
+        stemConv.backward(stemNorm.backward(stemReLU.backward(d)))
+    }
+
+    /// Freezes or unfreezes everything but the head.
+    public func freezeBackbone(_ frozen: Bool) {
+        backboneFrozen = frozen
+        for conv in convolutions { conv.trainable = !frozen }
+        for bn in norms { bn.trainable = !frozen }
+        // The head's input gradient is only needed when something below it learns.
+        (hidden ?? fc).needsInputGradient = !frozen
+        if hidden != nil { fc.needsInputGradient = true }
+    }
+
+    /// Whether the optimizer should update this parameter.
+    public func isTrainable(_ entry: ParameterEntry) -> Bool { !backboneFrozen || entry.isHead }
+
+    public var parameterCount: Int { arena.count }
+    public var trainableParameterCount: Int { arena.entries.filter(isTrainable).reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,14 @@
+/// Which parameters weight decay applies to.
+public enum DecayPolicy: String, Sendable, Codable {
+    /// Every parameter, as torch.optim does by default.
+    case all
+    /// Convolution and linear weights only: BatchNorm parameters and biases are excluded.
+    case weightsOnly
+}
+
+/// An optimizer updates the arena's values from its gradients, one flat pass per parameter.
+public protocol Optimizer: AnyObject {
+    /// One update. `learningRate(entry)` gives each parameter's rate (e.g. a separate head rate);
+    /// parameters for which `trainable` is false are left untouched, as PyTorch skips frozen ones.
+    func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool)
+}

@@ -1,0 +1,54 @@
+import Dispatch
+
+/// Deterministic data-parallel loops for the engine's elementwise and reduction work.
+///
+/// Work is always cut into the same chunks for a given problem size, whatever the number of
+/// cores, so reductions that combine per-chunk partial results in chunk order give
+/// bit-identical answers on every run.
+public enum Parallel {
+    /// Cores used for the engine's own loops (BLAS has its own threads; never both at once).
+    public static let cores: Int = {
+        #if canImport(Glibc)
+        let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return max(1, n)
+        #else
+        return 1
+        #endif
+    }()
+
+    /// Runs `body(chunkIndex, range)` for each chunk of `0..<count`, chunks of `chunkSize`
+    /// items, in parallel when there is more than one chunk.
+    public static func forChunks(count: Int, chunkSize: Int,
+                                 _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let size = max(1, chunkSize)
+        let chunks = (count + size - 1) / size
+        if chunks == 1 || cores == 1 {
+            for c in 0..<chunks { body(c, (c * size)..<min(count, (c + 1) * size)) }
+            return
+        }
+        // The chunks write disjoint memory by contract of every caller; the box tells Swift so.
+        withoutActuallyEscaping(body) { escaping in
+            let task = UncheckedSendable(escaping)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                task.value(c, (c * size)..<min(count, (c + 1) * size))
+            }
+        }
+    }
+
+    /// Number of chunks `forChunks` will use.
+    public static func chunkCount(count: Int, chunkSize: Int) -> Int {
+        count <= 0 ? 0 : (count + max(1, chunkSize) - 1) / max(1, chunkSize)
+    }
+}
+
+/// Wraps a value that is shared across threads under a contract the compiler cannot check
+/// (e.g. each thread writes its own disjoint slice of a buffer).
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
