@@ -47,9 +47,10 @@ final class ResNet18AgainstTorchTests: XCTestCase {
             let model = ResNet(try ResNetConfig.resnet(depth: depth, classes: 1000), seed: 0)
             XCTAssertEqual(model.parameterCount, count, "resnet\(depth)")
         }
-        // ResNet-20 (CIFAR): the paper's 272,474 with identity shortcuts, plus two 1x1 projection
-        // shortcuts with BatchNorm: (16·32 + 2·32) + (32·64 + 2·64) = 2,752.
+        // ResNet-20 (CIFAR, 3 channels, 10 classes) with 1x1 projection shortcuts, layer by layer:
+        // stem 432 + 32; stage 1: 3·(2·2304 + 64) = 14,016; stage 2: 14,528 + 2·18,560 = 51,648;
+        // stage 3: 57,728 + 2·73,984 = 205,696; fc 650.
         let r20 = ResNet(try ResNetConfig.resnet(depth: 20, classes: 10), seed: 0)
-        XCTAssertEqual(r20.parameterCount, 272_474 + 2_752, "resnet20")
+        XCTAssertEqual(r20.parameterCount, 432 + 32 + 14_016 + 51_648 + 205_696 + 650, "resnet20")
     }
 }
