@@ -88,9 +88,10 @@ public final class ResNet {
     /// Back-propagates d loss / d logits, accumulating into `arena.grads`.
     /// With a frozen backbone it stops at the head: nothing below needs a gradient.
     public func backward(_ dLogits: Tensor) {
-        var d = fc.backward(dLogits)!
+        guard var d = fc.backward(dLogits) else { return }
         if let hidden, let dropout {
-            d = hidden.backward(hiddenReLU.backward(dropout.backward(d)))!
+            guard let dh = hidden.backward(hiddenReLU.backward(dropout.backward(d))) else { return }
+            d = dh
         }
         if backboneFrozen { return }
         d = pool.backward(d)
