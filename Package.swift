@@ -32,7 +32,7 @@ let package = Package(
         // Training loop, evaluation, reports
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"]),
         // Binds the language to the layers below
-        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet"]),
+        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "CReadline"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),

@@ -5,11 +5,44 @@ import CBLAS
 /// Whether a GEMM operand is used as stored or transposed.
 public enum Transpose: Sendable { case none, transposed }
 
-/// Row-major single-precision GEMM through OpenBLAS.
+/// Row-major single-precision GEMM through OpenBLAS, split across the cores by the engine.
 ///
-/// Call only from the engine's own thread (never inside `parallelFor`): OpenBLAS runs its own
-/// threads, and nesting them inside ours would oversubscribe the cores.
+/// OpenBLAS itself runs single-threaded (see `BLAS.configure`): its idle threads spin between
+/// calls and starve the engine's own parallel loops. Instead the larger of M and N is cut into
+/// one block per core and each block is one `cblas_sgemm`; every output element is still a
+/// single full-length dot product, so the result does not depend on the split.
+/// Call only from the engine's own thread, never inside `Parallel.forChunks`.
 public func gemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                 alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                 b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    BLAS.configure()
+    let parts = Parallel.cores
+    // Small products are not worth a thread hand-off.
+    guard parts > 1, Double(m) * Double(n) * Double(k) >= 2_000_000, max(m, n) >= 2 * parts else {
+        gemmSingle(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    if m >= n {
+        let rows = (m + parts - 1) / parts
+        Parallel.forChunks(count: m, chunkSize: rows) { _, r in
+            // Rows r of op(A): A[r, :] when not transposed, A[:, r] (columns) when transposed.
+            let aBlock = transA == .none ? a + r.lowerBound * lda : a + r.lowerBound
+            gemmSingle(transA, transB, m: r.count, n: n, k: k, alpha: alpha, a: aBlock, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c + r.lowerBound * ldc, ldc: ldc)
+        }
+    } else {
+        let cols = (n + parts - 1) / parts
+        Parallel.forChunks(count: n, chunkSize: cols) { _, r in
+            let bBlock = transB == .none ? b + r.lowerBound : b + r.lowerBound * ldb
+            gemmSingle(transA, transB, m: m, n: r.count, k: k, alpha: alpha, a: a, lda: lda, b: bBlock, ldb: ldb,
+                       beta: beta, c: c + r.lowerBound, ldc: ldc)
+        }
+    }
+}
+
+/// One `cblas_sgemm` call on the calling thread.
+public func gemmSingle(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                  alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                  b: UnsafePointer<Float>, ldb: Int,
                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -45,6 +78,10 @@ public func gemmNaive(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, 
 
 /// OpenBLAS threading control.
 public enum BLAS {
+    /// Runs OpenBLAS single-threaded: the engine splits each GEMM across the cores itself.
+    /// Idempotent and cheap: the first call does the work.
+    @inline(__always) public static func configure() { _ = singleThreaded }
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
     /// Sets the number of threads OpenBLAS uses for every GEMM.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
     public static var threads: Int { Int(openblas_get_num_threads()) }

@@ -53,17 +53,17 @@ public final class BatchNorm2D {
         let c = channels, m = x.count / c
         usedBatchStatistics = training && trainable
         if usedBatchStatistics {
-            let sums = columnReduce(rows: m, cols: c) { r, acc in
+            let sums = columnReduce(rows: m, cols: c) { span, acc in for r in span {
                 let row = x.data + r * c
                 for j in 0..<c { acc[j] += row[j] }
-            }
+            } }
             let meanD = sums.map { $0 / Double(m) }
             let mf = meanD.map { Float($0) }
             let sq = mf.withUnsafeBufferPointer { mp in
-                columnReduce(rows: m, cols: c) { r, acc in
+                columnReduce(rows: m, cols: c) { span, acc in for r in span {
                     let row = x.data + r * c
                     for j in 0..<c { let d = row[j] - mp[j]; acc[j] += d * d }
-                }
+                } }
             }
             let variance = sq.map { $0 / Double(m) }
             mean = mf
@@ -85,10 +85,10 @@ public final class BatchNorm2D {
         let y = output.data
         scale.withUnsafeBufferPointer { sc in
             shift.withUnsafeBufferPointer { sh in
-                forEachRow(m) { r in
+                forRowRanges(m) { span in for r in span {
                     let xi = x.data + r * c, yi = y + r * c
                     for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] }
-                }
+                } }
             }
         }
         return output
@@ -103,10 +103,10 @@ public final class BatchNorm2D {
         if !usedBatchStatistics {
             let k = (0..<c).map { gamma[$0] * invstd[$0] }
             k.withUnsafeBufferPointer { kp in
-                forEachRow(m) { r in
+                forRowRanges(m) { span in for r in span {
                     let d = dy.data + r * c, o = dx + r * c
                     for j in 0..<c { o[j] = d[j] * kp[j] }
-                }
+                } }
             }
             if trainable { accumulateParameterGrads(x: x, dy: dy) }
             return inputGrad
@@ -120,13 +120,13 @@ public final class BatchNorm2D {
             b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
                 let isd = invstd
                 isd.withUnsafeBufferPointer { ip in
-                    forEachRow(m) { r in
+                    forRowRanges(m) { span in for r in span {
                         let d = dy.data + r * c, xi = x.data + r * c, o = dx + r * c
                         for j in 0..<c {
                             let xhat = (xi[j] - mp[j]) * ip[j]
                             o[j] = ap[j] * (d[j] - bp[j] - xhat * kp[j])
                         }
-                    }
+                    } }
                 }
             } }
         } }
@@ -137,15 +137,15 @@ public final class BatchNorm2D {
     @discardableResult
     private func accumulateParameterGrads(x: Tensor, dy: Tensor) -> ([Double], [Double]) {
         let c = channels, m = x.count / c
-        let s1 = columnReduce(rows: m, cols: c) { r, acc in
+        let s1 = columnReduce(rows: m, cols: c) { span, acc in for r in span {
             let d = dy.data + r * c
             for j in 0..<c { acc[j] += d[j] }
-        }
+        } }
         let s2 = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            columnReduce(rows: m, cols: c) { r, acc in
+            columnReduce(rows: m, cols: c) { span, acc in for r in span {
                 let d = dy.data + r * c, xi = x.data + r * c
                 for j in 0..<c { acc[j] += d[j] * (xi[j] - mp[j]) * ip[j] }
-            }
+            } }
         } }
         if trainable {
             let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset

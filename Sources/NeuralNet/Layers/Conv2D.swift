@@ -79,7 +79,7 @@ public final class Conv2D {
         }
         if let bo = biasOffset {
             let b = arena.values + bo, y = output.data, oc = outChannels
-            forEachRow(n * oh * ow) { r in for c in 0..<oc { y[r * oc + c] += b[c] } }
+            forRowRanges(n * oh * ow) { span in for r in span { for c in 0..<oc { y[r * oc + c] += b[c] } } }
         }
         return output
     }
@@ -93,10 +93,10 @@ public final class Conv2D {
         let w = UnsafePointer(arena.values + weightOffset)
         let dw = arena.grads + weightOffset
         if trainable, let bo = biasOffset {
-            let sums = columnReduce(rows: n * oh * ow, cols: oc) { r, acc in
+            let sums = columnReduce(rows: n * oh * ow, cols: oc) { span, acc in for r in span {
                 let row = dy.data + r * oc
                 for c in 0..<oc { acc[c] += row[c] }
-            }
+            } }
             let db = arena.grads + bo
             for c in 0..<oc { db[c] += Float(sums[c]) }
         }

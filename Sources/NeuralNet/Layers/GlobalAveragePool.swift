@@ -32,10 +32,10 @@ public final class GlobalAveragePool {
         inputGrad.resize(to: inputShape)
         let n = inputShape[0], hw = inputShape[1] * inputShape[2], c = inputShape[3]
         let d = dy.data, dx = inputGrad.data, scale = 1 / Float(hw)
-        forEachRow(n * hw) { r in
+        forRowRanges(n * hw) { span in for r in span {
             let b = r / hw
             for j in 0..<c { dx[r * c + j] = d[b * c + j] * scale }
-        }
+        } }
         return inputGrad
     }
 }

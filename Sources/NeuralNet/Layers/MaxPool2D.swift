@@ -25,7 +25,7 @@ public final class MaxPool2D {
         let src = x.data, dst = output.data, k = kernel, s = stride, p = padding
         argmax.withUnsafeMutableBufferPointer { am in
             let amp = am.baseAddress!
-            forEachRow(n * oh * ow) { r in
+            forRowRanges(n * oh * ow) { span in for r in span {
                 let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
                 for ch in 0..<c {
                     var best = -Float.infinity, where_ = -1
@@ -43,7 +43,7 @@ public final class MaxPool2D {
                     dst[r * c + ch] = best
                     amp[r * c + ch] = Int32(where_)
                 }
-            }
+            } }
         }
         return output
     }

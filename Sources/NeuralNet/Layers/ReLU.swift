@@ -12,14 +12,14 @@ public final class ReLU {
     public func forward(_ x: Tensor) -> Tensor {
         output.resize(to: x.shape)
         let src = x.data, dst = output.data
-        forEachRow(x.count) { i in dst[i] = max(src[i], 0) }
+        forRanges(x.count) { span in for i in span { dst[i] = max(src[i], 0) } }
         return output
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         inputGrad.resize(to: dy.shape)
         let y = output.data, d = dy.data, dx = inputGrad.data
-        forEachRow(dy.count) { i in dx[i] = y[i] > 0 ? d[i] : 0 }
+        forRanges(dy.count) { span in for i in span { dx[i] = y[i] > 0 ? d[i] : 0 } }
         return inputGrad
     }
 }
@@ -35,7 +35,7 @@ public final class ResidualAddReLU {
         precondition(a.shape == b.shape, "residual shapes differ: \(a.shape) vs \(b.shape)")
         output.resize(to: a.shape)
         let pa = a.data, pb = b.data, y = output.data
-        forEachRow(a.count) { i in y[i] = max(pa[i] + pb[i], 0) }
+        forRanges(a.count) { span in for i in span { y[i] = max(pa[i] + pb[i], 0) } }
         return output
     }
 
@@ -43,7 +43,7 @@ public final class ResidualAddReLU {
     public func backward(_ dy: Tensor) -> Tensor {
         inputGrad.resize(to: dy.shape)
         let y = output.data, d = dy.data, dx = inputGrad.data
-        forEachRow(dy.count) { i in dx[i] = y[i] > 0 ? d[i] : 0 }
+        forRanges(dy.count) { span in for i in span { dx[i] = y[i] > 0 ? d[i] : 0 } }
         return inputGrad
     }
 }

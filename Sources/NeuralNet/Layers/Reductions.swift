@@ -7,9 +7,10 @@ import TensorCore
 
 private let rowsPerChunk = 64
 
-/// Per-column sums of f(row, column) over all rows, deterministic.
+/// Per-column sums over all rows, deterministic: `f(rows, acc)` adds the contribution of a range
+/// of rows (at most 64) into the chunk's accumulator `acc` [C].
 @inline(__always)
-func columnReduce(rows: Int, cols: Int, _ f: (Int, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
+func columnReduce(rows: Int, cols: Int, _ f: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
     let chunks = Parallel.chunkCount(count: rows, chunkSize: rowsPerChunk)
     guard chunks > 0 else { return [Double](repeating: 0, count: cols) }
     let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunks * cols)
@@ -20,8 +21,7 @@ func columnReduce(rows: Int, cols: Int, _ f: (Int, UnsafeMutablePointer<Float>) 
     let group = max(1, chunks / (Parallel.cores * 4))
     Parallel.forChunks(count: chunks, chunkSize: group) { _, chunkRange in
         for chunk in chunkRange {
-            let acc = partial + chunk * cols
-            for r in (chunk * rowsPerChunk)..<min(rows, (chunk + 1) * rowsPerChunk) { f(r, acc) }
+            f((chunk * rowsPerChunk)..<min(rows, (chunk + 1) * rowsPerChunk), partial + chunk * cols)
         }
     }
     var total = [Double](repeating: 0, count: cols)
@@ -32,10 +32,15 @@ func columnReduce(rows: Int, cols: Int, _ f: (Int, UnsafeMutablePointer<Float>) 
     return total
 }
 
-/// Runs `body(row)` over all rows in parallel (each row writes only its own outputs).
+/// Runs `body(range)` over ranges covering `0..<count` in parallel (each index writes only its
+/// own outputs). The body loops over its range itself so that the loop compiles to tight code.
 @inline(__always)
-func forEachRow(_ rows: Int, _ body: (Int) -> Void) {
-    Parallel.forChunks(count: rows, chunkSize: max(64, rows / (Parallel.cores * 4))) { _, range in
-        for r in range { body(r) }
-    }
+func forRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
+    Parallel.forChunks(count: count, chunkSize: max(4096, count / (Parallel.cores * 4) + 1)) { _, range in body(range) }
+}
+
+/// Like `forRanges` for row-wise work where each row is already a loop over channels.
+@inline(__always)
+func forRowRanges(_ rows: Int, _ body: (Range<Int>) -> Void) {
+    Parallel.forChunks(count: rows, chunkSize: max(64, rows / (Parallel.cores * 4) + 1)) { _, range in body(range) }
 }

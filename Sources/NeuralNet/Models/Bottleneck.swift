@@ -49,7 +49,7 @@ public final class Bottleneck: ResidualBlock {
         let dShort = downsample.map { $0.conv.backward($0.bn.backward(g))! } ?? g
         sumGrad.resize(to: dMain.shape)
         let a = dMain.data, b = dShort.data, o = sumGrad.data
-        forEachRow(dMain.count) { i in o[i] = a[i] + b[i] }
+        forRanges(dMain.count) { span in for i in span { o[i] = a[i] + b[i] } }
         return sumGrad
     }
 }

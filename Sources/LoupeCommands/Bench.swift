@@ -1,0 +1,88 @@
+import Foundation
+import TensorCore
+import NeuralNet
+
+/// Names `loupe bench` knows, in the order it runs them.
+public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s"]
+
+/// `loupe bench [NAME...] [--seconds S]`: runs the workloads of WORKLOADS.md and prints one line
+/// per figure, `NAME<TAB>VALUE UNIT`. Returns the process exit code.
+public func runBench(arguments: [String], output: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) -> Int32 {
+    BLAS.configure()
+    if arguments.first == "--rss-child" { return rssChild(output: output) }
+    var names: [String] = []
+    var seconds = 5.0
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        if a == "--seconds", i + 1 < arguments.count, let s = Double(arguments[i + 1]), s > 0 {
+            seconds = s; i += 2; continue
+        }
+        guard benchWorkloadNames.contains(a) else {
+            let hint = benchWorkloadNames.min { editDistance($0, a) < editDistance($1, a) }!
+            FileHandle.standardError.write(Data("loupe bench: unknown workload '\(a)' (did you mean '\(hint)'?); workloads: \(benchWorkloadNames.joined(separator: ", "))\n".utf8))
+            return 64
+        }
+        names.append(a); i += 1
+    }
+    if names.isEmpty { names = benchWorkloadNames }
+    for name in names {
+        let figure: BenchFigure
+        switch name {
+        case "sgemm-1024": figure = Workloads.sgemm(seconds: seconds)
+        case "conv-r18s": figure = Workloads.convR18s(seconds: seconds)
+        case "r18s-train": figure = Workloads.train(name, model: BenchModels.r18s(), batch: 64, size: 32, channels: 3, seconds: seconds)
+        case "r20-train": figure = Workloads.train(name, model: BenchModels.r20(), batch: 128, size: 28, channels: 1, seconds: seconds)
+        case "r18-infer1": figure = Workloads.infer(name, batch: 1, seconds: seconds)
+        case "r18-infer32": figure = Workloads.infer(name, batch: 32, seconds: seconds)
+        case "peak-rss-r18s":
+            guard let mib = peakRSSOfChild() else {
+                FileHandle.standardError.write(Data("loupe bench: could not measure peak-rss-r18s (child process failed)\n".utf8))
+                return 70
+            }
+            figure = BenchFigure(name: name, value: mib, unit: "MiB")
+        default: continue
+        }
+        output(figure.line)
+    }
+    return 0
+}
+
+/// Runs 20 steps of r18s-train in a fresh process and reads its peak resident memory.
+private func peakRSSOfChild() -> Double? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    process.arguments = ["bench", "--rss-child"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Double($0) }.last
+}
+
+private func rssChild(output: (String) -> Void) -> Int32 {
+    let step = TrainingStep(model: BenchModels.r18s(), batch: 64, size: 32, channels: 3)
+    for _ in 0..<20 { step.run() }
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 70 }
+    output(String(kib / 1024))
+    return 0
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var prev = row[0]; row[0] = i
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            let cur = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+            prev = cur
+        }
+    }
+    return a.isEmpty ? b.count : row[b.count]
+}

@@ -1,1 +1,0 @@
-// LoupeCommands module of Loupe. See ../shared/DESIGN.md for the layer rules.
