@@ -40,8 +40,11 @@ static void loupe_jpeg_install(jpeg_failure *failure) {
 }
 
 static int loupe_jpeg_failed(jpeg_failure *failure, loupe_codec_status *status) {
+    int message = failure->manager.msg_code;
     int code = failure->truncated ? LOUPE_CODEC_TRUNCATED
-             : failure->manager.msg_code == JERR_OUT_OF_MEMORY ? LOUPE_CODEC_NO_MEMORY
+             : message == JERR_OUT_OF_MEMORY ? LOUPE_CODEC_NO_MEMORY
+             // Valid JPEG variants this libjpeg build does not decode (12-bit, lossless).
+             : message == JERR_BAD_PRECISION || message == JERR_SOF_UNSUPPORTED ? LOUPE_CODEC_UNSUPPORTED
              : LOUPE_CODEC_CORRUPT;
     return loupe_fail(status, code, failure->message);
 }

@@ -23,7 +23,7 @@ extension loupe_codec_status {
         switch Int(code) {
         case Int(LOUPE_CODEC_TRUNCATED): return .truncated(source: source, detail: text)
         case Int(LOUPE_CODEC_UNSUPPORTED): return .unsupported(source: source, detail: text)
-        case Int(LOUPE_CODEC_NO_MEMORY): return .tooLarge(source: source, width: 0, height: 0, limit: "out of memory")
+        case Int(LOUPE_CODEC_NO_MEMORY): return .unsupported(source: source, detail: "the decoder ran out of memory (\(text))")
         default: return .corrupt(source: source, detail: text)
         }
     }

@@ -18,7 +18,7 @@ enum FileAccess {
         }
         let size = Int(status.st_size)
         guard size <= maxBytes else {
-            throw .tooLarge(source: path, width: 0, height: 0, limit: "file of \(size) bytes exceeds \(maxBytes) bytes")
+            throw .fileTooLarge(source: path, bytes: size, limit: maxBytes)
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0

@@ -24,34 +24,38 @@ extension Image {
         var horizontal = [Float](repeating: 0, count: height * newWidth * channels)
         pixels.withUnsafeBufferPointer { input in
             horizontal.withUnsafeMutableBufferPointer { output in
-                for y in 0..<height {
-                    let inRow = y * width * channels, outRow = y * newWidth * channels
-                    for x in 0..<newWidth {
-                        let first = columns.first[x]
-                        for c in 0..<channels {
-                            var sum: Float = 0
-                            for (k, weight) in columns.weights[x].enumerated() {
-                                sum += weight * Float(input[inRow + (first + k) * channels + c])
+                columns.weights.withUnsafeBufferPointer { weights in
+                    for y in 0..<height {
+                        let inRow = y * width * channels, outRow = y * newWidth * channels
+                        for x in 0..<newWidth {
+                            let first = columns.first[x], taps = columns.start[x]..<columns.start[x + 1]
+                            for c in 0..<channels {
+                                var sum: Float = 0
+                                var source = inRow + first * channels + c
+                                for tap in taps {
+                                    sum += weights[tap] * Float(input[source])
+                                    source += channels
+                                }
+                                output[outRow + x * channels + c] = sum
                             }
-                            output[outRow + x * channels + c] = sum
                         }
                     }
                 }
             }
         }
+        // Then columns: each output row is a weighted sum of whole rows of the first pass.
         var result = Image(width: newWidth, height: newHeight, channels: channels)
         let stride = newWidth * channels
+        var row = [Float](repeating: 0, count: stride)
         horizontal.withUnsafeBufferPointer { input in
             result.pixels.withUnsafeMutableBufferPointer { output in
                 for y in 0..<newHeight {
-                    let first = rows.first[y]
-                    for index in 0..<stride {
-                        var sum: Float = 0
-                        for (k, weight) in rows.weights[y].enumerated() {
-                            sum += weight * input[(first + k) * stride + index]
-                        }
-                        output[y * stride + index] = UInt8(clamping: Int(sum + 0.5))
+                    for index in 0..<stride { row[index] = 0 }
+                    for tap in rows.start[y]..<rows.start[y + 1] {
+                        let weight = rows.weights[tap], from = (rows.first[y] + tap - rows.start[y]) * stride
+                        for index in 0..<stride { row[index] += weight * input[from + index] }
                     }
+                    for index in 0..<stride { output[y * stride + index] = UInt8(clamping: Int(row[index] + 0.5)) }
                 }
             }
         }
@@ -72,10 +76,12 @@ extension Image {
 }
 
 /// For each output index along one axis: the first source index it reads and the weights of
-/// the consecutive source pixels from there (summing to 1).
+/// the consecutive source pixels from there (summing to 1), flattened into one array where
+/// output `i` owns `weights[start[i]..<start[i + 1]]`.
 struct ResampleTaps {
     var first: [Int] = []
-    var weights: [[Float]] = []
+    var start: [Int] = [0]
+    var weights: [Float] = []
 
     init(input: Int, output: Int) {
         let scale = Double(input) / Double(output)
@@ -86,19 +92,17 @@ struct ResampleTaps {
                 let left = Int(centre)
                 let fraction = Float(centre - Double(left))
                 first.append(left)
-                weights.append(left + 1 < input && fraction > 0 ? [1 - fraction, fraction] : [1])
+                weights += left + 1 < input && fraction > 0 ? [1 - fraction, fraction] : [1]
             } else {
                 // Box average over [index * scale, (index + 1) * scale), partial pixels weighted.
                 let low = Double(index) * scale, high = min(Double(index + 1) * scale, Double(input))
-                let start = Int(low), end = min(Int(high.rounded(.up)), input)
-                var taps: [Double] = []
-                for source in start..<end {
-                    taps.append(min(high, Double(source + 1)) - max(low, Double(source)))
-                }
+                let begin = Int(low), end = min(Int(high.rounded(.up)), input)
+                let taps = (begin..<end).map { min(high, Double($0 + 1)) - max(low, Double($0)) }
                 let total = taps.reduce(0, +)
-                first.append(start)
-                weights.append(taps.map { Float($0 / total) })
+                first.append(begin)
+                weights += taps.map { Float($0 / total) }
             }
+            start.append(weights.count)
         }
     }
 }

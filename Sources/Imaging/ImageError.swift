@@ -8,11 +8,13 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The data stops before the image does (a partial download or copy).
     case truncated(source: String, detail: String)
     /// A PNG chunk's checksum does not match its content: the file is damaged.
-    case badChecksum(source: String, chunk: String)
+    case badCRC(source: String, chunk: String)
     /// The content is neither PNG nor JPEG, whatever the file name says.
     case notAnImage(source: String)
     /// The header announces more pixels than the limits allow; nothing was allocated.
     case tooLarge(source: String, width: Int, height: Int, limit: String)
+    /// The file is bigger than `ImageLimits.maxFileBytes`; it was not read.
+    case fileTooLarge(source: String, bytes: Int, limit: Int)
     /// A valid file of a kind Loupe does not decode (another format, an unusual colour model).
     case unsupported(source: String, detail: String)
     /// The decoder rejected the data.
@@ -28,7 +30,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file or name the error is about (the parameter name for `invalidArgument`).
     public var source: String {
         switch self {
-        case .emptyFile(let source), .truncated(let source, _), .badChecksum(let source, _),
+        case .emptyFile(let source), .truncated(let source, _), .badCRC(let source, _), .fileTooLarge(let source, _, _),
              .notAnImage(let source), .tooLarge(let source, _, _, _), .unsupported(let source, _),
              .corrupt(let source, _), .unreadable(let source, _):
             return source
@@ -43,12 +45,14 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(source): the file is empty"
         case .truncated(let source, let detail):
             return "\(source): the file is truncated (\(detail)); copy or download it again"
-        case .badChecksum(let source, let chunk):
+        case .badCRC(let source, let chunk):
             return "\(source): the file is damaged (bad CRC in PNG chunk '\(chunk)')"
         case .notAnImage(let source):
             return "\(source): not an image (the content is neither PNG nor JPEG)"
         case .tooLarge(let source, let width, let height, let limit):
             return "\(source): image of \(width)x\(height) pixels is too large (\(limit))"
+        case .fileTooLarge(let source, let bytes, let limit):
+            return "\(source): the file has \(bytes) bytes, more than the limit of \(limit)"
         case .unsupported(let source, let detail):
             return "\(source): unsupported image: \(detail)"
         case .corrupt(let source, let detail):

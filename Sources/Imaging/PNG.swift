@@ -31,9 +31,11 @@ public enum PNG {
     /// Decodes a PNG to 8-bit grey (1 channel) or RGB (3 channels).
     ///
     /// 16-bit samples keep their high byte, palettes are expanded to RGB, alpha (and tRNS
-    /// transparency) is dropped, interlaced files are de-interlaced. The header is checked
+    /// transparency) is dropped, interlaced files are de-interlaced, and the orientation of an
+    /// eXIf chunk, if any, is applied (unless `applyOrientation` is false). The header is checked
     /// against `limits` before any pixel memory is allocated. `source` names the bytes in errors.
-    public static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits = .default) throws -> Image {
+    public static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits = .default,
+                              applyOrientation: Bool = true) throws -> Image {
         guard !bytes.isEmpty else { throw ImageError.emptyFile(source: source) }
         let container = try PNGContainer(bytes: bytes, source: source)
         try limits.check(width: container.width, height: container.height, source: source)
@@ -51,7 +53,8 @@ public enum PNG {
             initialized = count
         }
         guard code == LOUPE_CODEC_OK else { throw status.decodingError(source: source) }
-        return Image(width: container.width, height: container.height, channels: channels, pixels: pixels)
+        let image = Image(width: container.width, height: container.height, channels: channels, pixels: pixels)
+        return applyOrientation ? image.applyingEXIFOrientation(container.exifOrientation) : image
     }
 }
 

@@ -10,6 +10,8 @@ struct PNGContainer {
     var bitDepth: Int
     var colourType: Int
     var interlaced: Bool
+    /// The EXIF orientation from an eXIf chunk (1 when there is none).
+    var exifOrientation = 1
 
     /// Channels of the decoded image: grey and grey+alpha give 1, everything else 3.
     var decodedChannels: Int { colourType == 0 || colourType == 4 ? 1 : 3 }
@@ -34,7 +36,7 @@ struct PNGContainer {
             let dataStart = position + 8
             let stored = Self.bigEndian32(bytes, dataStart + length)
             let computed = CRC32.checksum(bytes[(position + 4)..<(dataStart + length)])
-            guard stored == computed else { throw .badChecksum(source: source, chunk: name) }
+            guard stored == computed else { throw .badCRC(source: source, chunk: name) }
             if header == nil {
                 guard name == "IHDR", length == 13 else {
                     throw .corrupt(source: source, detail: "the first chunk is '\(name)', not IHDR")
@@ -43,6 +45,9 @@ struct PNGContainer {
                           Int(bytes[dataStart + 8]), Int(bytes[dataStart + 9]), bytes[dataStart + 12] != 0)
             }
             if name == "IDAT" { sawImageData = true }
+            if name == "eXIf" {
+                exifOrientation = EXIFOrientation.orientation(inTIFF: Array(bytes[dataStart..<(dataStart + length)]))
+            }
             position = dataStart + length + 4
             if name == "IEND" { break }
         }

@@ -57,7 +57,7 @@ final class FixtureDecodingTests: XCTestCase {
         XCTAssertEqual(reason("empty.png"), .emptyFile(source: path("empty.png")))
         XCTAssertEqual(reason("not_an_image.jpg"), .notAnImage(source: path("not_an_image.jpg")))
         XCTAssertEqual(reason("garbage.png"), .notAnImage(source: path("garbage.png")))
-        XCTAssertEqual(reason("bad_crc.png"), .badChecksum(source: path("bad_crc.png"), chunk: "IDA\\xAB"))
+        XCTAssertEqual(reason("bad_crc.png"), .badCRC(source: path("bad_crc.png"), chunk: "IDA\\xAB"))
         guard case .truncated = reason("truncated.png") else { return XCTFail("truncated.png: \(String(describing: reason("truncated.png")))") }
         guard case .truncated = reason("truncated.jpg") else { return XCTFail("truncated.jpg: \(String(describing: reason("truncated.jpg")))") }
     }

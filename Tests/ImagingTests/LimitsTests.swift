@@ -29,8 +29,9 @@ final class LimitsTests: XCTestCase {
     }
 
     func testFileSizeLimitIsCheckedBeforeReading() {
-        XCTAssertThrowsError(try decodeImage(path: Fixtures.path("rgb8.png"), limits: ImageLimits(maxFileBytes: 100))) { error in
-            guard case .tooLarge = error as? ImageError else { return XCTFail("\(error)") }
+        let path = Fixtures.path("rgb8.png")
+        XCTAssertThrowsError(try decodeImage(path: path, limits: ImageLimits(maxFileBytes: 100))) { error in
+            XCTAssertEqual(error as? ImageError, .fileTooLarge(source: path, bytes: 1869, limit: 100))
         }
     }
 

@@ -71,3 +71,15 @@ final class PNGVariantTests: XCTestCase {
         }
     }
 }
+
+extension PNGVariantTests {
+    func testEXIfChunkOrientationIsApplied() throws {
+        var builder = PNGBuilder(width: 3, height: 1, bitDepth: 8, colourType: 0)
+        // Big-endian TIFF, one IFD entry: orientation (0x0112), SHORT, value 8.
+        let tiff: [UInt8] = [0x4D, 0x4D, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0, 0, 0]
+        builder.chunks = [("eXIf", tiff)]
+        let bytes = builder.build(rows: [[1, 2, 3]])
+        XCTAssertEqual(try PNG.decode(bytes, source: "exif"), Image(width: 1, height: 3, channels: 1, pixels: [3, 2, 1]))
+        XCTAssertEqual(try PNG.decode(bytes, source: "exif", applyOrientation: false).pixels, [1, 2, 3])
+    }
+}
