@@ -1,0 +1,93 @@
+import XCTest
+import TensorCore
+
+/// The fast kernels against their plain references.
+final class KernelTests: XCTestCase {
+    func random(_ n: Int, _ rng: inout SeededGenerator) -> [Float] { (0..<n).map { _ in rng.nextNormal() } }
+
+    func testGEMMMatchesNaiveForEveryTransposeAndSplit() {
+        var rng = SeededGenerator(seed: 1)
+        // Sizes below and above the threading threshold, tall and wide, odd splits.
+        for (m, n, k) in [(3, 5, 7), (300, 41, 200), (41, 300, 200), (257, 129, 65)] {
+            for ta in [Transpose.none, .transposed] {
+                for tb in [Transpose.none, .transposed] {
+                    let a = random(m * k, &rng), b = random(k * n, &rng), c0 = random(m * n, &rng)
+                    let lda = ta == .none ? k : m, ldb = tb == .none ? n : k
+                    var fast = c0, slow = c0
+                    gemm(ta, tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: &fast, ldc: n)
+                    gemmNaive(ta, tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: &slow, ldc: n)
+                    let worst = zip(fast, slow).map { abs($0 - $1) / (1 + abs($1)) }.max()!
+                    XCTAssertLessThan(worst, 1e-4, "gemm \(m)x\(n)x\(k) \(ta) \(tb)")
+                }
+            }
+        }
+    }
+
+    func testGEMMIsBitIdenticalAcrossCalls() {
+        var rng = SeededGenerator(seed: 2)
+        let (m, n, k) = (500, 300, 400)
+        let a = random(m * k, &rng), b = random(k * n, &rng)
+        var c1 = [Float](repeating: 0, count: m * n), c2 = c1
+        gemm(.none, .none, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c1, ldc: n)
+        gemm(.none, .none, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c2, ldc: n)
+        XCTAssertTrue(c1 == c2)
+    }
+
+    /// col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)> for any x, c.
+    func testCol2imIsTheAdjointOfIm2col() {
+        var rng = SeededGenerator(seed: 3)
+        for g in [ConvGeometry(channels: 3, height: 7, width: 6, kernelH: 3, kernelW: 3, stride: 2, padding: 1),
+                  ConvGeometry(channels: 2, height: 5, width: 5, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
+                  ConvGeometry(channels: 4, height: 4, width: 4, kernelH: 1, kernelW: 1, stride: 2, padding: 0)] {
+            let n = 2
+            let x = random(n * g.height * g.width * g.channels, &rng)
+            let rows = n * g.outHeight * g.outWidth
+            let c = random(rows * g.patchSize, &rng)
+            var cols = [Float](repeating: 0, count: rows * g.patchSize)
+            im2col(x, count: n, g, into: &cols)
+            var back = [Float](repeating: 0, count: x.count)
+            col2imAccumulate(c, count: n, g, into: &back)
+            let lhs = zip(cols, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let rhs = zip(x, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-3 * max(1, abs(lhs)), "\(g)")
+        }
+    }
+
+    func testIm2colPlacesPatchesInPyTorchWeightOrder() {
+        // One 2-channel 3x3 image, a 3x3 kernel, padding 1: the centre output's column holds the
+        // whole image, ordered (channel, ky, kx).
+        let g = ConvGeometry(channels: 2, height: 3, width: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+        var x = [Float](repeating: 0, count: 18)
+        for y in 0..<3 { for xx in 0..<3 { for c in 0..<2 { x[(y * 3 + xx) * 2 + c] = Float(c * 100 + y * 10 + xx) } } }
+        var cols = [Float](repeating: -1, count: 9 * 18)
+        im2col(x, count: 1, g, into: &cols)
+        let centre = Array(cols[(4 * 18)..<(5 * 18)])
+        XCTAssertEqual(centre, [0, 1, 2, 10, 11, 12, 20, 21, 22, 100, 101, 102, 110, 111, 112, 120, 121, 122])
+        XCTAssertEqual(cols[0], 0, "top-left output: padding is zero")
+    }
+
+    func testSeededGeneratorIsReproducibleAndWellSpread() {
+        var a = SeededGenerator(seed: 7), b = SeededGenerator(seed: 7), c = SeededGenerator(seed: 7, stream: 1)
+        let xs = (0..<1000).map { _ in a.nextFloat() }
+        XCTAssertEqual(xs, (0..<1000).map { _ in b.nextFloat() })
+        XCTAssertNotEqual(xs, (0..<1000).map { _ in c.nextFloat() })
+        XCTAssertTrue(xs.allSatisfy { $0 >= 0 && $0 < 1 })
+        var g = SeededGenerator(seed: 9)
+        let normals = (0..<20000).map { _ in Double(g.nextNormal()) }
+        let mean = normals.reduce(0, +) / 20000
+        let variance = normals.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20000
+        XCTAssertEqual(mean, 0, accuracy: 0.03)
+        XCTAssertEqual(variance, 1, accuracy: 0.05)
+        XCTAssertEqual(g.permutation(10).sorted(), Array(0..<10))
+    }
+
+    func testParallelChunksAreFixedByProblemSize() {
+        XCTAssertEqual(Parallel.chunkCount(count: 1000, chunkSize: 64), 16)
+        var seen = [Int](repeating: 0, count: 1000)
+        seen.withUnsafeMutableBufferPointer { p in
+            let base = p.baseAddress!
+            Parallel.forChunks(count: 1000, chunkSize: 64) { _, r in for i in r { base[i] += 1 } }
+        }
+        XCTAssertTrue(seen.allSatisfy { $0 == 1 })
+    }
+}
