@@ -70,3 +70,36 @@ extension ResNet {
 extension String {
     func dropSuffix(_ s: String) -> String? { hasSuffix(s) ? String(dropLast(s.count)) : nil }
 }
+
+/// Everything that changes while training: parameter values and BatchNorm statistics.
+public struct ModelSnapshot: Sendable, Equatable {
+    struct Statistics: Sendable, Equatable { let mean: [Float], variance: [Float], batches: Int64 }
+    let values: [Float]
+    let running: [Statistics]
+}
+
+extension ResNet {
+    /// A copy of the learned state, for "restore the best epoch" and rollback after a NaN.
+    public func snapshot() -> ModelSnapshot {
+        ModelSnapshot(values: arena.snapshot(), running: norms.map { .init(mean: $0.runningMean, variance: $0.runningVar, batches: $0.batchesTracked) })
+    }
+
+    public func restore(_ s: ModelSnapshot) {
+        arena.restore(s.values)
+        for (bn, r) in zip(norms, s.running) { bn.runningMean = r.mean; bn.runningVar = r.variance; bn.batchesTracked = r.batches }
+    }
+
+    /// An independent network with the same architecture, weights, statistics and freezing.
+    public func clone(seed: UInt64 = 0) -> ResNet {
+        let copy = ResNet(config, seed: seed)
+        copy.restore(snapshot())
+        copy.freezeBackbone(backboneFrozen)
+        return copy
+    }
+
+    /// Whether every parameter and statistic is finite.
+    public var isFinite: Bool {
+        for i in 0..<arena.count where !arena.values[i].isFinite { return false }
+        return norms.allSatisfy { $0.runningMean.allSatisfy(\.isFinite) && $0.runningVar.allSatisfy(\.isFinite) }
+    }
+}

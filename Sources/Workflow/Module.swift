@@ -1,1 +1,0 @@
-// Workflow module of Loupe. See ../shared/DESIGN.md for the layer rules.

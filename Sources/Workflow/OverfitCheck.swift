@@ -1,0 +1,60 @@
+import TensorCore
+import NeuralNet
+
+/// The verdict of `overfit`: can the model learn a handful of images perfectly?
+public struct OverfitReport: Sendable {
+    public let images: Int
+    public let steps: Int
+    public let firstLoss: Double
+    public let finalTrainingLoss: Double
+    /// Loss and accuracy on the same images in evaluation mode, with the same preprocessing.
+    public let evaluationLoss: Double
+    public let evaluationAccuracy: Double
+    public var passed: Bool { evaluationAccuracy >= 1 && evaluationLoss < 0.1 }
+    /// The usual causes of a failure, most likely first; empty when it passed.
+    public let causes: [String]
+}
+
+/// Trains a copy of the model on `n` training images without augmentation (the model itself is
+/// untouched), then evaluates on the same images: a pipeline that cannot reach ≈0 loss and
+/// 100% here has a bug, not a modelling problem.
+public func overfitCheck(_ model: ResNet, data: TensorBatchSource, steps: Int = 60, learningRate: Float = 1e-3,
+                         shouldStop: () -> Bool = { false }) throws -> OverfitReport {
+    guard data.count > 0 else { throw WorkflowError.noData("no training images to overfit: run split first") }
+    guard steps >= 5 else { throw WorkflowError.invalidParameter(name: "steps", reason: "needs at least 5 steps, got \(steps)") }
+    let copy = model.clone()
+    copy.freezeBackbone(false)
+    let optimizer = AdamW(weightDecay: 0)
+    let gradient = Tensor(shape: [0])
+    let batch = data.evaluationBatches(batchSize: data.count).next()!
+    var losses: [Double] = []
+    for _ in 0..<steps {
+        if shouldStop() { throw WorkflowError.noData("overfit interrupted; the model is unchanged") }
+        copy.arena.zeroGrads()
+        let value = CrossEntropyLoss()(copy.forward(batch.images, training: true), labels: batch.labels, gradient: gradient)
+        losses.append(Double(value))
+        guard value.isFinite else { break }
+        copy.backward(gradient)
+        optimizer.step(copy.arena, learningRate: { _ in learningRate }, trainable: copy.isTrainable)
+    }
+    // A few forward passes in training mode bring BatchNorm's running statistics to these images.
+    for _ in 0..<30 { _ = copy.forward(batch.images, training: true) }
+    let logits = copy.forward(batch.images, training: false)
+    let evalLoss = Double(CrossEntropyLoss()(logits, labels: batch.labels))
+    let accuracy = Double(countCorrect(logits, batch.labels)) / Double(batch.labels.count)
+    var causes: [String] = []
+    let first = losses.first ?? .nan, last = losses.last ?? .nan
+    if !last.isFinite || last > first {
+        causes.append("the loss rose or diverged: the learning rate is too high for this model (try overfit with a lower rate, or run lr_range)")
+    } else if last > 0.1 {
+        causes.append("the training loss did not reach ≈0 in \(steps) steps: train longer (steps=\(steps * 3)), or the labels may not match the images (check d.counts and show d.train)")
+    }
+    if last.isFinite && last <= 0.1 && !(accuracy >= 1 && evalLoss < 0.1) {
+        causes.append("training reached ≈0 but evaluation on the same images did not: preprocessing differs between training and evaluation (resize, channels, normalisation) or BatchNorm statistics are off")
+    }
+    if Set(batch.labels).count == 1 && data.classCount > 1 {
+        causes.append("all \(batch.labels.count) images carry the same label: labels may not be loaded (check d.counts)")
+    }
+    return OverfitReport(images: batch.labels.count, steps: losses.count, firstLoss: first, finalTrainingLoss: last,
+                         evaluationLoss: evalLoss, evaluationAccuracy: accuracy, causes: causes)
+}

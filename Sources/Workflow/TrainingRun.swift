@@ -1,0 +1,193 @@
+import Foundation
+import TensorCore
+import NeuralNet
+
+/// One epoch of a run.
+public struct EpochRecord: Sendable, Equatable, Codable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var devLoss: Double?
+    public var devAccuracy: Double?
+    public var learningRate: Double
+    public var seconds: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, devLoss: Double?, devAccuracy: Double?,
+                learningRate: Double, seconds: Double) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.devLoss = devLoss; self.devAccuracy = devAccuracy; self.learningRate = learningRate; self.seconds = seconds
+    }
+}
+
+/// What a run reports while it works; the front end renders it (a bar, plain lines, nothing).
+public enum TrainingEvent: Sendable {
+    case epochStarted(epoch: Int, of: Int, batches: Int)
+    case batch(epoch: Int, batch: Int, of: Int, loss: Double, seconds: Double)
+    case epochEnded(EpochRecord)
+    case note(String)
+}
+
+/// Why a run stopped before its last epoch.
+public enum StopReason: String, Sendable, Codable {
+    case completed, earlyStopped, interrupted, diverged
+}
+
+/// A training run: the model it trains, its data, options, optimizer state and history.
+/// `continue(epochs:)` resumes it (LANGUAGE.md's `resume`).
+public final class TrainingRun {
+    public let model: ResNet
+    public let train: BatchSource
+    public let dev: BatchSource?
+    public private(set) var options: TrainingOptions
+    public private(set) var history: [EpochRecord] = []
+    public private(set) var bestEpoch: Int?
+    public private(set) var bestLoss: Double?
+    public private(set) var stopReason: StopReason = .completed
+    /// Epochs the current schedule spans (grows when the run is resumed).
+    public private(set) var plannedEpochs: Int
+    private var optimizer: Optimizer
+    private var bestSnapshot: ModelSnapshot?
+    private var scheduleEpochs: Int
+    private var step = 0
+
+    public init(model: ResNet, train: BatchSource, dev: BatchSource?, options: TrainingOptions) throws {
+        try options.validate()
+        guard train.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
+        guard train.classCount == model.config.classes else {
+            throw WorkflowError.mismatch("the model has \(model.config.classes) outputs but the data has \(train.classCount) classes: use reset_head m classes=d")
+        }
+        if options.earlyStop != nil && (dev?.count ?? 0) == 0 {
+            throw WorkflowError.invalidParameter(name: "early_stop", reason: "needs a validation split to watch: run split d first")
+        }
+        if case .explicit(let w) = options.classWeights, w.count != train.classCount {
+            throw WorkflowError.invalidParameter(name: "class_weights", reason: "\(w.count) weights for \(train.classCount) classes")
+        }
+        self.model = model; self.train = train; self.dev = dev; self.options = options
+        plannedEpochs = options.epochs
+        scheduleEpochs = options.epochs
+        switch options.optimizer {
+        case .sgd: optimizer = SGD(momentum: options.momentum, weightDecay: options.weightDecay)
+        case .adamw: optimizer = AdamW(weightDecay: options.weightDecay)
+        }
+    }
+
+    public var epochsRun: Int { history.count }
+    public var batchSize: Int { options.resolvedBatchSize(trainCount: train.count) }
+    public var stoppedEarly: Bool { stopReason == .earlyStopped }
+    /// Dev accuracy at the best epoch (or the last epoch's when there is no dev set).
+    public var accuracy: Double? {
+        if let b = bestEpoch, let r = history.first(where: { $0.epoch == b }) { return r.devAccuracy ?? r.trainAccuracy }
+        return history.last.map { $0.devAccuracy ?? $0.trainAccuracy }
+    }
+
+    /// Runs the remaining planned epochs (or `extra` more with a fresh schedule segment).
+    /// `shouldStop` is polled between batches (Ctrl-C); the model is consistent whenever it returns.
+    public func run(extraEpochs extra: Int? = nil, shouldStop: () -> Bool = { false },
+                    progress: (TrainingEvent) -> Void = { _ in },
+                    checkpoint: ((ResNet, Int) throws -> Void)? = nil) throws {
+        if let extra {
+            guard extra >= 1 else { throw WorkflowError.invalidParameter(name: "epochs", reason: "must be at least 1, got \(extra)") }
+            if epochsRun >= plannedEpochs {
+                scheduleEpochs = extra
+                step = 0
+            }
+            plannedEpochs = max(plannedEpochs, epochsRun) + (epochsRun >= plannedEpochs ? extra : 0)
+        }
+        let weights = options.classWeights.weights(countsPerClass: train.countsPerClass)
+        let loss = CrossEntropyLoss(classWeights: weights, labelSmoothing: options.labelSmoothing)
+        let batchSize = self.batchSize
+        let batchesPerEpoch = (train.count + batchSize - 1) / batchSize
+        let totalSteps = scheduleEpochs * batchesPerEpoch
+        let gradient = Tensor(shape: [0])
+        stopReason = .completed
+        while epochsRun < plannedEpochs {
+            let epoch = epochsRun + 1
+            let lastGood = model.snapshot()
+            let started = Date()
+            progress(.epochStarted(epoch: epoch, of: plannedEpochs, batches: batchesPerEpoch))
+            var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0, rate = 0.0
+            for batch in train.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: options.augment, seed: options.seed) {
+                if shouldStop() { stopReason = .interrupted; return }
+                let base = options.schedule.rate(base: options.learningRate, step: step, total: totalSteps)
+                let head = options.headLearningRate.map { options.schedule.rate(base: $0, step: step, total: totalSteps) }
+                rate = Double(base)
+                model.arena.zeroGrads()
+                let logits = model.forward(batch.images, training: true)
+                let value = loss(logits, labels: batch.labels, gradient: gradient)
+                guard value.isFinite else {
+                    model.restore(lastGood)
+                    stopReason = .diverged
+                    progress(.note("the loss became \(value) in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
+                    return
+                }
+                model.backward(gradient)
+                optimizer.step(model.arena, learningRate: { e in e.isHead ? (head ?? base) : base }, trainable: model.isTrainable)
+                step += 1
+                lossSum += Double(value) * Double(batch.labels.count)
+                correct += countCorrect(logits, batch.labels)
+                seen += batch.labels.count
+                batchIndex += 1
+                progress(.batch(epoch: epoch, batch: batchIndex, of: batchesPerEpoch, loss: Double(value), seconds: Date().timeIntervalSince(started)))
+            }
+            let (devLoss, devAccuracy) = dev.flatMap { $0.count > 0 ? quickEvaluate(model, $0, loss: loss) : nil }.map { ($0.0, $0.1) } ?? (nil, nil)
+            let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: Double(correct) / Double(max(seen, 1)),
+                                     devLoss: devLoss, devAccuracy: devAccuracy, learningRate: rate,
+                                     seconds: Date().timeIntervalSince(started))
+            history.append(record)
+            progress(.epochEnded(record))
+            let watched = devLoss ?? record.trainLoss
+            if bestLoss == nil || watched < bestLoss! {
+                bestLoss = watched; bestEpoch = epoch
+                if options.earlyStop != nil { bestSnapshot = model.snapshot() }
+            }
+            try checkpoint?(model, epoch)
+            if let patience = options.earlyStop, let best = bestEpoch, epoch - best >= patience {
+                if let s = bestSnapshot { model.restore(s) }
+                stopReason = .earlyStopped
+                progress(.note("early stop: no better dev loss for \(patience) epoch\(patience == 1 ? "" : "s"); restored the weights of epoch \(best)"))
+                return
+            }
+        }
+        if options.earlyStop != nil, let s = bestSnapshot, let best = bestEpoch, best != epochsRun {
+            model.restore(s)
+            progress(.note("restored the weights of the best epoch (\(best))"))
+        }
+    }
+
+    /// history.csv: epoch, train loss, dev loss, metrics, lr, time.
+    public func historyCSV() -> String {
+        var s = "epoch,train_loss,train_accuracy,dev_loss,dev_accuracy,lr,seconds\n"
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "" }
+        for r in history {
+            s += "\(r.epoch),\(f(r.trainLoss)),\(f(r.trainAccuracy)),\(f(r.devLoss)),\(f(r.devAccuracy)),\(f(r.learningRate)),\(String(format: "%.2f", r.seconds))\n"
+        }
+        return s
+    }
+}
+
+/// Number of rows whose arg-max equals the label.
+func countCorrect(_ logits: Tensor, _ labels: [Int]) -> Int {
+    let k = logits.shape[1]
+    var correct = 0
+    for (r, label) in labels.enumerated() {
+        let row = logits.data + r * k
+        var best = 0
+        for j in 1..<k where row[j] > row[best] { best = j }
+        if best == label { correct += 1 }
+    }
+    return correct
+}
+
+/// Mean loss and accuracy in evaluation mode.
+func quickEvaluate(_ model: ResNet, _ source: BatchSource, loss: CrossEntropyLoss, batchSize: Int = 128) -> (Double, Double)? {
+    var sum = 0.0, correct = 0, seen = 0
+    // Evaluation loss is unweighted and unsmoothed only when training used neither; keep the
+    // training criterion so train and dev losses are comparable on the same plot.
+    for batch in source.evaluationBatches(batchSize: batchSize) {
+        let logits = model.forward(batch.images, training: false)
+        sum += Double(loss(logits, labels: batch.labels)) * Double(batch.labels.count)
+        correct += countCorrect(logits, batch.labels)
+        seen += batch.labels.count
+    }
+    return seen > 0 ? (sum / Double(seen), Double(correct) / Double(seen)) : nil
+}
