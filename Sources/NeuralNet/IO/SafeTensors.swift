@@ -135,9 +135,14 @@ public enum SafeTensors {
             guard case .number(let text) = d else {
                 throw .malformedHeader(path: source, reason: "tensor '\(name)': shape entry \(d.kind) is not a number")
             }
-            guard let n = d.integer, n >= 0 else {
-                throw .overLimit(path: source, what: "a dimension of tensor '\(name)'", value: text,
-                                 limit: "a whole number from 0 to \(limits.maxTensorElements)")
+            guard let n = d.integer else {
+                if text.contains(where: { ".eE".contains($0) }) {
+                    throw .malformedHeader(path: source, reason: "tensor '\(name)' has dimension \(text), not a whole number")
+                }
+                throw .overLimit(path: source, what: "a dimension of tensor '\(name)'", value: text, limit: "\(limits.maxTensorElements)")
+            }
+            guard n >= 0 else {
+                throw .malformedHeader(path: source, reason: "tensor '\(name)' has a negative dimension, \(n)")
             }
             shape.append(n)
             let (product, o) = elementCount.multipliedReportingOverflow(by: n)
