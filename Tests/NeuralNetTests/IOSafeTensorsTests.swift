@@ -99,6 +99,8 @@ final class IOSafeTensorsTests: XCTestCase {
             return UInt8(truncatingIfNeeded: state >> 33)
         }
         assertModelFileError(try SafeTensors.read(bytes: random, source: "noise.bin"), mentions: ["noise.bin", "not a safetensors file"])
+        assertModelFileError(try SafeTensors.read(path: IOFixtures.torchFolder + "/tinyresnet.pth"),
+                             mentions: ["tinyresnet.pth", "not a safetensors file", "zip", ".pth"])
     }
 
     func testAbsurdShapesAreRefusedBeforeAllocation() {

@@ -106,6 +106,8 @@ enum TestZip {
         var data: [UInt8]
         /// Written into the headers as is; the data is never actually compressed.
         var method: UInt16 = 0
+        /// A size to claim in the headers instead of the real one.
+        var declaredSize: Int? = nil
     }
 
     /// An archive with sizes in the local headers and no data descriptors (unlike torch.save).
@@ -118,13 +120,14 @@ enum TestZip {
             let offset = UInt32(out.count)
             let crc = crc32(entry.data)
             let name = Array(entry.name.utf8)
+            let size = UInt32(entry.declaredSize ?? entry.data.count)
             u32(0x0403_4B50, &out); u16(20, &out); u16(0, &out); u16(entry.method, &out); u16(0, &out); u16(0, &out)
-            u32(crc, &out); u32(UInt32(entry.data.count), &out); u32(UInt32(entry.data.count), &out)
+            u32(crc, &out); u32(size, &out); u32(size, &out)
             u16(UInt16(name.count), &out); u16(0, &out)
             out += name + entry.data
             u32(0x0201_4B50, &central); u16(20, &central); u16(20, &central); u16(0, &central); u16(entry.method, &central)
             u16(0, &central); u16(0, &central); u32(crc, &central)
-            u32(UInt32(entry.data.count), &central); u32(UInt32(entry.data.count), &central)
+            u32(size, &central); u32(size, &central)
             u16(UInt16(name.count), &central); u16(0, &central); u16(0, &central); u16(0, &central); u16(0, &central)
             u32(0, &central); u32(offset, &central)
             central += name

@@ -45,6 +45,9 @@ public enum SafeTensors {
         guard bytes.count >= 8 else {
             throw .truncated(path: source, what: "the 8-byte header length", neededBytes: 8, fileBytes: bytes.count)
         }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            throw .notSafeTensors(path: source, reason: "it is a zip archive, as torch.save writes; import it under a .pth name")
+        }
         let headerLength = bytes.littleEndian(UInt64.self, at: 0)
         guard headerLength <= UInt64(limits.maxHeaderBytes) else {
             throw .notSafeTensors(path: source, reason: "its first 8 bytes give a header length of \(headerLength) bytes, "

@@ -41,7 +41,7 @@ struct StoredZipArchive {
         }
         var p = directoryStart
         for _ in 0..<entryCount {
-            let entry = try readCentralRecord(at: &p, directoryEnd: directoryStart + directorySize)
+            let entry = try readCentralRecord(at: &p, directoryStart: directoryStart, directoryEnd: directoryStart + directorySize)
             guard entries[entry.name] == nil else {
                 throw .corruptArchive(path: source, reason: "entry '\(entry.name)' appears twice")
             }
@@ -69,7 +69,7 @@ struct StoredZipArchive {
         throw .corruptArchive(path: source, reason: "no end-of-central-directory record; the file is probably truncated")
     }
 
-    private func readCentralRecord(at p: inout Int, directoryEnd: Int) throws(ModelFileError) -> Entry {
+    private func readCentralRecord(at p: inout Int, directoryStart: Int, directoryEnd: Int) throws(ModelFileError) -> Entry {
         guard p + 46 <= directoryEnd, bytes.littleEndian(UInt32.self, at: p) == Self.centralHeader else {
             throw .corruptArchive(path: source, reason: "a central directory record at byte \(p) is missing or cut short")
         }
@@ -110,6 +110,10 @@ struct StoredZipArchive {
         }
         guard dataStart + size <= bytes.count else {
             throw .truncated(path: source, what: "zip entry '\(name)'", neededBytes: dataStart + size, fileBytes: bytes.count)
+        }
+        guard dataStart + size <= directoryStart else {
+            throw .corruptArchive(path: source, reason: "entry '\(name)' (bytes \(dataStart)..<\(dataStart + size)) runs into "
+                + "the central directory at byte \(directoryStart)")
         }
         return Entry(name: name, range: dataStart..<(dataStart + size), crc32: crc)
     }
