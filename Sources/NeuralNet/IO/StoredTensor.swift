@@ -49,6 +49,10 @@ public struct StoredTensor: Sendable, Equatable {
     /// Number of elements: the product of the shape (1 for a scalar).
     public var elementCount: Int { dtype == .f32 ? floats.count : ints.count }
 
+    /// The values as float32 whatever the dtype (integers converted), e.g. to load a
+    /// `num_batches_tracked` counter into a layer that keeps it beside its floats.
+    public var valuesAsFloats: [Float] { dtype == .f32 ? floats : ints.map { Float($0) } }
+
     /// Equality of values bit for bit (so NaN payloads and -0 count), which is what a file
     /// round trip must preserve; `==` uses IEEE comparison instead.
     public func isBitIdentical(to other: StoredTensor) -> Bool {
