@@ -134,6 +134,19 @@ final class IOTorchRefusalTests: XCTestCase {
                              mentions: ["inst.pth", "opcode 0x69", "byte 3"])
     }
 
+    /// A pickle that only piles up values is stopped by the opcode budget, not by memory.
+    func testPickleThatBuildsTooManyValuesIsStopped() {
+        var p = TestPickle()
+        p.raw(Array(repeating: UInt8(ascii: "N"), count: 200_000))
+        p.stop()
+        let limits = FileLimits(maxFileBytes: 1 << 30, maxHeaderBytes: 1 << 30, maxTensorElements: 1 << 31, maxTensorCount: 1000)
+        XCTAssertThrowsError(try TorchCheckpoint.readStateDict(bytes: torchArchive(pickle: p.bytes, storages: [:]),
+                                                               source: "pile.pth", limits: limits)) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("pile.pth") && message.contains("pickle opcodes") && message.contains("limit of 129536"), message)
+        }
+    }
+
     /// Random damage to a real pickle (with valid checksums) never crashes the reader.
     func testDamagedPicklesNeverCrash() throws {
         let entries = TestZip.entries(of: try IOFixtures.bytes("tinyresnet.pth"))

@@ -11,6 +11,11 @@ struct RestrictedUnpickler {
     /// Turns a persistent id `('storage', type, key, location, numel)` into a storage.
     private let loadStorage: (_ type: FileElementType, _ key: String, _ elementCount: Int, _ offset: Int) throws(ModelFileError) -> StorageReference
 
+    /// Opcodes this pickle may execute. Every value the machine holds was made by an opcode,
+    /// so this bounds its memory however the pickle nests or repeats things; a state dict needs
+    /// about 30 per tensor.
+    private let maxOpcodes: Int
+    private var opcodeCount = 0
     private var p: Int
     private var opcodeStart: Int
     private var stack: [PickleValue] = []
@@ -18,11 +23,13 @@ struct RestrictedUnpickler {
     private var memo: [Int: PickleValue] = [:]
 
     init(
-        _ bytes: ArraySlice<UInt8>, source: String,
+        _ bytes: ArraySlice<UInt8>, source: String, limits: FileLimits,
         loadStorage: @escaping (FileElementType, String, Int, Int) throws(ModelFileError) -> StorageReference
     ) {
         self.bytes = bytes
         self.source = source
+        let (perTensor, overflow) = limits.maxTensorCount.multipliedReportingOverflow(by: 64)
+        self.maxOpcodes = overflow ? Int.max : perTensor.addingReportingOverflow(65_536).partialValue
         self.loadStorage = loadStorage
         self.p = bytes.startIndex
         self.opcodeStart = bytes.startIndex
@@ -32,6 +39,11 @@ struct RestrictedUnpickler {
     mutating func run() throws(ModelFileError) -> PickleValue {
         while true {
             opcodeStart = p
+            opcodeCount += 1
+            guard opcodeCount <= maxOpcodes else {
+                throw .overLimit(path: source, what: "the number of pickle opcodes", value: "at least \(opcodeCount)",
+                                 limit: "\(maxOpcodes) (64 per tensor of FileLimits.maxTensorCount, plus 65536)")
+            }
             let opcode = try byte()
             switch opcode {
             case 0x80:  // PROTO

@@ -34,7 +34,7 @@ public enum TorchCheckpoint {
         }
 
         let storages = StorageCache()
-        var unpickler = RestrictedUnpickler(archive.bytes[pickleRange], source: source) {
+        var unpickler = RestrictedUnpickler(archive.bytes[pickleRange], source: source, limits: limits) {
             (type, key, count, offset) throws(ModelFileError) -> StorageReference in
             if let known = storages.byKey[key] { return known }
             let entryName = prefix + "data/" + key
