@@ -44,7 +44,8 @@ enum IOFixtures {
 
     /// A fresh empty folder under the system temporary folder.
     static func scratchFolder() -> String {
-        var template = Array("/tmp/loupe-io-test-XXXXXX".utf8CString)
+        let temporary = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(temporary)/loupe-io-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "cannot create a scratch folder")
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
