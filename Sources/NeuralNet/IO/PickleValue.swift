@@ -1,0 +1,95 @@
+/// A value on the restricted pickle machine's stack.
+///
+/// Only what a state dict is built from can exist: numbers, strings, containers, the few
+/// allowed globals, storages named by persistent id, and tensor recipes. Nothing here can run
+/// code; an allowed global is a tag the machine interprets itself.
+enum PickleValue {
+    case int(Int64)
+    case bool(Bool)
+    case none
+    case float(Double)
+    case string(String)
+    case tuple([PickleValue])
+    case list(PickleList)
+    case dict(PickleDict)
+    case global(AllowedGlobal)
+    case storage(StorageReference)
+    case tensor(TensorRecipe)
+
+    /// A short name of the kind of value, for error messages.
+    var kind: String {
+        switch self {
+        case .int(let n): "the integer \(n)"
+        case .bool(let b): "\(b ? "True" : "False")"
+        case .none: "None"
+        case .float(let x): "the number \(x)"
+        case .string(let s): "the string '\(s.prefix(40))'"
+        case .tuple(let t): "a tuple of \(t.count)"
+        case .list: "a list"
+        case .dict: "a dict"
+        case .global(let g): "\(g)"
+        case .storage: "a storage"
+        case .tensor: "a tensor"
+        }
+    }
+}
+
+/// A pickled list; a class because pickle mutates containers after memoising them.
+final class PickleList {
+    var elements: [PickleValue] = []
+}
+
+/// A pickled dict or OrderedDict, keeping insertion order.
+final class PickleDict {
+    var items: [(key: PickleValue, value: PickleValue)] = []
+}
+
+/// The only globals a pickled state dict may name.
+enum AllowedGlobal: CustomStringConvertible {
+    case orderedDict
+    case rebuildTensorV2
+    case storageType(FileElementType, name: String)
+
+    init?(module: String, name: String) {
+        switch (module, name) {
+        case ("collections", "OrderedDict"): self = .orderedDict
+        case ("torch._utils", "_rebuild_tensor_v2"): self = .rebuildTensorV2
+        case ("torch", _):
+            guard let type = AllowedGlobal.storageTypes[name] else { return nil }
+            self = .storageType(type, name: name)
+        default: return nil
+        }
+    }
+
+    /// Legacy typed storages that torch.save still names in persistent ids.
+    private static let storageTypes: [String: FileElementType] = [
+        "FloatStorage": .f32, "HalfStorage": .f16, "BFloat16Storage": .bf16, "DoubleStorage": .f64,
+        "LongStorage": .i64, "IntStorage": .i32, "ShortStorage": .i16, "CharStorage": .i8, "ByteStorage": .u8,
+    ]
+
+    var description: String {
+        switch self {
+        case .orderedDict: "collections.OrderedDict"
+        case .rebuildTensorV2: "torch._utils._rebuild_tensor_v2"
+        case .storageType(_, let name): "torch.\(name)"
+        }
+    }
+}
+
+/// A storage named by a persistent id: archive entry `data/<key>` holding `elementCount` elements.
+struct StorageReference {
+    let key: String
+    let type: FileElementType
+    let elementCount: Int
+    /// The entry's bytes in the archive, checked to hold exactly `elementCount` elements.
+    let range: Range<Int>
+}
+
+/// `_rebuild_tensor_v2(storage, offset, size, stride, …)` as read, checked only when the
+/// tensor's name is known (see `TorchCheckpoint`) so that errors can name it.
+struct TensorRecipe {
+    let storage: StorageReference
+    let offset: Int
+    let shape: [Int]
+    let stride: [Int]
+}
