@@ -12,8 +12,8 @@ public struct Diagnosis: Sendable, Equatable {
 ///
 /// Overfitting: the dev loss has risen ≥10% above its minimum while the train loss kept falling,
 /// or train accuracy exceeds dev accuracy by more than 10 points. Underfitting: train accuracy
-/// below 90% or the train loss still falling fast (>5% per epoch over the last epochs) with dev
-/// tracking train. Otherwise healthy.
+/// below 90% or the train loss still falling fast (>10% in the last epoch) with dev tracking
+/// train. Otherwise healthy.
 public func diagnose(_ history: [EpochRecord]) -> Diagnosis {
     guard history.count >= 2 else {
         return Diagnosis(verdict: .undetermined, evidence: ["only \(history.count) epoch: a diagnosis needs at least 2"],
@@ -23,8 +23,8 @@ public func diagnose(_ history: [EpochRecord]) -> Diagnosis {
     var evidence: [String] = []
     func pct(_ v: Double) -> String { "\(Int((v * 100).rounded()))%" }
     let devLosses = history.compactMap(\.devLoss)
-    let tail = Array(history.suffix(3))
-    let trainDrop = (tail.first!.trainLoss - tail.last!.trainLoss) / max(tail.first!.trainLoss, 1e-12) / Double(max(tail.count - 1, 1))
+    let previous = history[history.count - 2]
+    let trainDrop = (previous.trainLoss - last.trainLoss) / max(previous.trainLoss, 1e-12)
     if devLosses.count == history.count, let minDev = devLosses.min(), let at = devLosses.firstIndex(of: minDev) {
         let rise = (last.devLoss! - minDev) / max(minDev, 1e-12)
         let trainFell = last.trainLoss < history[at].trainLoss
@@ -41,9 +41,9 @@ public func diagnose(_ history: [EpochRecord]) -> Diagnosis {
             ])
         }
     }
-    if last.trainAccuracy < 0.9 || trainDrop > 0.05 {
+    if last.trainAccuracy < 0.9 || trainDrop > 0.1 {
         if last.trainAccuracy < 0.9 { evidence.append("train accuracy is only \(pct(last.trainAccuracy))") }
-        if trainDrop > 0.05 { evidence.append("the train loss was still falling \(pct(trainDrop)) per epoch at the end") }
+        if trainDrop > 0.1 { evidence.append("the train loss was still falling (\(pct(trainDrop)) in the last epoch)") }
         if let d = last.devLoss { evidence.append("dev loss \(formatLoss(d)) tracks train loss \(formatLoss(last.trainLoss))") }
         return Diagnosis(verdict: .underfitting, evidence: evidence, remedies: [
             "train longer (more epochs) or with a better rate (run lr_range)",
