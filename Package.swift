@@ -20,10 +20,10 @@ let package = Package(
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
 
         // Engine
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
-        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
         // Data
-        .target(name: "Imaging", dependencies: ["CCodecs"]),
+        .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
         .target(name: "Datasets", dependencies: ["Imaging"]),
         // Figures
         .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"]),

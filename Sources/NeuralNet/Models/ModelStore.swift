@@ -1,0 +1,97 @@
+import Foundation
+
+/// Saving and loading `.loupe` models, and importing torchvision ResNets.
+public enum ModelStore {
+    /// The model's state as named tensors in torchvision's names and PyTorch's layouts.
+    public static func tensors(of model: ResNet) -> NamedTensors {
+        NamedTensors(model.state().map { s in
+            (s.name, s.isInteger ? StoredTensor(shape: s.shape, ints: s.values.map { Int64($0) })
+                                 : StoredTensor(shape: s.shape, floats: s.values))
+        })
+    }
+
+    /// Writes weights and metadata atomically (temporary file, flush, rename): a failed save
+    /// leaves any previous file intact.
+    public static func save(_ model: ResNet, metadata: ModelMetadata, to path: String) throws {
+        guard metadata.architecture == model.config else {
+            throw NeuralNetError.stateMismatch("metadata describes \(metadata.architecture.name) but the model is \(model.config.name)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(metadata), as: UTF8.self)
+        try ModelFile.write(tensors(of: model), loupeMetadata: json, to: path)
+    }
+
+    /// Reads a `.loupe` model: the network with its weights and statistics, and its metadata.
+    public static func load(path: String, limits: FileLimits = .default) throws -> (ResNet, ModelMetadata) {
+        let (tensors, json) = try ModelFile.read(path: path, limits: limits)
+        guard let json else {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "it has no Loupe metadata; for torchvision weights use import_model")
+        }
+        let metadata: ModelMetadata
+        do { metadata = try JSONDecoder().decode(ModelMetadata.self, from: Data(json.utf8)) } catch {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "its metadata is not valid (\(error.localizedDescription))")
+        }
+        guard metadata.format <= ModelMetadata.currentFormat else {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "it was written by a newer Loupe (format \(metadata.format)); upgrade Loupe to read it")
+        }
+        guard metadata.classNames.count == metadata.architecture.classes else {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "it names \(metadata.classNames.count) classes for \(metadata.architecture.classes) outputs")
+        }
+        try checkArchitecture(metadata.architecture, path: path)
+        let model = ResNet(metadata.architecture, seed: 0)
+        do { try model.load(state: lookup(tensors)) } catch {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "\(error)")
+        }
+        return (model, metadata)
+    }
+
+    /// Imports a torchvision ResNet state dict (`.pth` zip+pickle or `.safetensors`, by content).
+    /// With `classes` different from the file's output layer, a new output layer replaces it.
+    public static func importTorchvision(path: String, depth: Int, classes: Int?, seed: UInt64, limits: FileLimits = .default) throws -> ResNet {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw ModelFileError.cannotRead(path: path, reason: error.localizedDescription)
+        }
+        let tensors: NamedTensors
+        if bytes.starts(with: [0x50, 0x4B]) {
+            tensors = try TorchCheckpoint.readStateDict(bytes: bytes, source: path, limits: limits)
+        } else {
+            tensors = try SafeTensors.read(bytes: bytes, source: path, limits: limits).tensors
+        }
+        guard let fc = tensors["fc.weight"], fc.shape.count == 2, let conv1 = tensors["conv1.weight"], conv1.shape.count == 4 else {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "it has no conv1.weight / fc.weight: not a torchvision ResNet state dict")
+        }
+        let stem: Stem = conv1.shape[2] == 7 ? .imagenet : .small
+        let fileConfig = try ResNetConfig.resnet(depth: depth, classes: fc.shape[0], inputChannels: conv1.shape[1], stem: stem)
+        let model = ResNet(fileConfig, seed: seed)
+        do { try model.load(state: lookup(tensors)) } catch {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "\(error) — is arch=resnet\(depth) right?")
+        }
+        if let classes, classes != fileConfig.classes { return try model.withNewHead(classes: classes, seed: seed) }
+        return model
+    }
+
+    static func lookup(_ tensors: NamedTensors) -> (String) -> (shape: [Int], values: [Float])? {
+        { name in tensors[name].map { (shape: $0.shape, values: $0.valuesAsFloats) } }
+    }
+
+    /// Sizes read from a file are checked before a network is allocated for them.
+    static func checkArchitecture(_ c: ResNetConfig, path: String) throws {
+        let ok = c.stages.count == c.widths.count && c.stageKinds.count == c.stages.count && !c.stages.isEmpty
+            && c.stages.allSatisfy { (1...64).contains($0) } && c.widths.allSatisfy { (1...4096).contains($0) }
+            && (1...64).contains(c.inputChannels) && (1...100_000).contains(c.classes)
+        guard ok else { throw ModelStoreError.notALoupeModel(path: path, reason: "its architecture record is out of range") }
+    }
+}
+
+/// A file that is readable but is not a model Loupe can use.
+public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
+    case notALoupeModel(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notALoupeModel(let path, let reason): return "\(path): not a usable model: \(reason)"
+        }
+    }
+}
