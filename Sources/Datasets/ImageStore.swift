@@ -32,6 +32,8 @@ public struct ImageBlock: Sendable {
 /// would only trade one miss for another, while a fixed resident set keeps a steady hit rate.
 public final class ImageStore: Sendable {
     public let block: ImageBlock?
+    /// In-memory images of different sizes (used when there is no block).
+    public let images: [Image]
     public let decoder: ImageDecoder
     public let cacheBudget: Int
     private struct CacheState {
@@ -46,8 +48,10 @@ public final class ImageStore: Sendable {
         Int(min(ProcessInfo.processInfo.physicalMemory / 4, 4 << 30))
     }
 
-    public init(block: ImageBlock? = nil, decoder: @escaping ImageDecoder, cacheBudget: Int = ImageStore.defaultCacheBudget) {
+    public init(block: ImageBlock? = nil, images: [Image] = [], decoder: @escaping ImageDecoder,
+                cacheBudget: Int = ImageStore.defaultCacheBudget) {
         self.block = block
+        self.images = images
         self.decoder = decoder
         self.cacheBudget = cacheBudget
     }
@@ -56,10 +60,9 @@ public final class ImageStore: Sendable {
     public func image(_ source: SampleSource) throws -> Image {
         switch source {
         case let .memory(i):
-            guard let block, i >= 0, i < block.count else {
-                throw DatasetError.unreadable(path: "#\(i)", reason: "no such in-memory image")
-            }
-            return block.image(i)
+            if let block, i >= 0, i < block.count { return block.image(i) }
+            if block == nil, i >= 0, i < images.count { return images[i] }
+            throw DatasetError.unreadable(path: "#\(i)", reason: "no such in-memory image")
         case let .file(path):
             let cached: (Image?, String?) = state.withLock { ($0.images[path], $0.failures[path]) }
             if let image = cached.0 { return image }
