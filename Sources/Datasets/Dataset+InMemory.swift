@@ -20,6 +20,6 @@ extension Dataset {
         let store = ImageStore(images: images, decoder: { path in
             throw DatasetError.unreadable(path: path, reason: "an in-memory dataset has no image files")
         })
-        return Dataset(path: name, format: .folder, classes: classes, samples: samples, presetTest: testIndices, store: store)
+        return Dataset(path: name, format: .memory, classes: classes, samples: samples, presetTest: testIndices, store: store)
     }
 }

@@ -38,7 +38,7 @@ public struct Sample: Sendable, Hashable {
 
 /// How a dataset was stored on disk.
 public enum DatasetFormat: String, Sendable, CaseIterable {
-    case folder, csv, idx, unlabelled
+    case folder, csv, idx, unlabelled, memory
 }
 
 /// A file that was skipped, and why (in words a user understands).
