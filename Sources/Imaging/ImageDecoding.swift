@@ -1,0 +1,21 @@
+/// Decodes PNG or JPEG bytes, recognised by content, to grey (1 channel) or RGB (3 channels).
+///
+/// `source` names the bytes in errors (usually the file path). See `PNG.decode` and
+/// `JPEG.decode` for what each format gives.
+public func decodeImage(bytes: [UInt8], source: String, limits: ImageLimits = .default) throws -> Image {
+    guard !bytes.isEmpty else { throw ImageError.emptyFile(source: source) }
+    switch ImageFormat.detect(bytes) {
+    case .png: return try PNG.decode(bytes, source: source, limits: limits)
+    case .jpeg: return try JPEG.decode(bytes, source: source, limits: limits)
+    case nil:
+        if let name = ImageFormat.unsupportedName(bytes) {
+            throw ImageError.unsupported(source: source, detail: "\(name) files are not read; convert to PNG or JPEG")
+        }
+        throw ImageError.notAnImage(source: source)
+    }
+}
+
+/// Reads and decodes the image file at `path` (see `decodeImage(bytes:source:limits:)`).
+public func decodeImage(path: String, limits: ImageLimits = .default) throws -> Image {
+    try decodeImage(bytes: FileAccess.read(path: path, maxBytes: limits.maxFileBytes), source: path, limits: limits)
+}

@@ -1,0 +1,83 @@
+import CCodecs
+
+/// JPEG encoding and decoding through libjpeg(-turbo).
+public enum JPEG {
+    /// Encodes a grey or RGB image (alpha, if any, is dropped) at `quality` 1...100,
+    /// baseline with 4:2:0 chroma subsampling.
+    public static func encode(_ image: Image, quality: Int = 90) throws -> [UInt8] {
+        guard (1...100).contains(quality) else {
+            throw ImageError.invalidArgument(parameter: "quality", reason: "must be 1 to 100, got \(quality)")
+        }
+        guard image.width > 0, image.height > 0 else {
+            throw ImageError.invalidArgument(parameter: "image",
+                                             reason: "cannot encode an empty \(image.width)x\(image.height) image")
+        }
+        let source = image.channels == 4 ? image.droppingAlpha() : image.channels == 2 ? image.toGrey() : image
+        var status = loupe_codec_status.blank
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        let code = source.pixels.withUnsafeBufferPointer { pixels in
+            loupe_jpeg_encode(pixels.baseAddress, UInt32(source.width), UInt32(source.height),
+                              Int32(source.channels), Int32(quality), &buffer, &count, &status)
+        }
+        let bytes = takeEncodedBytes(buffer, count: count)
+        guard code == LOUPE_CODEC_OK else {
+            throw ImageError.invalidArgument(parameter: "image", reason: "JPEG encoding failed: \(status.text)")
+        }
+        return bytes
+    }
+
+    /// Decodes a JPEG (baseline or progressive; grey, YCbCr/RGB, CMYK or YCCK) to grey or RGB.
+    ///
+    /// CMYK is converted to RGB as Pillow does; the EXIF orientation, when present, is applied
+    /// so the picture comes out upright (`applyOrientation: false` keeps the stored layout).
+    /// The header is checked against `limits` before any pixel memory is allocated.
+    public static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits = .default,
+                              applyOrientation: Bool = true) throws -> Image {
+        guard !bytes.isEmpty else { throw ImageError.emptyFile(source: source) }
+        guard bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xD8 else { throw ImageError.notAnImage(source: source) }
+        var header = loupe_jpeg_header()
+        var status = loupe_codec_status.blank
+        let headerCode = bytes.withUnsafeBufferPointer { input in
+            loupe_jpeg_read_header(input.baseAddress, input.count, &header, &status)
+        }
+        guard headerCode == LOUPE_CODEC_OK else { throw status.decodingError(source: source) }
+        let width = Int(header.width), height = Int(header.height)
+        try limits.check(width: width, height: height, source: source)
+
+        let colourSpace = Int(header.color_space)
+        let channels: Int
+        switch (Int(header.components), colourSpace) {
+        case (1, _): channels = 1
+        case (3, _): channels = 3
+        case (4, Int(LOUPE_JPEG_CMYK)), (4, Int(LOUPE_JPEG_YCCK)): channels = 4
+        default:
+            throw ImageError.unsupported(source: source,
+                                         detail: "JPEG with \(header.components) colour components (colour space \(colourSpace))")
+        }
+        let count = width * height * channels
+        var code: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            code = bytes.withUnsafeBufferPointer { input in
+                loupe_jpeg_decode(input.baseAddress, input.count, Int32(channels), output.baseAddress, count, &status)
+            }
+            if code != LOUPE_CODEC_OK { output.initialize(repeating: 0) }
+            initialized = count
+        }
+        guard code == LOUPE_CODEC_OK else { throw status.decodingError(source: source) }
+        var image = channels == 4
+            ? CMYKConversion.rgb(fromCMYK: pixels, width: width, height: height, adobeInverted: header.adobe_marker != 0)
+            : Image(width: width, height: height, channels: channels, pixels: pixels)
+        if applyOrientation {
+            image = image.applyingEXIFOrientation(EXIFOrientation.read(fromJPEG: bytes))
+        }
+        return image
+    }
+}
+
+extension Image {
+    /// Writes the image as JPEG at `quality`, atomically (temporary file, then rename).
+    public func writeJPEG(to path: String, quality: Int = 90) throws {
+        try FileAccess.writeAtomically(JPEG.encode(self, quality: quality), to: path)
+    }
+}
