@@ -6,6 +6,13 @@ public enum SampleSource: Sendable, Hashable {
     case memory(Int)
 }
 
+/// A width and height in pixels (`size=WxH`).
+public struct ImageSize: Sendable, Hashable, Codable {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) { self.width = width; self.height = height }
+}
+
 /// Width, height and channels of a decoded image.
 public struct ImageShape: Sendable, Hashable {
     public var width: Int
@@ -52,6 +59,7 @@ public struct UnreadableFile: Sendable, Hashable {
 public struct ExcludedClass: Sendable, Hashable {
     public var name: String
     public var count: Int
+    public init(name: String, count: Int) { self.name = name; self.count = count }
 }
 
 /// The subsets of a dataset.
@@ -81,6 +89,10 @@ public struct Dataset: Sendable {
     public internal(set) var split: DatasetSplit?
     /// Training-time augmentation; used only by loaders over the training subset.
     public var augmentation: AugmentationSettings?
+    /// Size asked for with `size=WxH` (nil: the images' own, see `size`).
+    public var requestedSize: ImageSize?
+    /// Channels asked for with `channels=` (nil: the images' own, see `channels`).
+    public var requestedChannels: Int?
     public let store: ImageStore
 
     init(path: String, format: DatasetFormat, classes: [String], samples: [Sample],
@@ -94,6 +106,8 @@ public struct Dataset: Sendable {
         self.presetTest = presetTest
         self.split = nil
         self.augmentation = nil
+        self.requestedSize = nil
+        self.requestedChannels = nil
         self.store = store
     }
 
@@ -115,6 +129,16 @@ public struct Dataset: Sendable {
         var tally = [ImageShape: Int]()
         for s in samples { if let sh = s.shape { tally[sh, default: 0] += 1 } }
         return tally.max { a, b in a.value != b.value ? a.value < b.value : a.key.width * a.key.height > b.key.width * b.key.height }?.key
+    }
+
+    /// The size models should see: the requested one, else the most common image size.
+    public var size: ImageSize? {
+        requestedSize ?? typicalShape.map { ImageSize(width: $0.width, height: $0.height) }
+    }
+
+    /// The channels models should see: the requested ones, else 1 for grey data and 3 otherwise.
+    public var channels: Int? {
+        requestedChannels ?? typicalShape.map { $0.channels == 1 ? 1 : 3 }
     }
 
     /// Which subset each sample belongs to (nil: not assigned, e.g. before any split).

@@ -71,7 +71,7 @@ public final class ImageStore: Sendable {
             do {
                 image = try decoder(path)
             } catch {
-                let reason = String(describing: error)
+                let reason = reasonText(error, path: path)
                 state.withLock { $0.failures[path] = reason }
                 throw DatasetError.unreadable(path: path, reason: reason)
             }

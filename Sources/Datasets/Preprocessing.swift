@@ -24,9 +24,8 @@ public struct Preprocessing: Sendable, Equatable, Codable {
 
     /// torchvision's ImageNet statistics (grey images use their averages).
     public static func imagenet(width: Int, height: Int, channels: Int) -> Preprocessing {
-        channels == 3
-            ? Preprocessing(width: width, height: height, channels: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
-            : Preprocessing(width: width, height: height, channels: 1, mean: [0.449], std: [0.226])
+        Preprocessing(width: width, height: height, channels: channels,
+                      mean: ImageNet.mean(channels: channels), std: ImageNet.std(channels: channels))
     }
 
     /// Resizes, augments (when a draw is given) and converts channels; values stay on 0…1.
