@@ -18,6 +18,7 @@ extension Dataset {
         let shapes = ResultSlots<ImageShape>(count: n)
         let content = ResultSlots<UInt64>(count: n)
         let dhash = ResultSlots<UInt64>(count: n)
+        let thumbs = ResultSlots<[Int16]>(count: n)
         let lanes = max(1, min(options.workers, n))
         let sums = ResultSlots<[Double]>(count: lanes * classes.count)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
@@ -27,6 +28,7 @@ extension Dataset {
                 shapes.set(i, ImageShape(width: image.width, height: image.height, channels: image.channels))
                 content.set(i, contentHash(image))
                 dhash.set(i, differenceHash(image))
+                thumbs.set(i, comparisonThumbnail(image))
                 if let label = samples[i].label {
                     let f = meanPrep.render(image)
                     if acc[label].isEmpty { acc[label] = [Double](repeating: 0, count: f.values.count + 1) }
@@ -49,7 +51,10 @@ extension Dataset {
 
         let member = membership
         let dup = findDuplicates(contentHashes: (0..<n).map(content.get), differenceHashes: (0..<n).map(dhash.get),
-                                 threshold: options.nearThreshold, membership: member)
+                                 threshold: options.nearThreshold, membership: member) { a, b in
+            guard let ta = thumbs.get(a), let tb = thumbs.get(b) else { return false }
+            return thumbnailDifference(ta, tb) <= options.nearPixelDifference
+        }
         let leakage = (dup.exact + dup.near).filter { $0.subsets.count > 1 }
         var unreadable = self.unreadable
         let known = Set(unreadable.map(\.path))
@@ -124,6 +129,20 @@ extension Dataset {
         if let s = typicalShape, max(s.width, s.height) <= maxSide { return (s.width, s.height) }
         return (maxSide, maxSide)
     }
+}
+
+/// A 16×16 grey thumbnail with its mean removed (so a brightened copy still matches).
+func comparisonThumbnail(_ image: Image) -> [Int16] {
+    let f = resample(image, map: .resize(from: image.width, image.height, to: 16, 16), width: 16, height: 16).grey()
+    let mean = f.values.reduce(0, +) / 256
+    return f.values.map { Int16(((($0 - mean) * 255)).rounded()) }
+}
+
+/// Mean absolute difference of two thumbnails, on the 0…255 scale.
+func thumbnailDifference(_ a: [Int16], _ b: [Int16]) -> Double {
+    var sum = 0
+    for i in 0..<256 { sum += abs(Int(a[i]) - Int(b[i])) }
+    return Double(sum) / 256
 }
 
 /// Summarises sizes, aspect ratios and channel counts.

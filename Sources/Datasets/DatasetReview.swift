@@ -67,6 +67,9 @@ public struct DatasetReview: Sendable {
 public struct ReviewOptions: Sendable {
     /// Largest difference-hash distance (bits of 64) at which two images count as near duplicates.
     public var nearThreshold = 4
+    /// Largest mean pixel difference (0…255, after removing brightness) between 16×16 grey
+    /// thumbnails of two images the hash calls near duplicates; pairs above it are different pictures.
+    public var nearPixelDifference = 6.0
     /// Samples per class in the montage.
     public var montagePerClass = 8
     /// Longest side of the mean images (smaller datasets keep their own size).

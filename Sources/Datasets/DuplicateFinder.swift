@@ -11,13 +11,18 @@ public struct DuplicateGroup: Sendable, Equatable {
 }
 
 /// Finds exact duplicate groups (equal content hashes) and near-duplicate groups (difference
-/// hashes within `threshold` bits, linked transitively), skipping samples whose hashes are nil.
+/// hashes within `threshold` bits and `confirm`ed, linked transitively), skipping samples
+/// whose hashes are nil.
+///
+/// `confirm` checks a candidate pair on the pixels: on small, plain images (28×28 garments)
+/// many different pictures share nearly the same 64-bit hash, and linking those would chain
+/// thousands of distinct images into one group.
 ///
 /// Near pairs are found by multi-index hashing: split the 64 bits into threshold + 1 chunks;
 /// two hashes within `threshold` bits agree exactly on at least one chunk (pigeonhole), so
 /// only hashes sharing a chunk value are compared, instead of all n² pairs.
 func findDuplicates(contentHashes: [UInt64?], differenceHashes: [UInt64?], threshold: Int,
-                    membership: [Subset?]) -> (exact: [DuplicateGroup], near: [DuplicateGroup]) {
+                    membership: [Subset?], confirm: (Int, Int) -> Bool) -> (exact: [DuplicateGroup], near: [DuplicateGroup]) {
     let n = contentHashes.count
     func subsets(_ members: [Int]) -> [Subset] {
         Array(Set(members.compactMap { membership[$0] })).sorted { $0.rawValue < $1.rawValue }
@@ -46,7 +51,10 @@ func findDuplicates(contentHashes: [UInt64?], differenceHashes: [UInt64?], thres
     var byDHash = [UInt64: [Int]]()
     for i in 0..<n { if let h = differenceHashes[i] { byDHash[h, default: []].append(i) } }
     let distinct = byDHash.keys.sorted()
-    for h in distinct { let m = byDHash[h]!; for k in m.dropFirst() { union(m[0], k, 0) } }
+    func link(_ a: [Int], _ b: [Int], _ d: Int) {
+        for i in a { for k in b where i < k || a != b { if find(i) != find(k), confirm(i, k) { union(i, k, d) } } }
+    }
+    for h in distinct { let m = byDHash[h]!; if m.count > 1 { link(m, m, 0) } }
 
     let t = max(0, min(threshold, 63))
     if t > 0 {
@@ -68,7 +76,7 @@ func findDuplicates(contentHashes: [UInt64?], differenceHashes: [UInt64?], thres
                         guard d <= t else { continue }
                         // Count each pair once: in the first chunk where the two agree.
                         if (0..<j).contains(where: { chunk(ha, $0) == chunk(hb, $0) }) { continue }
-                        union(byDHash[ha]![0], byDHash[hb]![0], d)
+                        link(byDHash[ha]!, byDHash[hb]!, d)
                     }
                 }
             }

@@ -77,3 +77,20 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertEqual(Array(loader.epoch(0)).count, 10, "a new epoch still runs after one was abandoned")
     }
 }
+
+final class StatisticsAndBenchmarkTests: XCTestCase {
+    func testChannelStatisticsOfAKnownDataset() throws {
+        let dark = Image(width: 2, height: 2, channels: 1, pixels: [0, 0, 0, 0])
+        let light = Image(width: 2, height: 2, channels: 1, pixels: [255, 255, 255, 255])
+        let d = try Dataset.inMemory(images: [dark, light], labels: [0, 0], classes: ["x"])
+        let s = d.channelStatistics(channels: 3)
+        XCTAssertEqual(s.mean, [0.5, 0.5, 0.5])
+        XCTAssertEqual(s.std[0], 0.5, accuracy: 1e-6)
+    }
+
+    func testBenchmarkReturnsBothFigures() throws {
+        let figures = try decodeAugmentBenchmark(seconds: 0.05, workers: 1)
+        XCTAssertEqual(figures.map(\.name), ["decode-augment-jpeg224", "decode-augment-idx28"])
+        XCTAssertTrue(figures.allSatisfy { $0.value > 0 && $0.value.isFinite && $0.unit == "img/s" })
+    }
+}
