@@ -3,7 +3,7 @@ import Imaging
 import TensorCore
 
 /// One batch: images as an N×H×W×C float tensor, their labels (−1 when unlabelled) and sample indices.
-public struct Batch: Sendable {
+public struct ImageBatch: Sendable {
     public let images: Tensor
     public let labels: [Int]
     /// Indices into the loader's dataset, in batch order.
@@ -70,7 +70,7 @@ public final class BatchLoader: Sendable {
     public var unreadable: [UnreadableFile] { dataset.store.failures }
 
     /// Builds batch `number` of an epoch on the calling thread (the background iterator uses this too).
-    public func batch(_ number: Int, epoch: Int, order: [Int]) -> Batch {
+    public func batch(_ number: Int, epoch: Int, order: [Int]) -> ImageBatch {
         let start = number * batchSize
         let positions = Array(start..<min(start + batchSize, order.count))
         let p = preprocessing
@@ -92,7 +92,7 @@ public final class BatchLoader: Sendable {
             }
         }
         for i in labels.indices { labels[i] = labelOut.get(i) }
-        return Batch(images: tensor, labels: labels, indices: positions.map { order[$0] })
+        return ImageBatch(images: tensor, labels: labels, indices: positions.map { order[$0] })
     }
 
     /// The image at `position` of the order, or the next readable one after it.

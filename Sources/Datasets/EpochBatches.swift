@@ -28,7 +28,7 @@ public final class EpochBatches: Sequence, IteratorProtocol {
 
     deinit { shared.cancel() }
 
-    public func next() -> Batch? {
+    public func next() -> ImageBatch? {
         guard nextNumber < count else { return nil }
         let start = DispatchTime.now().uptimeNanoseconds
         let batch = shared.take(nextNumber)
@@ -42,7 +42,7 @@ public final class EpochBatches: Sequence, IteratorProtocol {
 final class PrefetchQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
-    private var ready: [Int: Batch] = [:]
+    private var ready: [Int: ImageBatch] = [:]
     private var consumed = 0
     private var cancelled = false
 
@@ -55,13 +55,13 @@ final class PrefetchQueue: @unchecked Sendable {
         return !cancelled
     }
 
-    func put(_ number: Int, _ batch: Batch) {
+    func put(_ number: Int, _ batch: ImageBatch) {
         condition.lock(); defer { condition.unlock() }
         ready[number] = batch
         condition.broadcast()
     }
 
-    func take(_ number: Int) -> Batch {
+    func take(_ number: Int) -> ImageBatch {
         condition.lock(); defer { condition.unlock() }
         while ready[number] == nil { condition.wait() }
         consumed = number + 1
