@@ -27,19 +27,28 @@ public struct ImageShape: Sendable, Hashable {
 public struct Sample: Sendable, Hashable {
     public var source: SampleSource
     public var label: Int?
-    /// Known after the image was decoded once (at load time when verified, always for IDX).
+    /// Known after the image was decoded once (at load time when verified, always for IDX);
+    /// the region's size when there is a region.
     public var shape: ImageShape?
+    /// The part of the decoded image this sample is (`crop`, `tile`); nil: all of it.
+    public var region: PixelRegion?
 
-    public init(source: SampleSource, label: Int?, shape: ImageShape? = nil) {
-        self.source = source; self.label = label; self.shape = shape
+    public init(source: SampleSource, label: Int?, shape: ImageShape? = nil, region: PixelRegion? = nil) {
+        self.source = source; self.label = label; self.shape = shape; self.region = region
     }
 
-    /// A readable name: the file path, or `#index` for in-memory images.
+    /// The file path, or `#index` for in-memory images.
     public var name: String {
         switch source {
         case let .file(path): return path
         case let .memory(i): return "#\(i)"
         }
+    }
+
+    /// `name`, followed by the region when the sample is part of an image.
+    public var displayName: String {
+        guard let r = region else { return name }
+        return "\(name) [\(r.x),\(r.y) \(r.width)x\(r.height)]"
     }
 }
 
@@ -196,8 +205,14 @@ public struct Dataset: Sendable {
         return d
     }
 
-    /// The decoded pixels of sample `i`.
+    /// The decoded pixels of sample `i` (its region only, when it has one).
     public func image(at i: Int) throws -> Image {
-        try store.image(samples[i].source)
+        let s = samples[i]
+        let image = try store.image(s.source)
+        guard let r = s.region else { return image }
+        guard let clipped = r.clipped(toWidth: image.width, height: image.height) else {
+            throw DatasetError.unreadable(path: s.name, reason: "region \(r) lies outside the \(image.width)x\(image.height) image")
+        }
+        return try image.cropped(x: clipped.x, y: clipped.y, width: clipped.width, height: clipped.height)
     }
 }

@@ -79,3 +79,31 @@ final class SplitTests: XCTestCase {
         }
     }
 }
+
+final class RegionTests: XCTestCase {
+    func testTilesCoverTheImageAndFollowTheSplit() throws {
+        let a = randomImage(width: 10, height: 7, channels: 1, seed: 1), b = randomImage(width: 6, height: 6, channels: 1, seed: 2)
+        let d = try Dataset.inMemory(images: [a, b], labels: [0, 1], classes: ["a", "b"], testIndices: [1])
+        let tiled = try d.tiling(rows: 2, columns: 3)
+        XCTAssertEqual(tiled.count, 12)
+        XCTAssertEqual(tiled.labels, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+        XCTAssertEqual(tiled.subset(.test)?.count, 6, "tiles stay in their image's subset")
+        XCTAssertEqual(tiled.samples[0...5].map { $0.region!.width * $0.region!.height }.reduce(0, +), 70, "tiles cover the image")
+        let last = try tiled.image(at: 5)   // bottom-right tile of a: x 6..<10, y 3..<7
+        XCTAssertEqual([last.width, last.height], [4, 4])
+        XCTAssertEqual(last[0, 0, 0], a[6, 3, 0])
+        XCTAssertThrowsError(try d.tiling(rows: 0, columns: 2))
+    }
+
+    func testCropKeepsTheRegionAndListsImagesItMisses() throws {
+        let big = randomImage(width: 20, height: 20, channels: 3, seed: 3), small = randomImage(width: 4, height: 4, channels: 3, seed: 4)
+        let d = try Dataset.inMemory(images: [big, small], labels: [0, 0], classes: ["x"])
+        let cropped = try d.cropping(to: PixelRegion(x: 5, y: 6, width: 8, height: 3))
+        XCTAssertEqual(cropped.count, 1)
+        XCTAssertEqual(cropped.unreadable.count, 1)
+        let img = try cropped.image(at: 0)
+        XCTAssertEqual([img.width, img.height], [8, 3])
+        XCTAssertEqual(img[0, 0, 2], big[5, 6, 2])
+        XCTAssertEqual(cropped.size, ImageSize(width: 8, height: 3))
+    }
+}
