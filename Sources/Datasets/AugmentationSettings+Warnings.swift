@@ -62,7 +62,7 @@ extension AugmentationSettings {
         for sign in [-1.0, 1.0] {
             var increase = 0.0
             for image in samples {
-                let p = Preprocessing(width: image.width, height: image.height, channels: image.channels == 1 ? 1 : 3)
+                let p = Preprocessing(width: image.width, height: image.height, channels: image.channels <= 2 ? 1 : 3)
                 let base = p.render(image)
                 var f = base
                 if brightness > 0 { f.adjustBrightness(Float(1 + sign * brightness)) }

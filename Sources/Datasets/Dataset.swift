@@ -147,7 +147,7 @@ public struct Dataset: Sendable {
 
     /// The channels models should see: the requested ones, else 1 for grey data and 3 otherwise.
     public var channels: Int? {
-        requestedChannels ?? typicalShape.map { $0.channels == 1 ? 1 : 3 }
+        requestedChannels ?? typicalShape.map { $0.channels <= 2 ? 1 : 3 }
     }
 
     /// Which subset each sample belongs to (nil: not assigned, e.g. before any split).

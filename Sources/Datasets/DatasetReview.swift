@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 
 /// A finding of `review` that deserves the user's attention.
@@ -75,7 +76,7 @@ public struct ReviewOptions: Sendable {
     /// Longest side of the mean images (smaller datasets keep their own size).
     public var meanImageSide = 64
     /// Threads that decode side by side.
-    public var workers = 1
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
     public var seed: UInt64 = 0
     public init() {}
 }

@@ -79,7 +79,7 @@ extension AugmentationSettings {
 
     /// Augments one image at its own size and channel count (grey stays grey, RGBA loses alpha).
     public func apply(_ image: Image, rng: inout SeededGenerator) -> Image {
-        let p = Preprocessing(width: image.width, height: image.height, channels: image.channels == 1 ? 1 : 3)
+        let p = Preprocessing(width: image.width, height: image.height, channels: image.channels <= 2 ? 1 : 3)
         return apply(image, preprocessing: p, rng: &rng)
     }
 }

@@ -69,7 +69,8 @@ public func resample(_ image: Image, map: AffineMap, width: Int, height: Int) ->
         m = AffineMap(m00: map.m00 * k, m01: map.m01 * k, m10: map.m10 * k, m11: map.m11 * k,
                       t0: (map.t0 - c) * k, t1: (map.t1 - c) * k)
     }
-    let sc = source.channels, oc = min(sc, 3)
+    // Grey+alpha gives grey, RGBA gives RGB: alpha is dropped.
+    let sc = source.channels, oc = sc >= 3 ? 3 : 1
     let sw = source.width, sh = source.height
     var out = FloatImage(width: width, height: height, channels: oc)
     guard sw > 0, sh > 0 else { return out }

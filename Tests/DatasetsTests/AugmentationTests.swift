@@ -84,6 +84,24 @@ final class AugmentationTests: XCTestCase {
         XCTAssertTrue((0.7...1.3).contains(d.scale))
     }
 
+    func testRandomCropAndShiftDrawsStayInTheirRanges() {
+        var s = AugmentationSettings(); s.crop = 0.4; s.translate = 0.1; s.originals = 0
+        var rng = SeededGenerator(seed: 8)
+        var smallest = 1.0
+        for _ in 0..<500 {
+            let d = s.draw(using: &rng)
+            let area = d.cropWidth * d.cropHeight
+            smallest = min(smallest, area)
+            XCTAssertGreaterThanOrEqual(area, 0.6 - 1e-9)
+            XCTAssertLessThanOrEqual(abs(d.cropX) + d.cropWidth / 2, 0.5 + 1e-9, "the window stays inside the image")
+            XCTAssertLessThanOrEqual(abs(d.shiftX), 0.1)
+        }
+        XCTAssertLessThan(smallest, 0.65, "the whole range is used")
+        let rgba = Image(width: 3, height: 3, channels: 2, pixels: [UInt8](repeating: 90, count: 18))
+        var rng2 = SeededGenerator(seed: 1)
+        XCTAssertEqual(s.apply(rgba, rng: &rng2).channels, 1, "grey+alpha becomes grey")
+    }
+
     func testTranslationShiftsContent() {
         var t = AugmentationDraw(); t.shiftX = 4.0 / 21
         let moved = render(t, ramp)
