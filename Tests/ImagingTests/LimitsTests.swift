@@ -62,3 +62,18 @@ final class LimitsTests: XCTestCase {
         }
     }
 }
+
+extension LimitsTests {
+    func testOtherFormatsAndSignatureStubs() {
+        func error(_ bytes: [UInt8]) -> ImageError? {
+            do { _ = try decodeImage(bytes: bytes, source: "s"); return nil } catch { return error as? ImageError }
+        }
+        guard case .unsupported(_, let detail) = error(Array("GIF89a".utf8) + [UInt8](repeating: 0, count: 20)) else {
+            return XCTFail("GIF not recognised")
+        }
+        XCTAssertTrue(detail.contains("GIF"), detail)
+        guard case .truncated = error([0x89, 0x50, 0x4E, 0x47]) else { return XCTFail("PNG stub: \(String(describing: error([0x89, 0x50, 0x4E, 0x47])))") }
+        guard case .truncated = error([0xFF, 0xD8]) else { return XCTFail("JPEG stub: \(String(describing: error([0xFF, 0xD8])))") }
+        XCTAssertEqual(error([0x00, 0x01, 0x02]), .notAnImage(source: "s"))
+    }
+}
