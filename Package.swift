@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
 
@@ -24,7 +25,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
-        .target(name: "Datasets", dependencies: ["Imaging"]),
+        .target(name: "Datasets", dependencies: ["Imaging", "TensorCore", "CZlib"], exclude: ["README.md"]),
         // Figures
         .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"]),
         // Language (knows no machine learning)

@@ -1,0 +1,138 @@
+import Dispatch
+import Foundation
+import Imaging
+
+/// How image files are read when a dataset is loaded.
+public struct FileLoadOptions: Sendable {
+    /// Decode every file once at load time, listing unreadable ones and filling the cache.
+    /// Without it, files are only listed; unreadable ones surface in `ImageStore.failures` when met.
+    public var verify = true
+    /// Threads that decode side by side while verifying.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    public var cacheBudget = ImageStore.defaultCacheBudget
+    public var limits = ImageLimits.default
+    /// Replaces the image decoder (tests); nil: `decodeImage(path:limits:)`.
+    public var decoder: ImageDecoder?
+
+    public init() {}
+
+    func makeStore() -> ImageStore {
+        let limits = self.limits
+        return ImageStore(decoder: decoder ?? { path in try decodeImage(path: path, limits: limits) }, cacheBudget: cacheBudget)
+    }
+}
+
+/// Names that are never images and not worth listing as unreadable (hidden files, OS clutter).
+func isClutter(_ name: String) -> Bool {
+    name.hasPrefix(".") || ["thumbs.db", "desktop.ini"].contains(name.lowercased())
+}
+
+/// Regular files under `folder`, recursively, sorted by path, clutter left out.
+func filesBelow(_ folder: String) -> [String] {
+    let fm = FileManager.default
+    guard let e = fm.enumerator(atPath: folder) else { return [] }
+    var files = [String]()
+    while let rel = e.nextObject() as? String {
+        let name = (rel as NSString).lastPathComponent
+        if isClutter(name) {
+            if (e.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { e.skipDescendants() }
+            continue
+        }
+        if (e.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files.append(folder + "/" + rel) }
+    }
+    return files.sorted()
+}
+
+/// A decoding error's message without the file path in front (the path is listed beside it).
+func reasonText(_ error: any Error, path: String) -> String {
+    let text = String(describing: error)
+    return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
+}
+
+extension Dataset {
+    /// Loads a folder with one sub-folder per class (torchvision's ImageFolder): classes are the
+    /// sub-folder names, sorted; images are all files below each, recursively.
+    ///
+    /// Empty class folders are left out and listed in `excludedClasses` (with 0 images).
+    public static func loadFolder(_ root: String, options: FileLoadOptions = FileLoadOptions()) throws -> Dataset {
+        try scanFolder(root, options: options).verified(options)
+    }
+
+    /// Loads a CSV of `path,label` rows (a header row is optional; extra columns are ignored).
+    /// Paths are relative to `imageFolder`, by default the CSV's own folder.
+    ///
+    /// Class names are the labels sorted (numerically when all are integers). Rows that cannot
+    /// be used are listed in `unreadable` with their line numbers.
+    public static func loadCSV(_ file: String, imageFolder: String? = nil, options: FileLoadOptions = FileLoadOptions()) throws -> Dataset {
+        try scanCSV(file, imageFolder: imageFolder, options: options).verified(options)
+    }
+
+    /// Loads every image below a folder, without labels (for prediction), sorted by path.
+    public static func loadUnlabelled(_ folder: String, options: FileLoadOptions = FileLoadOptions()) throws -> Dataset {
+        guard isDirectory(folder) else { throw DatasetError.notFound(path: folder) }
+        let files = filesBelow(folder)
+        guard !files.isEmpty else { throw DatasetError.noImages(path: folder) }
+        let samples = files.map { Sample(source: .file($0), label: nil) }
+        return Dataset(path: folder, format: .unlabelled, classes: [], samples: samples, store: options.makeStore())
+            .verified(options)
+    }
+
+    static func scanFolder(_ root: String, options: FileLoadOptions) throws -> Dataset {
+        guard isDirectory(root) else { throw DatasetError.notFound(path: root) }
+        let fm = FileManager.default
+        let classNames = try fm.contentsOfDirectory(atPath: root)
+            .filter { !isClutter($0) && isDirectory(root + "/" + $0) }
+            .sorted()
+        guard !classNames.isEmpty else {
+            throw DatasetError.unknownFormat(path: root, reason: "no class sub-folders; put each class in a folder of its own, or give a CSV of path,label")
+        }
+        var classes = [String](), samples = [Sample](), empty = [ExcludedClass]()
+        for name in classNames {
+            let files = filesBelow(root + "/" + name)
+            if files.isEmpty { empty.append(ExcludedClass(name: name, count: 0)); continue }
+            samples += files.map { Sample(source: .file($0), label: classes.count) }
+            classes.append(name)
+        }
+        guard !samples.isEmpty else { throw DatasetError.noImages(path: root) }
+        var d = Dataset(path: root, format: .folder, classes: classes, samples: samples, store: options.makeStore())
+        d.excludedClasses = empty
+        return d
+    }
+
+    /// Decodes every sample once (in parallel), dropping and listing those that fail.
+    func verified(_ options: FileLoadOptions) -> Dataset {
+        guard options.verify else { return self }
+        let n = samples.count
+        let shapes = ResultSlots<ImageShape>(count: n)
+        let errors = ResultSlots<String>(count: n)
+        let lanes = max(1, min(options.workers, n))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for i in stride(from: lane, to: n, by: lanes) {
+                do {
+                    let image = try store.image(samples[i].source)
+                    shapes.set(i, ImageShape(width: image.width, height: image.height, channels: image.channels))
+                } catch let DatasetError.unreadable(_, reason) {
+                    errors.set(i, reason)
+                } catch {
+                    errors.set(i, String(describing: error))
+                }
+            }
+        }
+        var d = self
+        var keep = [Int]()
+        for i in 0..<n {
+            if let reason = errors.get(i) {
+                d.unreadable.append(UnreadableFile(path: samples[i].name, reason: reason))
+            } else {
+                keep.append(i)
+                d.samples[i].shape = shapes.get(i)
+            }
+        }
+        return d.keeping(sampleIndices: keep)
+    }
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+}

@@ -1,0 +1,85 @@
+import Imaging
+import TensorCore
+
+/// What a model wants from an image: its input size, channels and per-channel normalisation.
+///
+/// Training, evaluation and prediction all go through `render`, so an image is resized the
+/// same way every time (the usual cause of a model that trains well and predicts badly).
+public struct Preprocessing: Sendable, Equatable, Codable {
+    public var width: Int
+    public var height: Int
+    /// 1 (grey) or 3 (RGB); images are converted to this.
+    public var channels: Int
+    /// Per-channel mean and standard deviation on the 0…1 scale: x ↦ (x − mean) / std.
+    public var mean: [Float]
+    public var std: [Float]
+
+    public init(width: Int, height: Int, channels: Int, mean: [Float]? = nil, std: [Float]? = nil) {
+        precondition(width > 0 && height > 0 && (channels == 1 || channels == 3), "bad preprocessing geometry")
+        self.width = width; self.height = height; self.channels = channels
+        self.mean = mean ?? [Float](repeating: 0, count: channels)
+        self.std = std ?? [Float](repeating: 1, count: channels)
+        precondition(self.mean.count == channels && self.std.count == channels, "mean/std need one value per channel")
+    }
+
+    /// torchvision's ImageNet statistics (grey images use their averages).
+    public static func imagenet(width: Int, height: Int, channels: Int) -> Preprocessing {
+        Preprocessing(width: width, height: height, channels: channels,
+                      mean: ImageNet.mean(channels: channels), std: ImageNet.std(channels: channels))
+    }
+
+    /// Resizes, augments (when a draw is given) and converts channels; values stay on 0…1.
+    ///
+    /// Order: one resampling for all geometry, colour (brightness, contrast, saturation, hue),
+    /// blur, noise, erase. `rng` continues the sample's generator for the per-pixel noise.
+    public func render(_ image: Image, draw: AugmentationDraw? = nil, rng: inout SeededGenerator) -> FloatImage {
+        let d = draw ?? AugmentationDraw()
+        let map = d.untouched ? AffineMap.resize(from: image.width, image.height, to: width, height)
+                              : AffineMap.augmentation(d, from: image.width, image.height, to: width, height)
+        var f = resample(image, map: map, width: width, height: height)
+        if channels == 1, f.channels == 3 { f = f.grey() }
+        if !d.untouched {
+            if d.brightness != 1 { f.adjustBrightness(d.brightness) }
+            if d.contrast != 1 { f.adjustContrast(d.contrast) }
+            if d.saturation != 1 { f.adjustSaturation(d.saturation) }
+            if d.hue != 0 { f.shiftHue(d.hue) }
+            if d.blurSigma > 0 { f.blur(sigma: d.blurSigma) }
+            if d.noise > 0 { f.addNoise(sigma: d.noise, using: &rng) }
+            if let e = d.erase { f.erase(x: e.x, y: e.y, width: e.width, height: e.height) }
+        }
+        if channels == 3, f.channels == 1 { f = f.rgb() }
+        return f
+    }
+
+    /// Like `render` without augmentation.
+    public func render(_ image: Image) -> FloatImage {
+        var unused = SeededGenerator(seed: 0)
+        return render(image, draw: nil, rng: &unused)
+    }
+
+    /// Writes a rendered image, normalised, into `destination` (height × width × channels floats).
+    public func normalize(_ f: FloatImage, into destination: UnsafeMutablePointer<Float>) {
+        precondition(f.width == width && f.height == height && f.channels == channels, "image does not match preprocessing")
+        let inv = std.map { 1 / $0 }
+        f.values.withUnsafeBufferPointer { v in
+            var i = 0
+            for _ in 0..<(width * height) {
+                for c in 0..<channels { destination[i] = (v[i] - mean[c]) * inv[c]; i += 1 }
+            }
+        }
+    }
+}
+
+extension AugmentationSettings {
+    /// Augments one image at `preprocessing`'s size and channels, rounded back to 8 bits (for previews and tests).
+    public func apply(_ image: Image, preprocessing: Preprocessing, rng: inout SeededGenerator) -> Image {
+        let d = draw(using: &rng)
+        return preprocessing.render(image, draw: d, rng: &rng).toImage()
+    }
+
+    /// Augments one image at its own size and channel count (grey stays grey, RGBA loses alpha).
+    public func apply(_ image: Image, rng: inout SeededGenerator) -> Image {
+        let p = Preprocessing(width: image.width, height: image.height, channels: image.channels <= 2 ? 1 : 3)
+        return apply(image, preprocessing: p, rng: &rng)
+    }
+}
