@@ -1,2 +1,0 @@
-#include "CCodecs.h"
-int loupe_codecs_version(void) { return 1; }

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file reads and atomic writes over POSIX calls (no Foundation needed in this layer).
+enum FileAccess {
+    /// Reads a whole file, refusing files larger than `maxBytes` before reading them.
+    static func read(path: String, maxBytes: Int) throws(ImageError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .unreadable(source: path, reason: "not a regular file")
+        }
+        let size = Int(status.st_size)
+        guard size <= maxBytes else {
+            throw .tooLarge(source: path, width: 0, height: 0, limit: "file of \(size) bytes exceeds \(maxBytes) bytes")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let got = bytes.withUnsafeMutableBytes { raw in
+                systemRead(descriptor, raw.baseAddress! + filled, size - filled)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(source: path, reason: lastErrorText())
+            }
+            if got == 0 { break }  // the file shrank while being read
+            filled += got
+        }
+        return filled == size ? bytes : Array(bytes[..<filled])
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over
+    /// `path`, so a failure never leaves a half-written file in place of the old one.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageError) {
+        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .unwritable(path: path, reason: lastErrorText()) }
+        var written = 0
+        while written < bytes.count {
+            let put = bytes.withUnsafeBytes { raw in
+                write(descriptor, raw.baseAddress! + written, bytes.count - written)
+            }
+            if put < 0 {
+                if errno == EINTR { continue }
+                let reason = lastErrorText()
+                close(descriptor)
+                unlink(temporary)
+                throw .unwritable(path: path, reason: reason)
+            }
+            written += put
+        }
+        let synced = fsync(descriptor) == 0
+        let syncError = lastErrorText()
+        let closed = close(descriptor) == 0
+        if !synced || !closed {
+            let reason = synced ? lastErrorText() : syncError
+            unlink(temporary)
+            throw .unwritable(path: path, reason: reason)
+        }
+        if rename(temporary, path) != 0 {
+            let reason = lastErrorText()
+            unlink(temporary)
+            throw .unwritable(path: path, reason: reason)
+        }
+    }
+
+    private static func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        return Glibc.read(descriptor, buffer, count)
+        #else
+        return Darwin.read(descriptor, buffer, count)
+        #endif
+    }
+
+    private static func lastErrorText() -> String {
+        String(cString: strerror(errno))
+    }
+}
