@@ -3,11 +3,15 @@ struct Axes {
     var plot: Rect
     var x: Axis
     var y: Axis
+    /// Space kept free at both ends of the x axis, so the first and last points do not sit on the frame.
+    var xInset: Double = 0
 
     /// The canvas position of a data point (may lie outside `plot`; the canvas clip discards it).
-    func point(_ vx: Double, _ vy: Double) -> Point {
-        Point(plot.x + x.fraction(vx) * plot.width, plot.maxY - y.fraction(vy) * plot.height)
-    }
+    func point(_ vx: Double, _ vy: Double) -> Point { Point(xPosition(vx), yPosition(vy)) }
+
+    func xPosition(_ v: Double) -> Double { plot.x + xInset + x.fraction(v) * (plot.width - 2 * xInset) }
+
+    func yPosition(_ v: Double) -> Double { plot.maxY - y.fraction(v) * plot.height }
 
     /// Texts around the plot area.
     struct Titles {
@@ -22,7 +26,7 @@ struct Axes {
     /// chart itself (bar charts); the x axis is then 0...1 without ticks.
     static func layout(width: Int, height: Int, titles: Titles, xValues: [Double], yValues: [Double],
                        xScale: AxisScale, yScale: AxisScale, xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?,
-                       yIncludesZero: Bool, categoryBand: Double? = nil,
+                       yIncludesZero: Bool, categoryBand: Double? = nil, xInset: Double = 0,
                        style: ChartStyle, text: TextRenderer) -> Axes {
         let tickLine = Double(text.lineHeight(size: style.tickSize))
         let labelLine = Double(text.lineHeight(size: style.labelSize))
@@ -46,25 +50,25 @@ struct Axes {
             while true {
                 xAxis = Axis.make(covering: xValues, scale: xScale, targetTicks: target, pinned: xRange)
                 let w = Double(xAxis.labels.map { text.width(of: $0, size: style.tickSize) }.max() ?? 0)
-                let spacing = (right - left) / Double(max(1, xAxis.ticks.count - 1))
+                let spacing = (right - left - 2 * xInset) / Double(max(1, xAxis.ticks.count - 1))
                 if w + style.px(14) <= spacing || target <= 2 { break }
                 target -= 1
             }
         }
         return Axes(plot: Rect(x: left.rounded(), y: top.rounded(), width: (right - left).rounded(), height: (bottom - top).rounded()),
-                    x: xAxis, y: yAxis)
+                    x: xAxis, y: yAxis, xInset: xInset)
     }
 
     /// Light grid lines behind the data at every labelled tick.
     func drawGrid(on canvas: inout Canvas, style: ChartStyle, vertical: Bool) {
         let w = style.axisLine
         for t in y.ticks {
-            let py = (plot.maxY - y.fraction(t) * plot.height).rounded()
+            let py = yPosition(t).rounded()
             canvas.fill(Rect(x: plot.x, y: py - (w / 2).rounded(.down), width: plot.width, height: w), .gridLine)
         }
         if vertical {
             for t in x.ticks {
-                let px = (plot.x + x.fraction(t) * plot.width).rounded()
+                let px = xPosition(t).rounded()
                 canvas.fill(Rect(x: px - (w / 2).rounded(.down), y: plot.y, width: w, height: plot.height), .gridLine)
             }
         }
@@ -77,17 +81,17 @@ struct Axes {
         canvas.fill(Rect(x: plot.x, y: plot.maxY, width: plot.width, height: w), axisColor)
         canvas.fill(Rect(x: plot.x - w, y: plot.y, width: w, height: plot.height + w), axisColor)
         for (t, label) in zip(y.ticks, y.labels) {
-            let py = (plot.maxY - y.fraction(t) * plot.height).rounded()
+            let py = yPosition(t).rounded()
             canvas.fill(Rect(x: plot.x - w - style.tickLength, y: py - (w / 2).rounded(.down), width: style.tickLength, height: w), axisColor)
             canvas.draw(label, at: Point(plot.x - w - style.tickLength - style.gap, py), size: style.tickSize, color: .mutedInk,
                         anchor: .end, baseline: .middle, renderer: text)
         }
         for t in y.minorTicks {
-            let py = (plot.maxY - y.fraction(t) * plot.height).rounded()
+            let py = yPosition(t).rounded()
             canvas.fill(Rect(x: plot.x - w - style.tickLength / 2, y: py, width: style.tickLength / 2, height: w), axisColor)
         }
         for (t, label) in zip(x.ticks, x.labels) {
-            let px = (plot.x + x.fraction(t) * plot.width).rounded()
+            let px = xPosition(t).rounded()
             canvas.fill(Rect(x: px - (w / 2).rounded(.down), y: plot.maxY + w, width: w, height: style.tickLength), axisColor)
             // Keep the first and last labels inside the canvas.
             let half = Double(text.width(of: label, size: style.tickSize)) / 2
@@ -96,7 +100,7 @@ struct Axes {
                         color: .mutedInk, anchor: .middle, baseline: .top, renderer: text)
         }
         for t in x.minorTicks {
-            let px = (plot.x + x.fraction(t) * plot.width).rounded()
+            let px = xPosition(t).rounded()
             canvas.fill(Rect(x: px, y: plot.maxY + w, width: w, height: style.tickLength / 2), axisColor)
         }
         if !titles.title.isEmpty {

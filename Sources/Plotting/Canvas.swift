@@ -8,7 +8,7 @@ public struct Canvas: Sendable, Equatable {
     public let width: Int
     public let height: Int
     /// `height` rows of `width * 3` bytes, RGB.
-    public private(set) var pixels: [UInt8]
+    public internal(set) var pixels: [UInt8]
     /// Drawing outside this rectangle is discarded; charts set it to the plot area while drawing data.
     public var clip: PixelRect
 

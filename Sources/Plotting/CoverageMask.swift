@@ -29,6 +29,9 @@ public struct CoverageMask: Sendable, Equatable {
     /// Stamps a segment with round caps, `halfWidth` pixels either side of its centre line.
     public mutating func stampSegment(_ a: Point, _ b: Point, halfWidth: Double) {
         let pad = halfWidth + 1
+        // Cut the segment to the mask first: a diverging loss may put an end point at 1e300.
+        let area = Rect(x: Double(x) - pad, y: Double(y) - pad, width: Double(width) + 2 * pad, height: Double(height) + 2 * pad)
+        guard let (a, b) = CoverageMask.clip(a, b, to: area) else { return }
         let box = PixelRect(x: Int((min(a.x, b.x) - pad).rounded(.down)), y: Int((min(a.y, b.y) - pad).rounded(.down)),
                             width: 0, height: 0)
         let r = PixelRect(x: box.x, y: box.y,
@@ -54,6 +57,9 @@ public struct CoverageMask: Sendable, Equatable {
 
     /// Stamps a filled disc.
     public mutating func stampDisc(center: Point, radius: Double) {
+        let reach = radius + 2
+        guard center.x > Double(x) - reach, center.x < Double(x + width) + reach,
+              center.y > Double(y) - reach, center.y < Double(y + height) + reach else { return }
         let r = PixelRect(x: Int((center.x - radius - 1).rounded(.down)), y: Int((center.y - radius - 1).rounded(.down)),
                           width: Int(2 * radius + 3), height: Int(2 * radius + 3)).intersection(bounds)
         if r.isEmpty { return }
@@ -65,5 +71,21 @@ public struct CoverageMask: Sendable, Equatable {
                 if c > 0 { raise(px, py, c >= 1 ? 255 : UInt8(c * 255 + 0.5)) }
             }
         }
+    }
+
+    /// The part of segment a–b inside `r` (Liang–Barsky), or nil when it misses `r`.
+    static func clip(_ a: Point, _ b: Point, to r: Rect) -> (Point, Point)? {
+        let dx = b.x - a.x, dy = b.y - a.y
+        var t0 = 0.0, t1 = 1.0
+        for (p, q) in [(-dx, a.x - r.x), (dx, r.maxX - a.x), (-dy, a.y - r.y), (dy, r.maxY - a.y)] {
+            if p == 0 {
+                if q < 0 { return nil }
+            } else {
+                let t = q / p
+                if p < 0 { t0 = max(t0, t) } else { t1 = min(t1, t) }
+                if t0 > t1 { return nil }
+            }
+        }
+        return (Point(a.x + t0 * dx, a.y + t0 * dy), Point(a.x + t1 * dx, a.y + t1 * dy))
     }
 }

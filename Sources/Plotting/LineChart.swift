@@ -86,7 +86,7 @@ public struct LineChart: Figure {
         let xs = series.flatMap(\.x) + verticalMarkers.map(\.x) + pointLabels.map(\.x)
         let ys = series.flatMap(\.y) + pointLabels.map(\.y)
         let axes = Axes.layout(width: w, height: h, titles: titles, xValues: xs, yValues: ys, xScale: xScale, yScale: yScale,
-                               xRange: xRange, yRange: yRange, yIncludesZero: false, style: style, text: text)
+                               xRange: xRange, yRange: yRange, yIncludesZero: false, xInset: style.px(12), style: style, text: text)
         axes.drawGrid(on: &canvas, style: style, vertical: true)
 
         // Curves may touch the plot's edge (accuracy 1.0): let half a line width spill over rather than cut it.
