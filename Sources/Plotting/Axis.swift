@@ -8,18 +8,18 @@ public enum AxisScale: Sendable, Hashable {
 }
 
 /// One numeric axis: its domain after rounding out to "nice" ticks, the ticks and their labels.
-struct Axis {
-    var scale: AxisScale
+public struct Axis: Sendable {
+    public var scale: AxisScale
     /// Domain ends in data units (powers of ten on a log axis).
-    var lower: Double
-    var upper: Double
-    var ticks: [Double]
-    var labels: [String]
+    public var lower: Double
+    public var upper: Double
+    public var ticks: [Double]
+    public var labels: [String]
     /// Unlabelled ticks between the labelled ones (2…9 × 10^k on a log axis).
-    var minorTicks: [Double] = []
+    public var minorTicks: [Double] = []
 
     /// Position of a value along the axis, 0 at `lower` and 1 at `upper` (outside 0...1 when outside the domain).
-    func fraction(_ v: Double) -> Double {
+    public func fraction(_ v: Double) -> Double {
         switch scale {
         case .linear: return (v - lower) / (upper - lower)
         case .log: return v > 0 ? (log10(v) - log10(lower)) / (log10(upper) - log10(lower)) : -.infinity
@@ -29,7 +29,7 @@ struct Axis {
     /// An axis covering `values` with about `targetTicks` ticks at 1-2-5 steps (linear) or whole decades (log).
     ///
     /// `pinned` fixes the domain (e.g. 0...1 for accuracy) instead of deriving it from the data.
-    static func make(covering values: [Double], scale: AxisScale, targetTicks: Int, pinned: ClosedRange<Double>? = nil,
+    public static func make(covering values: [Double], scale: AxisScale, targetTicks: Int, pinned: ClosedRange<Double>? = nil,
                      includeZero: Bool = false) -> Axis {
         var finite = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         if let pinned { finite = [pinned.lowerBound, pinned.upperBound] }
@@ -41,7 +41,7 @@ struct Axis {
     }
 
     /// The 1, 2 or 5 × 10^k step closest above `range / count`.
-    static func niceStep(range: Double, count: Int) -> Double {
+    public static func niceStep(range: Double, count: Int) -> Double {
         let raw = range / Double(max(1, count))
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let f = raw / magnitude
@@ -92,14 +92,14 @@ struct Axis {
     }
 
     /// A tick value with a fixed number of decimals, never "-0".
-    static func formatLinear(_ v: Double, decimals: Int) -> String {
+    public static func formatLinear(_ v: Double, decimals: Int) -> String {
         if abs(v) >= 1e6 || (decimals > 5 && v != 0) { return String(format: "%.1e", v) }
         let s = String(format: "%.\(decimals)f", v)
         return Double(s) == 0 ? String(format: "%.\(decimals)f", 0.0) : s
     }
 
     /// 10^e as learning rates are usually written: 1e-4, 1e-1, 1, 10, 1000, 1e4 (plain digits only for 1…1000).
-    static func formatPower(_ e: Int) -> String {
+    public static func formatPower(_ e: Int) -> String {
         (0...3).contains(e) ? String(Int(pow(10, Double(e)))) : "1e\(e)"
     }
 }
