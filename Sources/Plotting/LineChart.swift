@@ -85,8 +85,11 @@ public struct LineChart: Figure {
         let titles = Axes.Titles(title: title, x: xLabel, y: yLabel)
         let xs = series.flatMap(\.x) + verticalMarkers.map(\.x) + pointLabels.map(\.x)
         let ys = series.flatMap(\.y) + pointLabels.map(\.y)
+        // Linear x runs exactly over the data (epochs 1…12, not 0…12); the inset keeps end points off the frame.
+        let finiteX = xs.filter(\.isFinite)
+        let dataX = xScale == .linear ? finiteX.min().flatMap { lo in finiteX.max().map { hi in lo < hi ? lo...hi : nil } } ?? nil : nil
         let axes = Axes.layout(width: w, height: h, titles: titles, xValues: xs, yValues: ys, xScale: xScale, yScale: yScale,
-                               xRange: xRange, yRange: yRange, yIncludesZero: false, xInset: style.px(12), style: style, text: text)
+                               xRange: xRange ?? dataX, yRange: yRange, yIncludesZero: false, xInset: style.px(12), style: style, text: text)
         axes.drawGrid(on: &canvas, style: style, vertical: true)
 
         // Curves may touch the plot's edge (accuracy 1.0): let half a line width spill over rather than cut it.
