@@ -69,12 +69,15 @@ public struct BarChart: Figure {
         let slot = axes.plot.width / Double(max(1, n))
         let barWidth = max(1, (slot * 0.72).rounded())
         let zero = axes.yPosition(0)
+        let valueTexts = values.map { Axis.formatLinear($0, decimals: $0 == $0.rounded() ? 0 : 2) }
+        // All values or none: a few missing numbers would read as missing data.
+        let valuesFit = showValues && valueTexts.allSatisfy { Double(text.width(of: $0, size: style.smallSize)) <= slot - style.px(2) }
         for (i, v) in values.enumerated() where v.isFinite {
             let x0 = (axes.plot.x + slot * Double(i) + (slot - barWidth) / 2).rounded()
             let top = axes.yPosition(v)
             canvas.fill(Rect(x: x0, y: min(top, zero), width: barWidth, height: abs(zero - top)), colors?[safe: i] ?? Palette.blue)
-            let valueText = Axis.formatLinear(v, decimals: v == v.rounded() ? 0 : 2)
-            if showValues && Double(text.width(of: valueText, size: style.smallSize)) <= slot - style.px(2) {
+            let valueText = valueTexts[i]
+            if valuesFit {
                 canvas.draw(valueText, at: Point(x0 + barWidth / 2, top - style.px(3)), size: style.smallSize, color: .mutedInk,
                             anchor: .middle, baseline: .bottom, renderer: text)
             }
@@ -84,7 +87,7 @@ public struct BarChart: Figure {
             canvas.strokeLine(from: Point(axes.plot.x, y), to: Point(axes.plot.maxX, y), width: style.px(1.5), r.color,
                               dash: [style.px(7), style.px(4)])
             // Above the line, right to left, the first place that covers no bar; else above the plot, where nothing is drawn.
-            let valueRoom = showValues ? Double(text.lineHeight(size: style.smallSize)) + style.px(3) : 0
+            let valueRoom = valuesFit ? Double(text.lineHeight(size: style.smallSize)) + style.px(3) : 0
             let bars = values.enumerated().map { i, v in
                 let top = min(axes.yPosition(v), zero) - valueRoom
                 return Rect(x: axes.plot.x + slot * Double(i), y: top, width: slot, height: zero - top)

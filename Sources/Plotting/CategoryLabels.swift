@@ -59,9 +59,9 @@ struct CategoryLabels {
         return out
     }
 
-    /// Draws label i centred on `centers[i]`, starting `top` pixels down.
-    func draw(on canvas: inout Canvas, centers: [Double], top: Double, size: Int, text: TextRenderer) {
-        for (label, cx) in zip(lines, centers) {
+    /// Draws label i centred on `centers[i]`, starting `top` pixels down; only every `every`-th when slots are too narrow.
+    func draw(on canvas: inout Canvas, centers: [Double], top: Double, size: Int, every: Int = 1, text: TextRenderer) {
+        for (i, (label, cx)) in zip(lines, centers).enumerated() where i % max(1, every) == 0 {
             switch mode {
             case .straight, .wrapped:
                 for (k, line) in label.enumerated() {

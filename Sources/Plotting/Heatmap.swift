@@ -63,25 +63,44 @@ public struct Heatmap: Figure {
 
         var top = style.pad
         if !title.isEmpty { top += Double(text.lineHeight(size: style.titleSize)) + style.gap * 2 }
-        let rowLabelWidth = Double(rowLabels.map { text.width(of: $0, size: style.tickSize) }.max() ?? 0)
-        var left = style.pad + rowLabelWidth + style.gap
-        if !yLabel.isEmpty { left += labelLine + style.gap }
         let barWidth = style.px(16)
         let barAxis = Axis.make(covering: [], scale: .linear, targetTicks: 6, pinned: range)
-        let barLabels = barAxis.labels
-        let barRoom = showColorBar ? style.px(28) + barWidth + style.gap + Double(barLabels.map { text.width(of: $0, size: style.tickSize) }.max() ?? 0) : 0
+        let barRoom = showColorBar
+            ? style.px(28) + barWidth + style.gap + Double(barAxis.labels.map { text.width(of: $0, size: style.tickSize) }.max() ?? 0) : 0
         let right = Double(w) - style.pad - barRoom
         var bottomFixed = style.pad + style.gap
         if !xLabel.isEmpty { bottomFixed += labelLine + style.gap }
-        func cellSize(band: Double) -> Double {
-            let availW = right - left, availH = Double(h) - bottomFixed - band - top
-            return max(1, min(availW / Double(max(1, cols)), availH / Double(max(1, rows)), style.px(90)).rounded(.down))
+
+        /// Cell size and label geometry when class names are written at `size` pixels.
+        func layout(labelSize size: Int) -> (left: Double, cell: Double, labels: CategoryLabels, rowLabelWidth: Double) {
+            let rowLabelWidth = Double(rowLabels.map { text.width(of: $0, size: size) }.max() ?? 0)
+            var left = style.pad + rowLabelWidth + style.gap
+            if !yLabel.isEmpty { left += labelLine + style.gap }
+            func cellSize(band: Double) -> Double {
+                let availW = right - left, availH = Double(h) - bottomFixed - band - top
+                return max(1, min(availW / Double(max(1, cols)), availH / Double(max(1, rows)), style.px(90)).rounded(.down))
+            }
+            let guess = cellSize(band: Double(text.lineHeight(size: size)))
+            let labels = CategoryLabels(columnLabels, slot: guess, maxLength: Double(h) * 0.22, size: size, gap: style.gap, text: text)
+            return (left, cellSize(band: labels.band), labels, rowLabelWidth)
         }
-        let guess = cellSize(band: tickLine)
-        let labels = CategoryLabels(columnLabels, slot: guess, maxLength: Double(h) * 0.22, size: style.tickSize, gap: style.gap, text: text)
-        let cell = cellSize(band: labels.band)
+        // Many classes make small cells: shrink the class names to the cell height (down to 9 points), then label every k-th.
+        var labelSize = style.tickSize
+        var geometry = layout(labelSize: labelSize)
+        let smallest = max(6, Int((9 * style.scale).rounded()))
+        while labelSize > smallest && Double(text.lineHeight(size: labelSize)) > geometry.cell {
+            labelSize -= 1
+            geometry = layout(labelSize: labelSize)
+        }
+        let (left, cell, labels, rowLabelWidth) = geometry
+        let every = max(1, Int((Double(text.lineHeight(size: labelSize)) / cell).rounded(.up)))
         let gridW = cell * Double(cols), gridH = cell * Double(rows)
         let x0 = (left + (right - left - gridW) / 2).rounded(), y0 = top.rounded()
+        // One size for every number, the largest at which the widest fits; none when they would be unreadably small.
+        let numberSize = [style.tickSize, style.smallSize].first { size in
+            let widest = texts.flatMap { $0 }.map { text.width(of: $0, size: size) }.max() ?? 0
+            return Double(widest) <= cell - style.px(6) && Double(text.lineHeight(size: size)) <= cell
+        }
 
         for r in 0..<rows {
             for c in 0..<values[r].count {
@@ -94,20 +113,18 @@ public struct Heatmap: Figure {
                 let label = texts[safe: r]?[safe: c] ?? ""
                 guard !label.isEmpty else { continue }
                 let textColor: Color = fillColor.luminance < 0.35 ? .white : .ink
-                for size in [style.tickSize, style.smallSize, Int(Double(style.smallSize) * 0.85)]
-                where Double(text.width(of: label, size: size)) <= cell - style.px(6) && Double(text.lineHeight(size: size)) <= cell {
-                    canvas.draw(label, at: Point(cellRect.midX - style.axisLine / 2, cellRect.midY - style.axisLine / 2), size: size,
+                if let numberSize {
+                    canvas.draw(label, at: Point(cellRect.midX - style.axisLine / 2, cellRect.midY - style.axisLine / 2), size: numberSize,
                                 color: textColor, anchor: .middle, baseline: .middle, renderer: text)
-                    break
                 }
             }
         }
-        for (r, name) in rowLabels.enumerated() where r < rows {
-            canvas.draw(name, at: Point(x0 - style.gap, y0 + cell * (Double(r) + 0.5)), size: style.tickSize, color: .mutedInk,
+        for (r, name) in rowLabels.enumerated() where r < rows && r % every == 0 {
+            canvas.draw(name, at: Point(x0 - style.gap, y0 + cell * (Double(r) + 0.5)), size: labelSize, color: .mutedInk,
                         anchor: .end, baseline: .middle, renderer: text)
         }
         labels.draw(on: &canvas, centers: (0..<cols).map { x0 + cell * (Double($0) + 0.5) }, top: y0 + gridH + style.gap,
-                    size: style.tickSize, text: text)
+                    size: labelSize, every: every, text: text)
         if !title.isEmpty {
             canvas.draw(text.fitting(title, maxWidth: w - Int(2 * style.pad), size: style.titleSize, weight: .bold),
                         at: Point(Double(w) / 2, style.pad), size: style.titleSize, weight: .bold, anchor: .middle,

@@ -58,11 +58,20 @@ public struct ImageGrid: Figure {
         let labelRoom = labelWidth > 0 ? min(labelWidth, Double(w) * 0.25) + gap : 0
         let available = (Double(w) - 2 * style.pad - labelRoom - gap * Double(cols - 1)) / Double(cols)
         let tile = max(8, (tileSize.map { style.px(Double($0)) } ?? min(available, style.px(160))).rounded(.down))
-        let gridWidth = tile * Double(cols) + gap * Double(cols - 1) + labelRoom
+        // Every image leaves room for a frame, so framed and plain cells line up.
+        let t = max(2, style.px(3).rounded())
+        let room = PixelRect(x: 0, y: 0, width: Int(tile - 2 * t), height: Int(tile - 2 * t))
+        let fitted = cells.map { Canvas.fit($0.image, in: room) }
+        // Shrink the tile to the largest image actually shown (a 32×32 image in a 96 tile is shown 64×64),
+        // but keep it as wide as the captions so they do not run into the next column.
+        let captionWidth = Double(cells.flatMap(\.caption).map { text.width(of: $0, size: style.smallSize) }.max() ?? 0)
+        let tileW = min(tile, max(Double(fitted.map(\.width).max() ?? 0) + 2 * t, captionWidth))
+        let tileH = min(tile, Double(fitted.map(\.height).max() ?? 0) + 2 * t)
+        let gridWidth = tileW * Double(cols) + gap * Double(cols - 1) + labelRoom
         let x0 = max(style.pad, ((Double(w) - gridWidth) / 2).rounded()) + labelRoom
         var top = style.pad
         if !title.isEmpty { top += Double(text.lineHeight(size: style.titleSize)) + style.gap * 2 }
-        let rowHeight = tile + (captionLines > 0 ? style.px(4) + captionLine * Double(captionLines) : 0) + gap
+        let rowHeight = tileH + (captionLines > 0 ? style.px(4) + captionLine * Double(captionLines) : 0) + gap
         let h = Int((top + rowHeight * Double(rows) - gap + style.pad).rounded())
         var canvas = Canvas(width: max(w, Int(x0 + gridWidth - labelRoom + style.pad)), height: max(1, h))
 
@@ -73,25 +82,24 @@ public struct ImageGrid: Figure {
         }
         for (i, cell) in cells.enumerated() {
             let r = i / cols, c = i % cols
-            let box = PixelRect(x: Int(x0 + (tile + gap) * Double(c)), y: Int(top + rowHeight * Double(r)), width: Int(tile), height: Int(tile))
-            // Every image leaves room for a frame, so framed and plain cells line up.
-            let t = max(2, style.px(3).rounded())
-            let inner = PixelRect(x: box.x + Int(t), y: box.y + Int(t), width: box.width - 2 * Int(t), height: box.height - 2 * Int(t))
-            let placed = Canvas.fit(cell.image, in: inner)
+            let box = PixelRect(x: Int(x0 + (tileW + gap) * Double(c)), y: Int(top + rowHeight * Double(r)), width: Int(tileW), height: Int(tileH))
+            let size = fitted[i]
+            let placed = PixelRect(x: box.x + (box.width - size.width) / 2, y: box.y + (box.height - size.height) / 2,
+                                   width: size.width, height: size.height)
             canvas.draw(cell.image, in: placed)
             if let frame = cell.frame {
                 canvas.stroke(Rect(x: Double(placed.x) - t, y: Double(placed.y) - t, width: Double(placed.width) + 2 * t,
                                    height: Double(placed.height) + 2 * t), lineWidth: t, frame)
             }
             for (k, line) in cell.caption.enumerated() {
-                let fitted = text.fitting(line, maxWidth: Int(tile + gap * 0.8), size: style.smallSize)
-                canvas.draw(fitted, at: Point(Double(box.x) + tile / 2, Double(box.maxY) + style.px(4) + captionLine * Double(k)),
+                let fitted = text.fitting(line, maxWidth: Int(tileW + gap * 0.8), size: style.smallSize)
+                canvas.draw(fitted, at: Point(Double(box.x) + tileW / 2, Double(box.maxY) + style.px(4) + captionLine * Double(k)),
                             size: style.smallSize, color: cell.captionColor, anchor: .middle, baseline: .top, renderer: text)
             }
         }
         for (r, label) in (rowLabels ?? []).enumerated() where r < rows {
             let fitted = text.fitting(label, maxWidth: Int(labelRoom - gap), size: style.tickSize)
-            canvas.draw(fitted, at: Point(x0 - gap, top + rowHeight * Double(r) + tile / 2), size: style.tickSize,
+            canvas.draw(fitted, at: Point(x0 - gap, top + rowHeight * Double(r) + tileH / 2), size: style.tickSize,
                         anchor: .end, baseline: .middle, renderer: text)
         }
         return canvas

@@ -21,3 +21,9 @@ extension GoldenFigureTests {
     func testMixedImageGrid() throws { try GoldenImage.check(SampleData.mixedGrid().image(), named: "grid-mixed") }
     func testLossCurvesAtScale2() throws { try GoldenImage.check(SampleData.lossChart().image(scale: 2), named: "line-loss-scale2") }
 }
+
+extension GoldenFigureTests {
+    func testManyClassHeatmap() throws { try GoldenImage.check(SampleData.manyClassHeatmap().image(), named: "heatmap-many-classes") }
+    func testManyClassBars() throws { try GoldenImage.check(SampleData.manyClassBars().image(), named: "bar-many-classes") }
+    func testAugmentationPreview() throws { try GoldenImage.check(SampleData.augmentationPreview().image(), named: "grid-augmentation") }
+}

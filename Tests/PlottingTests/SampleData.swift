@@ -207,3 +207,47 @@ extension SampleData {
         ])
     }
 }
+
+extension SampleData {
+    /// 30 classes: cells too small for every number, names that must turn.
+    static let manyNames = (0..<30).map { "species_\($0 < 10 ? "0" : "")\($0)" + ($0 % 7 == 0 ? "_long_name" : "") }
+
+    static func manyClassHeatmap() -> Heatmap {
+        let counts = (0..<30).map { t in (0..<30).map { p in t == p ? 40 + (t * 13) % 60 : ((t * 31 + p * 17) % 23 == 0 ? 9 : (t + p) % 5 == 0 ? 1 : 0) } }
+        return Heatmap.confusionMatrix(classNames: manyNames, counts: counts, normalized: false)
+    }
+
+    static func manyClassBars() -> BarChart {
+        BarChart.classCounts(names: manyNames, counts: (0..<30).map { 200 + ($0 * 397) % 900 })
+    }
+
+    /// Originals in the first column, augmented variants beside them, one row per sample.
+    static func augmentationPreview() -> ImageGrid {
+        var cells: [ImageGrid.Cell] = []
+        for r in 0..<3 {
+            let original = colourTile(r * 2)
+            cells.append(.init(original, caption: ["original"]))
+            for (k, name) in ["flip", "crop", "rotate 10°", "colour jitter"].enumerated() {
+                var v = original
+                for y in 0..<32 {
+                    for x in 0..<32 {
+                        let (sx, sy) = switch k {
+                        case 0: (31 - x, y)
+                        case 1: (4 + x * 3 / 4, 4 + y * 3 / 4)
+                        case 2: (min(31, max(0, x + (y - 16) / 6)), min(31, max(0, y - (x - 16) / 6)))
+                        default: (x, y)
+                        }
+                        for c in 0..<3 {
+                            let p = Int(original[sx, sy, c])
+                            v[x, y, c] = k == 3 ? UInt8(min(255, p * (c == 0 ? 5 : 3) / 4)) : UInt8(p)
+                        }
+                    }
+                }
+                cells.append(.init(v, caption: [name]))
+            }
+        }
+        var grid = ImageGrid(title: "Augmentation preview", cells: cells, columns: 5)
+        grid.tileSize = 96
+        return grid
+    }
+}
