@@ -120,7 +120,3 @@ public struct BarChart: Figure {
         return canvas
     }
 }
-
-extension Array {
-    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
-}
