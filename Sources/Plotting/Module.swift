@@ -1,1 +1,0 @@
-// Plotting module of Loupe. See ../shared/DESIGN.md for the layer rules.
