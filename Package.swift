@@ -26,11 +26,11 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"]),
         .target(name: "Datasets", dependencies: ["Imaging"]),
         // Figures
-        .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"]),
+        .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"], exclude: ["README.md"]),
         // Language (knows no machine learning)
         .target(name: "LoupeLang"),
         // Training loop, evaluation, reports
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"]),
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet"]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "CReadline"]),
