@@ -27,11 +27,11 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
         .target(name: "Datasets", dependencies: ["Imaging", "TensorCore", "CZlib"], exclude: ["README.md"]),
         // Figures
-        .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"]),
+        .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"], exclude: ["README.md"]),
         // Language (knows no machine learning)
         .target(name: "LoupeLang"),
         // Training loop, evaluation, reports
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"]),
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "CReadline"]),
