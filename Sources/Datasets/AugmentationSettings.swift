@@ -35,6 +35,14 @@ public struct AugmentationSettings: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// A common training augmentation (fastai's `aug_transforms` in spirit): horizontal flips,
+    /// ±10° rotation, ±10% zoom, ±20% brightness and contrast, a fifth of images untouched.
+    public static var standard: AugmentationSettings {
+        var s = AugmentationSettings()
+        s.flipH = true; s.rotate = 10; s.zoom = 0.1; s.brightness = 0.2; s.contrast = 0.2
+        return s
+    }
+
     /// True when no transform is enabled.
     public var isIdentity: Bool {
         !flipH && !flipV && rotate == 0 && !rotate90 && zoom == 0 && translate == 0 && shear == 0 && crop == 0

@@ -10,16 +10,6 @@ public struct BenchmarkFigure: Sendable, Equatable {
     public var unit: String
 }
 
-extension AugmentationSettings {
-    /// A common training augmentation (fastai's `aug_transforms` in spirit): horizontal flips,
-    /// ±10° rotation, ±10% zoom, ±20% brightness and contrast, a fifth of images untouched.
-    public static var standard: AugmentationSettings {
-        var s = AugmentationSettings()
-        s.flipH = true; s.rotate = 10; s.zoom = 0.1; s.brightness = 0.2; s.contrast = 0.2
-        return s
-    }
-}
-
 /// The `decode-augment` workload: images per second of decode + resize + standard augmentation,
 /// on 3×224×224 JPEGs read from disk (no cache) and on 28×28 IDX images (in memory).
 ///

@@ -73,4 +73,16 @@ final class IDXTests: XCTestCase {
             XCTAssertTrue(reason.contains("expected 30 data bytes"), reason)
         }
     }
+
+    func testTruncatedGzipIsReportedAsTruncated() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/bin/gzip") else { throw XCTSkip("/bin/gzip is needed to make the gzipped files") }
+        let folder = try temporaryFolder(self)
+        try writeIDX(folder: folder, prefix: "train", count: 40, gzip: true)
+        let path = folder + "/train-images-idx3-ubyte.gz"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Dataset.loadIDX(folder: folder)) { error in
+            XCTAssertEqual(error as? DatasetError, .gzip(path: path, reason: "file is truncated"))
+        }
+    }
 }
