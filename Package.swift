@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet"]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "CReadline"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "CReadline"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),

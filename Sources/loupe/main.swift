@@ -1,2 +1,43 @@
+// The `loupe` executable: REPL, script runner, help, version, benchmarks.
+import Glibc
 import LoupeCommands
-print("loupe 0.1.0")
+import LoupeLang
+
+let usage = """
+usage: loupe                      REPL on a terminal; a script when stdin is not a terminal
+       loupe run FILE [--notebook OUT.html] [--seed N] [--workdir DIR] [--quiet]
+       loupe bench [NAME...]
+       loupe help [COMMAND]
+       loupe --version
+"""
+
+let interpreter = Interpreter(registry: makeCommandRegistry())
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+
+switch arguments.first {
+case nil:
+    status = Output.stdinIsTerminal ? REPL(interpreter: interpreter).run()
+        : ScriptRunner(interpreter: interpreter).runStandardInput()
+case "run":
+    status = ScriptRunner(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+case "help":
+    status = HelpCommand(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+case "--version", "version":
+    Output.out("loupe \(REPL.version)\n")
+    status = 0
+case "--help", "-h":
+    Output.out(usage + "\n")
+    status = 0
+case "bench":
+    // TODO(lead): replace this line with `status = runBench(arguments: Array(arguments.dropFirst()))`
+    // once LoupeCommands/Bench*.swift exists.
+    Output.err("loupe: 'bench' is not part of this build yet\n")
+    status = 64
+case let first? where first.hasSuffix(".loupe") && !first.hasPrefix("-"):
+    status = ScriptRunner(interpreter: interpreter).run(arguments: arguments)
+case let first?:
+    Output.err("loupe: unknown command '\(first)'\n\(usage)\n")
+    status = 64
+}
+exit(status)
