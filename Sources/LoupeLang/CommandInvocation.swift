@@ -43,6 +43,8 @@ public struct Arguments {
     public private(set) var values: [String: Value]
     /// Parameters the call named or gave positionally (not filled from defaults).
     public private(set) var given: Set<String>
+    /// Where each given argument's value was written, so failures can point at it.
+    var spans: [String: SourceSpan] = [:]
 
     public init(values: [String: Value], given: Set<String>) {
         self.values = values

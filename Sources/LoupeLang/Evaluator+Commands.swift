@@ -14,8 +14,7 @@ extension Evaluator {
         } catch let error as LoupeError {
             throw error
         } catch let error as any LoupeReportableError {
-            let argument = error.parameter.flatMap { name in call.arguments.first { $0.label == name } }
-            let span = argument?.value.span ?? call.nameSpan
+            let span = error.parameter.flatMap { arguments.spans[$0] } ?? call.nameSpan
             let diagnostic = Diagnostic("\(call.name): \(error.userMessage)", at: span, in: source)
             switch error.failureKind {
             case .runtime: throw .runtime(diagnostic)
@@ -36,6 +35,8 @@ extension Evaluator {
         let positional = spec.parameters.filter(\.isPositional)
         var nextPositional = 0
         var variadic: [Value] = []
+        var sawKeyword = false
+        var spans: [String: SourceSpan] = [:]
 
         for argument in call.arguments {
             if let label = argument.label {
@@ -49,15 +50,22 @@ extension Evaluator {
                     throw fail("'\(label)' is given twice", at: argument.span)
                 }
                 values[label] = try coerce(argument.value, to: parameter, of: spec)
+                spans[label] = argument.value.span
                 given.insert(label)
+                sawKeyword = true
                 continue
             }
             if case .name(let word) = argument.value.kind, let flag = spec.parameter(named: word),
                flag.type == .bool, !flag.isPositional {
                 if given.contains(word) { throw fail("'\(word)' is given twice", at: argument.span) }
                 values[word] = .bool(true)
+                spans[word] = argument.span
                 given.insert(word)
                 continue
+            }
+            // Bare flags may follow key=value arguments (`augment d rotate=10 flip_h`); values may not.
+            if sawKeyword {
+                throw fail("positional arguments come before key=value arguments", at: argument.span)
             }
             while nextPositional < positional.count, given.contains(positional[nextPositional].name),
                   !positional[nextPositional].isVariadic {
@@ -76,6 +84,7 @@ extension Evaluator {
                 nextPositional += 1
             }
             given.insert(parameter.name)
+            spans[parameter.name] = spans[parameter.name] ?? argument.value.span
         }
 
         for parameter in spec.parameters where values[parameter.name] == nil {
@@ -85,7 +94,9 @@ extension Evaluator {
             }
             values[parameter.name] = parameter.defaultValue ?? Value.none
         }
-        return Arguments(values: values, given: given)
+        var arguments = Arguments(values: values, given: given)
+        arguments.spans = spans
+        return arguments
     }
 
     /// The argument's value, checked against the parameter's type. Bare words become choices.

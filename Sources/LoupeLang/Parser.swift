@@ -195,19 +195,14 @@ public struct Parser {
     /// the closing parenthesis when the call sits inside an expression).
     mutating func commandCall(named name: String, span: SourceSpan, endingAt closer: TokenKind?) throws(LoupeError) -> CommandCall {
         var arguments: [Argument] = []
-        var sawKeyword = false
         while !atArgumentsEnd(endingAt: closer) {
             if case .name(let label) = current.kind, peek().kind == .assign {
                 let labelToken = advance()
                 advance()
                 if atArgumentsEnd(endingAt: closer) { throw error("expected a value after '\(label)='") }
                 arguments.append(Argument(label: label, labelSpan: labelToken.span, value: try argumentValue()))
-                sawKeyword = true
             } else {
                 let value = try argumentValue()
-                if sawKeyword {
-                    throw error("positional arguments come before key=value arguments", at: value.span)
-                }
                 arguments.append(Argument(label: nil, labelSpan: nil, value: value))
             }
         }

@@ -16,10 +16,11 @@ extension CommandRegistry {
         register(CommandSpec(
             name: "workdir", group: "Session", summary: "the folder for figures, reports and checkpoints when no path is given",
             parameters: [.positional("dir", .string, optional: true, help: "the folder; without it, the current one is shown")],
-            result: "the work folder (a string)", example: "workdir \"runs/mnist\"") { invocation in
+            result: "the work folder (a string) when no folder is given", example: "workdir \"runs/mnist\"") { invocation in
                 if let dir = invocation.arguments["dir"], case .string(let path) = dir {
                     guard !path.isEmpty else { throw CommandError.invalidArgument(parameter: "dir", message: "the folder name is empty") }
                     invocation.session.workdir = path
+                    return .none
                 }
                 return .string(invocation.session.workdir)
             })

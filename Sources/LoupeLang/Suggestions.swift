@@ -1,10 +1,12 @@
 /// "Did you mean …" suggestions from edit distance.
 public enum Suggestions {
-    /// The Levenshtein distance between two words (insertions, deletions, substitutions).
+    /// The edit distance between two words: insertions, deletions, substitutions and swaps of
+    /// neighbouring letters each count one (optimal string alignment).
     public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.lowercased()), b = Array(b.lowercased())
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        var beforePrevious = Array(0...b.count)
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
@@ -12,8 +14,12 @@ public enum Suggestions {
             for j in 1...b.count {
                 let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
                 current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+                // A swap of two neighbours ("trian") is one typo, not two.
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
+            (beforePrevious, previous, current) = (previous, current, beforePrevious)
         }
         return previous[b.count]
     }
