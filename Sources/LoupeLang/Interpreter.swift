@@ -102,8 +102,14 @@ struct Evaluator {
             return Outcome(value: value, replay: shown ? "print " + statement.text : statement.text)
         case .print(let expressions):
             var parts: [String] = []
-            for expression in expressions { parts.append(try evaluate(expression).display) }
+            var last = Value.none
+            for expression in expressions {
+                last = try evaluate(expression)
+                parts.append(last.display)
+            }
             context.output(parts.joined(separator: " ") + "\n")
+            // `_` follows print too, so a REPL expression saved as `print EXPR` replays the same.
+            session.lastResult = last
             return Outcome(value: nil, replay: statement.text)
         case .forLoop(let variable, _, let sequence, let body):
             let items: [Value]
