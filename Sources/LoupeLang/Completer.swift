@@ -17,6 +17,14 @@ public struct Completer {
         public var candidates: [String]
         /// Whether a space should follow a single completion (not after `key=`, a folder, or `.`).
         public var appendSpace: Bool
+        /// Whether a single completion ends the string it is in (a file, not a folder).
+        public var closesString = false
+
+        public init(candidates: [String], appendSpace: Bool, closesString: Bool = false) {
+            self.candidates = candidates
+            self.appendSpace = appendSpace
+            self.closesString = closesString
+        }
     }
 
     /// Characters that end a word for completion; `.` is not one, so `d.tr` completes as a whole.
@@ -126,7 +134,8 @@ public struct Completer {
         return Result(candidates: names.map { base + "." + $0 }, appendSpace: true)
     }
 
-    /// Files and folders (folders end with `/`); a single file also closes the string.
+    /// Files and folders (folders end with `/`); a single file also closes the string (the
+    /// line editor adds the quote).
     func paths(for word: String) -> Result {
         let slash = word.lastIndex(of: "/")
         let folder = slash.map { String(word[...$0]) } ?? ""
@@ -143,7 +152,7 @@ public struct Completer {
             candidates.append(folder + name + (isFolder.boolValue ? "/" : ""))
         }
         if candidates.count == 1, !candidates[0].hasSuffix("/") {
-            return Result(candidates: [candidates[0] + "\""], appendSpace: true)
+            return Result(candidates: candidates, appendSpace: true, closesString: true)
         }
         return Result(candidates: candidates, appendSpace: false)
     }

@@ -141,7 +141,10 @@ public struct Parser {
 
     /// A name followed directly by an argument can only be a mistyped command.
     mutating func rejectUnknownCommand(_ name: String) throws(LoupeError) {
-        switch peek().kind {
+        let next = peek()
+        // `runs[0]` indexes; `trian [1, 2]`, with a space, passes a list to a command.
+        if next.kind == .leftBracket, next.offset == current.endOffset { return }
+        switch next.kind {
         case .name, .number, .string, .size, .leftBracket, .keyword(.true), .keyword(.false), .keyword(.none):
             let hint = Suggestions.closest(to: name, among: commandNames.sorted())
                 .map { " (did you mean '\($0)'?)" } ?? " (type 'help' for the list of commands)"

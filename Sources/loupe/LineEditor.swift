@@ -63,11 +63,15 @@ final class LineEditor {
             let ready = poll(&descriptor, 1, -1)
             if Signals.interruption.isRequested {
                 Signals.interruption.clear()
+                // Like bash: show ^C after the text, keep it on screen, start a fresh line.
+                rl_point = rl_end
+                rl_redisplay()
+                fflush(rl_outstream ?? stdout)
+                Output.out("^C\n")
                 rl_free_line_state()
                 rl_callback_sigcleanup()
                 rl_cleanup_after_signal()
                 rl_callback_handler_remove()
-                Output.out("^C\n")
                 return .cancelled
             }
             if ready < 0 {
@@ -124,6 +128,8 @@ private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ 
     let result = source.completer.complete(before: before, word: String(cString: text))
     guard !result.candidates.isEmpty else { return nil }
     rl_completion_append_character = result.appendSpace ? 32 : 0
+    // readline closes an open quote after a single match; a folder keeps it open for more.
+    rl_completion_suppress_quote = result.closesString ? 0 : 1
     // readline wants [common prefix, match…, NULL], allocated with malloc; it frees them.
     let matches = result.candidates
     let count = matches.count == 1 ? 2 : matches.count + 2

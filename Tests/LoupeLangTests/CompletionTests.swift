@@ -52,7 +52,10 @@ final class CompletionTests: XCTestCase {
         let folderResult = c.complete(before: "d = toy_dataset \"", word: base + "im")
         XCTAssertEqual(folderResult.candidates, [base + "images/"])
         XCTAssertFalse(folderResult.appendSpace)
-        XCTAssertEqual(c.complete(before: "d = toy_dataset \"", word: base + "la").candidates, [base + "labels.csv\""])
+        let file = c.complete(before: "d = toy_dataset \"", word: base + "la")
+        XCTAssertEqual(file.candidates, [base + "labels.csv"])
+        XCTAssertTrue(file.closesString)
+        XCTAssertFalse(folderResult.closesString)
         XCTAssertEqual(c.complete(before: "d = toy_dataset \"", word: base).candidates.count, 2)
     }
 }
