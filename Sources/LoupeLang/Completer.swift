@@ -148,7 +148,7 @@ public struct Completer {
         var candidates: [String] = []
         for name in names.sorted() where name.hasPrefix(namePrefix) && (namePrefix.hasPrefix(".") || !name.hasPrefix(".")) {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(name), isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(name), isDirectory: &isFolder)
             candidates.append(folder + name + (isFolder.boolValue ? "/" : ""))
         }
         if candidates.count == 1, !candidates[0].hasSuffix("/") {

@@ -118,7 +118,7 @@ extension Evaluator {
             throw fail("\"\(text)\" is not a valid value for '\(parameter.name)' of '\(spec.name)': expected \(type.description)"
                        + Suggestions.didYouMean(text, among: choices), at: expression.span)
         }
-        throw fail("'\(parameter.name)' of '\(spec.name)' expects \(type.description), got \(value.summary) (\(value.kindWithArticle))",
-                   at: expression.span)
+        let got = value.isNone ? "none" : "\(value.summary) (\(value.kindWithArticle))"
+        throw fail("'\(parameter.name)' of '\(spec.name)' expects \(type.description), got \(got)", at: expression.span)
     }
 }

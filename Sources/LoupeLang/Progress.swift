@@ -5,7 +5,7 @@ public struct ProgressTask: Sendable, Equatable {
     public var epochs: Int?
     /// Steps per epoch (batches), or in total when there are no epochs.
     public var steps: Int
-    /// What a step is called in the plain-text rendering ("batch", "tick").
+    /// What a step is called in the rendering ("batch"); empty to leave step counts out.
     public var unit: String
 
     public init(title: String, epochs: Int? = nil, steps: Int, unit: String = "batch") {

@@ -88,7 +88,7 @@ public final class ProgressRenderer: ProgressReporter {
     private func details(_ task: ProgressTask, _ update: ProgressUpdate) -> String {
         var text = ""
         if let epochs = task.epochs, let epoch = update.epoch { text += "  epoch \(epoch)/\(epochs)" }
-        text += "  \(task.unit) \(update.step)/\(task.steps)"
+        if !task.unit.isEmpty { text += "  \(task.unit) \(update.step)/\(task.steps)" }
         if let loss = update.loss { text += "  loss \(ProgressRenderer.fixed(loss, 4))" }
         if let note = update.note { text += "  \(note)" }
         return text

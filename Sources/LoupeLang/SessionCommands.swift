@@ -128,7 +128,8 @@ enum SessionCommands {
         }
         let ticks = Int((seconds * 100).rounded())
         let tenths = max(1, (ticks + 9) / 10)
-        invocation.progress.start(ProgressTask(title: "sleep", steps: tenths, unit: "tenth"))
+        invocation.progress.start(ProgressTask(title: "sleep", steps: tenths, unit: ""))
+        let total = Value.format(seconds)
         let start = Date()
         var reported = 0
         while true {
@@ -141,11 +142,11 @@ enum SessionCommands {
             let tenth = Int(elapsed * 10)
             if tenth > reported {
                 reported = tenth
-                invocation.progress.update(ProgressUpdate(step: tenth))
+                invocation.progress.update(ProgressUpdate(step: tenth, note: String(format: "%.1f", elapsed) + " of \(total) s"))
             }
             Thread.sleep(forTimeInterval: min(0.01, seconds - elapsed))
         }
-        invocation.progress.update(ProgressUpdate(step: tenths))
+        invocation.progress.update(ProgressUpdate(step: tenths, note: "\(total) of \(total) s"))
         invocation.progress.finish(nil)
         return .none
     }

@@ -22,10 +22,10 @@ final class ProgressRendererTests: XCTestCase {
         var text = ""
         var clock = 0.0
         let renderer = ProgressRenderer(style: .bar(width: 10), write: { text += $0 }, now: { clock })
-        renderer.start(ProgressTask(title: "sleep", steps: 4, unit: "tenth"))
+        renderer.start(ProgressTask(title: "copy", steps: 4, unit: "file"))
         clock = 2
         renderer.update(ProgressUpdate(step: 1))
-        XCTAssertEqual(text, "\rsleep [##........] 25%  tenth 1/4  ETA 0:06\u{1B}[K")
+        XCTAssertEqual(text, "\rcopy [##........] 25%  file 1/4  ETA 0:06\u{1B}[K")
         renderer.finish(nil)
         XCTAssertTrue(text.hasSuffix("\r\u{1B}[K"), "the bar is cleared at the end")
     }
