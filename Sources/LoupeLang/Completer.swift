@@ -112,7 +112,9 @@ public struct Completer {
         var seen = Set<String>()
         let matches = candidates.filter { $0.hasPrefix(word) && seen.insert($0).inserted }.sorted()
         let single = matches.count == 1 ? matches[0] : ""
-        return Result(candidates: matches, appendSpace: !(single.hasSuffix("=") || single.hasSuffix("/")))
+        // A variable with attributes is often followed by `.`, so no space after it.
+        let hasAttributes = !(session.value(of: single)?.attributeNames.isEmpty ?? true)
+        return Result(candidates: matches, appendSpace: !(single.hasSuffix("=") || single.hasSuffix("/") || hasAttributes))
     }
 
     /// `d.tr` → `d.train`: evaluates the part before the last dot when it is only names and
@@ -130,7 +132,7 @@ public struct Completer {
         var evaluator = Evaluator(interpreter: Interpreter(registry: registry), source: source,
                                   context: RunContext(output: { _ in }, showsExpressionValues: false), session: session)
         guard let value = try? evaluator.evaluate(expression) else { return Result(candidates: [], appendSpace: true) }
-        let names = evaluator.attributeNames(of: value).filter { $0.hasPrefix(prefix) }.sorted()
+        let names = value.attributeNames.filter { $0.hasPrefix(prefix) }.sorted()
         return Result(candidates: names.map { base + "." + $0 }, appendSpace: true)
     }
 

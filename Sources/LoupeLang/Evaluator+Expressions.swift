@@ -56,17 +56,6 @@ extension Evaluator {
         throw fail("unknown name '\(name)'" + Suggestions.didYouMean(name, among: candidates), at: span)
     }
 
-    func attributeNames(of value: Value) -> [String] {
-        switch value {
-        case .list, .tuple: return ["count", "first", "last"]
-        case .string: return ["count"]
-        case .size: return ["width", "height"]
-        case .table(let table): return ["count", "columns"] + table.columns
-        case .object(let object): return object.attributeNames
-        default: return []
-        }
-    }
-
     func attribute(_ name: String, of value: Value, base: Expression, at span: SourceSpan) throws(LoupeError) -> Value {
         let found: Value?
         switch (value, name) {
@@ -86,7 +75,7 @@ extension Evaluator {
         if value.isNone {
             throw fail("'\(source.slice(expression: base))' is none, so it has no '\(name)'", at: span)
         }
-        let names = attributeNames(of: value)
+        let names = value.attributeNames
         let known = names.isEmpty ? "" : " (it has: \(names.joined(separator: ", ")))"
         let hint = Suggestions.closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? known
         throw fail("\(value.kindWithArticle) has no attribute '\(name)'\(hint)", at: span)

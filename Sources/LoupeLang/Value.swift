@@ -50,6 +50,19 @@ public enum Value {
         }
     }
 
+    /// The attributes `.name` can read: built-in ones for lists, strings, sizes and tables,
+    /// the object's own for domain values.
+    public var attributeNames: [String] {
+        switch self {
+        case .list, .tuple: return ["count", "first", "last"]
+        case .string: return ["count"]
+        case .size: return ["width", "height"]
+        case .table(let table): return ["count", "columns"] + table.columns
+        case .object(let object): return object.attributeNames
+        default: return []
+        }
+    }
+
     /// Truth for `if`, `and`, `or`, `not`: false, none, zero, empty strings and lists are false.
     public var isTruthy: Bool {
         switch self {

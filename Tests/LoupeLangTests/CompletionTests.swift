@@ -7,7 +7,7 @@ final class CompletionTests: XCTestCase {
     func completer() throws -> Completer {
         let interpreter = Interpreter(registry: ToyCommands.registry())
         var session = Session()
-        let source = SourceFile(name: "t", text: "d = toy_dataset \"x\"\ndigits = 3")
+        let source = SourceFile(name: "t", text: "d = toy_dataset \"x\"\nn_digits = 3")
         let context = RunContext(output: { _ in }, showsExpressionValues: false)
         for statement in try interpreter.parse(source) {
             try interpreter.execute(statement, from: source, in: &session, context: context)
@@ -20,7 +20,9 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(c.complete(before: "", word: "toy_").candidates, ["toy_dataset", "toy_model", "toy_table"])
         XCTAssertEqual(c.complete(before: "", word: "sa").candidates, ["save_session"])
         XCTAssertEqual(c.complete(before: "r = ", word: "tr").candidates, ["train"])
-        XCTAssertEqual(c.complete(before: "", word: "di").candidates, ["digits"])
+        XCTAssertEqual(c.complete(before: "", word: "n_").candidates, ["n_digits"])
+        XCTAssertTrue(c.complete(before: "", word: "n_").appendSpace)
+        XCTAssertFalse(c.complete(before: "print ", word: "d").appendSpace, "a dataset is often followed by '.'")
     }
 
     func testParametersChoicesAndFlags() throws {

@@ -60,9 +60,9 @@ final class ScriptCorpusTests: XCTestCase {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-scripts-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(scratch.path)
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(scratch.path))
         defer {
-            FileManager.default.changeCurrentDirectoryPath(previous)
+            _ = FileManager.default.changeCurrentDirectoryPath(previous)
             try? FileManager.default.removeItem(at: scratch)
         }
         var failures = 0
