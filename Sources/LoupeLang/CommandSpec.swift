@@ -29,7 +29,8 @@ public struct Parameter {
                   isPositional: true, help: help)
     }
 
-    /// Positional arguments collected into a list (`compare run1 run2 …`); at least `minimum`.
+    /// The remaining positional arguments, collected into a list (`compare run1 run2 …`); at
+    /// least one is required. Each is checked against `element`.
     public static func variadic(_ name: String, _ element: ParameterType, help: String) -> Parameter {
         Parameter(name: name, type: element, isRequired: true, isPositional: true, isVariadic: true, help: help)
     }
@@ -38,6 +39,13 @@ public struct Parameter {
     public static func option(_ name: String, _ type: ParameterType, default defaultValue: Value? = nil,
                               help: String) -> Parameter {
         Parameter(name: name, type: type, defaultValue: defaultValue, help: help)
+    }
+
+    /// The default as `help` writes it: choices bare (`sgd`), other values as literals.
+    public var defaultText: String? {
+        guard let value = defaultValue else { return nil }
+        if case .string(let word) = value, type.choices.contains(word) { return word }
+        return value.literal
     }
 
     /// A boolean that is false unless named bare (`flip_h`) or given as `flip_h=true`.
@@ -89,7 +97,7 @@ public struct CommandSpec {
             } else if p.type == .bool {
                 parts.append("[\(p.name)]")
             } else {
-                let value = p.defaultValue.map { $0.isNone ? "none" : $0.literal } ?? p.type.shortName
+                let value = p.defaultText ?? p.type.shortName
                 parts.append("[\(p.name)=\(value)]")
             }
         }

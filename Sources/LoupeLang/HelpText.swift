@@ -74,8 +74,9 @@ public struct HelpText {
                 var note = p.help
                 if p.isRequired {
                     note += " (required)"
-                } else if let value = p.defaultValue, !(p.type == .bool && !p.isPositional && value.isEqual(to: .bool(false))) {
-                    note += " (default \(value.literal))"
+                } else if let value = p.defaultValue, let text = p.defaultText,
+                          !(p.type == .bool && !p.isPositional && value.isEqual(to: .bool(false))) {
+                    note += " (default \(text))"
                 }
                 lines.append("  " + p.name.padding(nameWidth) + "  " + p.type.shortName.padding(typeWidth) + "  " + note)
             }

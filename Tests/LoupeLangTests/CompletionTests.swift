@@ -17,7 +17,7 @@ final class CompletionTests: XCTestCase {
 
     func testCommandsAndVariablesAtTheStart() throws {
         let c = try completer()
-        XCTAssertEqual(c.complete(before: "", word: "toy_").candidates, ["toy_dataset", "toy_model", "toy_table"])
+        XCTAssertEqual(c.complete(before: "", word: "toy_").candidates, ["toy_compare", "toy_dataset", "toy_model", "toy_table"])
         XCTAssertEqual(c.complete(before: "", word: "sa").candidates, ["save_session"])
         XCTAssertEqual(c.complete(before: "r = ", word: "tr").candidates, ["train"])
         XCTAssertEqual(c.complete(before: "", word: "n_").candidates, ["n_digits"])

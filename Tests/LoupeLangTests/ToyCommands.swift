@@ -104,6 +104,13 @@ enum ToyCommands {
                 let figure = a["to"].flatMap { if case .string(let s) = $0 { s } else { nil } }
                 return .object(ToyRun(values: values, figure: figure))
             })
+        registry.register(CommandSpec(
+            name: "toy_compare", group: "Toys", summary: "counts its models",
+            parameters: [.variadic("models", .kind("model"), help: "models to compare"),
+                         .option("by", .choice(["depth", "name"]), default: .string("depth"), help: "order")],
+            result: "a number", example: "toy_compare m1 m2") { invocation in
+                .integer(try invocation.arguments.list("models").count)
+            })
         registry.registerKind(KindDoc(kind: "dataset", summary: "images with labels", attributes: [
             ("classes", "class names"), ("count", "images"),
         ]))

@@ -2,7 +2,10 @@ import Foundation
 
 /// A self-contained HTML page in notebook style: each statement, what it printed, and its
 /// figures inline (PNG embedded as base64, so the page needs no other file).
-final class Notebook {
+///
+/// The script runner feeds it from `Interpreter.run`'s observer: `begin` before a statement,
+/// `append(output:)` for what it prints, `end` with the figure paths of its result.
+public final class Notebook {
     private struct Cell {
         var code: String
         var output = ""
@@ -14,21 +17,21 @@ final class Notebook {
     private var cells: [Cell] = []
     private var open = false
 
-    init(title: String) {
+    public init(title: String) {
         self.title = title
     }
 
-    func begin(_ code: String) {
+    public func begin(_ code: String) {
         cells.append(Cell(code: code))
         open = true
     }
 
-    func append(output: String) {
+    public func append(output: String) {
         guard open, !cells.isEmpty else { return }
         cells[cells.count - 1].output += output
     }
 
-    func end(figures: [String], error: String? = nil) {
+    public func end(figures: [String], error: String? = nil) {
         guard open, !cells.isEmpty else { return }
         cells[cells.count - 1].figures += figures
         cells[cells.count - 1].error = error
@@ -36,17 +39,17 @@ final class Notebook {
     }
 
     /// A script that does not parse becomes one cell holding the error.
-    func fail(_ error: String) {
+    public func fail(_ error: String) {
         cells.append(Cell(code: "", error: error))
     }
 
-    func write(to path: String) throws {
+    public func write(to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(html().utf8).write(to: url, options: .atomic)
     }
 
-    func html() -> String {
+    public func html() -> String {
         var body = ""
         for (number, cell) in cells.enumerated() {
             body += "<section class=\"cell\">\n"
