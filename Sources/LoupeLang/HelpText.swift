@@ -102,8 +102,8 @@ public struct HelpText {
         var text = "\(name): \(value.kindWithArticle) — \(value.summary)"
         if let doc = registry.kinds[value.kind] {
             text += "\n\n" + kind(doc)
-        } else if case .object(let object) = value, !object.attributeNames.isEmpty {
-            text += "\nattributes: " + object.attributeNames.joined(separator: ", ")
+        } else if !value.attributeNames.isEmpty {
+            text += "\nattributes: " + value.attributeNames.joined(separator: ", ")
         }
         return text
     }

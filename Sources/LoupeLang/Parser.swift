@@ -199,6 +199,13 @@ public struct Parser {
     mutating func commandCall(named name: String, span: SourceSpan, endingAt closer: TokenKind?) throws(LoupeError) -> CommandCall {
         var arguments: [Argument] = []
         while !atArgumentsEnd(endingAt: closer) {
+            // `help print`, `? for`: the language's keywords have help too.
+            if name == "help", case .keyword(let keyword) = current.kind,
+               ![.true, .false, .none, .not].contains(keyword) {
+                let token = advance()
+                arguments.append(Argument(label: nil, labelSpan: nil, value: Expression(.name(keyword.rawValue), span: token.span)))
+                continue
+            }
             if case .name(let label) = current.kind, peek().kind == .assign {
                 let labelToken = advance()
                 advance()
