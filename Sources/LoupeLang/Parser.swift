@@ -86,9 +86,9 @@ public struct Parser {
             return .command(try commandCall(named: "help", span: tokens[position - 1].span, endingAt: nil))
         case .keyword(.print):
             advance()
-            var values = [try expression()]
+            var values: [Expression] = []
             while !atArgumentsEnd(endingAt: nil) {
-                if current.kind == .comma { advance() }
+                if current.kind == .comma, !values.isEmpty { advance() }
                 values.append(try expression())
             }
             return .print(values)
