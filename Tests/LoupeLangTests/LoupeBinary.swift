@@ -26,7 +26,13 @@ enum LoupeBinary {
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
             return found.path
         }
-        throw XCTSkip("the loupe executable is not built next to the tests (looked at \(candidates.map(\.path)))")
+        throw Missing(message: "the loupe executable is not built next to the tests (looked at \(candidates.map(\.path))); "
+                      + "run `swift build --product loupe` with the same configuration first")
+    }
+
+    struct Missing: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 
     struct Result {
