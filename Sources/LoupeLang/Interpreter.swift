@@ -119,14 +119,17 @@ struct Evaluator {
             case let other:
                 throw fail("'for' needs a list to go through, but this is \(other.kindWithArticle)", at: sequence.span)
             }
-            for item in items {
+            loop: for item in items {
                 session.variables[variable] = item
-                for inner in body { _ = try run(inner) }
+                for inner in body {
+                    _ = try run(inner)
+                    if session.quitRequested { break loop }
+                }
             }
             return Outcome(value: nil, replay: statement.text)
         case .ifElse(let condition, let then, let otherwise):
             let branch = try evaluate(condition).isTruthy ? then : (otherwise ?? [])
-            for inner in branch { _ = try run(inner) }
+            for inner in branch where !session.quitRequested { _ = try run(inner) }
             return Outcome(value: nil, replay: statement.text)
         case .time(let inner):
             let start = Date()
