@@ -64,6 +64,18 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(saved, "# Loupe session\nseed 17\nworkdir \"out/w\"\nworkdir\nx = 1\n")
     }
 
+    func testProgressGoesToStandardErrorAsLinesAndQuietSilencesIt() throws {
+        try write("sleep 0.3\nprint \"done\"\n", to: "slow.loupe")
+        let plain = try LoupeBinary.run(["run", "slow.loupe"], in: folder)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(plain.stdout, "done\n", "progress never mixes with results")
+        XCTAssertTrue(plain.stderr.contains("sleep: 100%"), plain.stderr)
+        XCTAssertFalse(plain.stderr.contains("\r"), "no bar redraws when stderr is not a terminal")
+        let quiet = try LoupeBinary.run(["run", "slow.loupe", "--quiet"], in: folder)
+        XCTAssertEqual(quiet.stdout, "done\n")
+        XCTAssertEqual(quiet.stderr, "")
+    }
+
     func testSavedSessionReplaysTheSamePrintedResults() throws {
         let script = """
         seed 4
