@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "CReadline"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "CReadline"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),

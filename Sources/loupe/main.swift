@@ -1,10 +1,40 @@
+// The `loupe` executable: REPL, script runner, help, version, benchmarks.
+import Glibc
 import LoupeCommands
-import Foundation
+import LoupeLang
 
+let usage = """
+usage: loupe                      REPL on a terminal; a script when stdin is not a terminal
+       loupe run FILE [--notebook OUT.html] [--seed N] [--workdir DIR] [--quiet]
+       loupe bench [NAME...]
+       loupe help [COMMAND]
+       loupe --version
+"""
+
+let interpreter = Interpreter(registry: makeCommandRegistry())
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "bench" {
-    exit(runBench(arguments: Array(arguments.dropFirst())))
+let status: Int32
+
+switch arguments.first {
+case nil:
+    status = Output.stdinIsTerminal ? REPL(interpreter: interpreter).run()
+        : ScriptRunner(interpreter: interpreter).runStandardInput()
+case "run":
+    status = ScriptRunner(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+case "help":
+    status = HelpCommand(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+case "--version", "version":
+    Output.out("loupe \(REPL.version)\n")
+    status = 0
+case "--help", "-h":
+    Output.out(usage + "\n")
+    status = 0
+case "bench":
+    status = runBench(arguments: Array(arguments.dropFirst()))
+case let first? where first.hasSuffix(".loupe") && !first.hasPrefix("-"):
+    status = ScriptRunner(interpreter: interpreter).run(arguments: arguments)
+case let first?:
+    Output.err("loupe: unknown command '\(first)'\n\(usage)\n")
+    status = 64
 }
-if arguments.first == "--version" { print("loupe 0.1.0"); exit(0) }
-FileHandle.standardError.write(Data("loupe: the language front end is not built yet; available: loupe bench [NAME...], loupe --version\n".utf8))
-exit(64)
+exit(status)

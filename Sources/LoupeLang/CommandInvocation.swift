@@ -1,0 +1,126 @@
+/// What a running command sees: its checked arguments, the session, output and progress.
+///
+/// Changes a command makes to `session` are kept only when it returns without throwing.
+public final class CommandInvocation {
+    public let arguments: Arguments
+    public var session: Session
+    public let context: RunContext
+    /// The command's name and where it was called, for messages.
+    public let call: CommandCall
+    public let source: SourceFile
+    /// The interpreter running this command (for `source`, `help`).
+    public let interpreter: Interpreter
+
+    init(arguments: Arguments, session: Session, context: RunContext, call: CommandCall, source: SourceFile,
+         interpreter: Interpreter) {
+        self.arguments = arguments
+        self.session = session
+        self.context = context
+        self.call = call
+        self.source = source
+        self.interpreter = interpreter
+    }
+
+    /// Writes text (a newline is added) to the output of the statement.
+    public func write(_ line: String) {
+        context.output(line + "\n")
+    }
+
+    /// Progress of a long task, rendered by the front end.
+    public var progress: any ProgressReporter { context.progress }
+
+    /// Whether the user asked to stop (Ctrl-C); poll it between batches.
+    public func shouldStop() -> Bool { context.interruption.isRequested }
+
+    /// Throws `CommandError.interrupted` when the user asked to stop.
+    public func checkInterrupted() throws(CommandError) {
+        if shouldStop() { throw .interrupted }
+    }
+}
+
+/// The checked arguments of a call, with defaults filled in.
+public struct Arguments {
+    public private(set) var values: [String: Value]
+    /// Parameters the call named or gave positionally (not filled from defaults).
+    public private(set) var given: Set<String>
+    /// Where each given argument's value was written, so failures can point at it.
+    var spans: [String: SourceSpan] = [:]
+
+    public init(values: [String: Value], given: Set<String>) {
+        self.values = values
+        self.given = given
+    }
+
+    /// The argument, or `nil` for an optional parameter that was not given and has no default.
+    public subscript(name: String) -> Value? {
+        guard let value = values[name], !(value.isNone && !given.contains(name)) else { return nil }
+        return value
+    }
+
+    public func isGiven(_ name: String) -> Bool { given.contains(name) }
+
+    public func number(_ name: String) throws(CommandError) -> Double {
+        guard case .number(let n)? = self[name] else { throw missing(name, "a number") }
+        return n
+    }
+
+    public func integer(_ name: String) throws(CommandError) -> Int {
+        guard case .number(let n)? = self[name], n == n.rounded(), abs(n) < 1e15 else { throw missing(name, "an integer") }
+        return Int(n)
+    }
+
+    public func string(_ name: String) throws(CommandError) -> String {
+        guard case .string(let s)? = self[name] else { throw missing(name, "a string") }
+        return s
+    }
+
+    public func bool(_ name: String) throws(CommandError) -> Bool {
+        guard case .bool(let b)? = self[name] else { throw missing(name, "true or false") }
+        return b
+    }
+
+    public func size(_ name: String) throws(CommandError) -> (width: Int, height: Int) {
+        guard case .size(let w, let h)? = self[name] else { throw missing(name, "a size") }
+        return (w, h)
+    }
+
+    public func list(_ name: String) throws(CommandError) -> [Value] {
+        guard case .list(let items)? = self[name] else { throw missing(name, "a list") }
+        return items
+    }
+
+    public func table(_ name: String) throws(CommandError) -> Table {
+        guard case .table(let table)? = self[name] else { throw missing(name, "a table") }
+        return table
+    }
+
+    /// The object argument as the caller's own type.
+    public func object<T: LoupeObject>(_ name: String, as type: T.Type) throws(CommandError) -> T {
+        guard case .object(let object)? = self[name], let typed = object as? T else {
+            throw missing(name, "an object of type \(T.self)")
+        }
+        return typed
+    }
+
+    private func missing(_ name: String, _ expected: String) -> CommandError {
+        .invalidArgument(parameter: name, message: "expected \(expected) (the command's declaration and its implementation disagree)")
+    }
+}
+
+/// Where a statement's output and progress go, and the interruption flag it polls.
+public final class RunContext {
+    /// Receives all text a statement prints (values, `print`, command messages).
+    public let output: (String) -> Void
+    public let progress: any ProgressReporter
+    public let interruption: InterruptFlag
+    /// REPL: expression statements show their value. Scripts: only `print` and command results show.
+    public let showsExpressionValues: Bool
+
+    public init(output: @escaping (String) -> Void, progress: any ProgressReporter = SilentProgress(),
+                interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool) {
+        self.output = output
+        self.progress = progress
+        self.interruption = interruption
+        self.showsExpressionValues = showsExpressionValues
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// Runs parsed statements in a session (stage 3 of lexer → parser → interpreter).
+///
+/// Each top-level statement runs on a copy of the session that is kept only on success, so
+/// an error leaves every variable as it was.
+public struct Interpreter {
+    public var registry: CommandRegistry
+
+    /// An interpreter with LoupeLang's session commands plus whatever `registry` adds.
+    public init(registry: CommandRegistry = .standard()) {
+        self.registry = registry
+    }
+
+    /// Lexes and parses a source with this interpreter's commands.
+    public func parse(_ source: SourceFile) throws(LoupeError) -> [Statement] {
+        try Parser.parse(source, commandNames: registry.commandNames)
+    }
+
+    /// Runs one top-level statement atomically and records it in the history on success.
+    /// - Returns: the statement's value (a command's result or an expression's value), if any.
+    @discardableResult
+    public func execute(_ statement: Statement, from source: SourceFile, in session: inout Session,
+                        context: RunContext) throws(LoupeError) -> Value? {
+        var evaluator = Evaluator(interpreter: self, source: source, context: context, session: session)
+        let outcome = try evaluator.run(statement)
+        session = evaluator.session
+        if let replay = outcome.replay {
+            session.history.append(HistoryEntry(text: statement.text, replay: replay))
+        }
+        return outcome.value
+    }
+
+    /// Parses and runs a whole source, statement by statement, until the end, an error or `quit`.
+    /// `observe` sees each statement before (`nil` result) and after it runs.
+    public func run(_ source: SourceFile, in session: inout Session, context: RunContext,
+                    observe: ((Statement, StatementEvent) -> Void)? = nil) throws(LoupeError) {
+        let statements = try parse(source)
+        for statement in statements {
+            observe?(statement, .willRun)
+            do {
+                let value = try execute(statement, from: source, in: &session, context: context)
+                observe?(statement, .finished(value))
+            } catch {
+                observe?(statement, .failed(error))
+                throw error
+            }
+            if session.quitRequested { return }
+        }
+    }
+}
+
+/// What `Interpreter.run` reports about each statement (for notebooks).
+public enum StatementEvent {
+    case willRun
+    case finished(Value?)
+    case failed(LoupeError)
+}
+
+/// The state of running one top-level statement.
+struct Evaluator {
+    let interpreter: Interpreter
+    let source: SourceFile
+    let context: RunContext
+    var session: Session
+
+    struct Outcome {
+        var value: Value?
+        /// How the statement replays in a saved session; `nil` keeps it out of the history.
+        var replay: String?
+    }
+
+    func fail(_ message: String, at span: SourceSpan?) -> LoupeError {
+        .runtime(Diagnostic(message, at: span, in: source))
+    }
+
+    func show(_ value: Value) {
+        if !value.isNone { context.output(value.display + "\n") }
+    }
+
+    mutating func run(_ statement: Statement) throws(LoupeError) -> Outcome {
+        if context.interruption.isRequested {
+            throw .interrupted(Diagnostic("interrupted", at: statement.span, in: source))
+        }
+        switch statement.kind {
+        case .assignment(let name, _, let expression):
+            let value = try evaluate(expression)
+            session.variables[name] = value
+            if case .command = expression.kind { session.lastResult = value }
+            return Outcome(value: value, replay: statement.text)
+        case .command(let call):
+            let value = try runCommand(call)
+            show(value)
+            if !value.isNone { session.lastResult = value }
+            let records = interpreter.registry[call.name]?.recordsInHistory ?? true
+            return Outcome(value: value, replay: records ? statement.text : nil)
+        case .expression(let expression):
+            let value = try evaluate(expression)
+            session.lastResult = value
+            let shown = context.showsExpressionValues && !value.isNone
+            if shown { show(value) }
+            return Outcome(value: value, replay: shown ? "print " + statement.text : statement.text)
+        case .print(let expressions):
+            var parts: [String] = []
+            var last = Value.none
+            for expression in expressions {
+                last = try evaluate(expression)
+                parts.append(last.display)
+            }
+            context.output(parts.joined(separator: " ") + "\n")
+            // `_` follows print too, so a REPL expression saved as `print EXPR` replays the same.
+            session.lastResult = last
+            return Outcome(value: nil, replay: statement.text)
+        case .forLoop(let variable, _, let sequence, let body):
+            let items: [Value]
+            switch try evaluate(sequence) {
+            case .list(let values), .tuple(let values): items = values
+            case .table(let table): items = table.rows.map { Value.list($0) }
+            case let other:
+                throw fail("'for' needs a list to go through, but this is \(other.kindWithArticle)", at: sequence.span)
+            }
+            loop: for item in items {
+                session.variables[variable] = item
+                for inner in body {
+                    _ = try run(inner)
+                    if session.quitRequested { break loop }
+                }
+            }
+            return Outcome(value: nil, replay: statement.text)
+        case .ifElse(let condition, let then, let otherwise):
+            let branch = try evaluate(condition).isTruthy ? then : (otherwise ?? [])
+            for inner in branch where !session.quitRequested { _ = try run(inner) }
+            return Outcome(value: nil, replay: statement.text)
+        case .time(let inner):
+            let start = Date()
+            let outcome = try run(inner)
+            context.output("time: \(Evaluator.seconds(Date().timeIntervalSince(start)))\n")
+            return Outcome(value: outcome.value, replay: outcome.replay)
+        }
+    }
+
+    /// Wall time as `0.123 s`, `12.3 s`, or `2 min 5.0 s`.
+    static func seconds(_ t: Double) -> String {
+        if t < 10 { return String(format: "%.3f s", t) }
+        if t < 60 { return String(format: "%.1f s", t) }
+        return String(format: "%d min %.1f s", Int(t / 60), t.truncatingRemainder(dividingBy: 60))
+    }
+}

@@ -1,1 +1,0 @@
-// LoupeLang module of Loupe. See ../shared/DESIGN.md for the layer rules.

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Rows and named columns: prediction tables, `vars`, learning-rate tables, run histories.
+public struct Table {
+    public var columns: [String]
+    public var rows: [[Value]]
+
+    public init(columns: [String], rows: [[Value]] = []) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// The values of one column, or `nil` when there is no such column.
+    public func column(_ name: String) -> [Value]? {
+        guard let index = columns.firstIndex(of: name) else { return nil }
+        return rows.map { index < $0.count ? $0[index] : .none }
+    }
+
+    /// An aligned text table: numbers right-aligned with four significant digits, the rest left-aligned.
+    public func formatted() -> String {
+        let cells = rows.map { row in columns.indices.map { i in i < row.count ? Table.cellText(row[i]) : "" } }
+        var widths = columns.map(\.count)
+        for row in cells {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func isNumeric(_ column: Int) -> Bool {
+            rows.allSatisfy { row in
+                guard column < row.count else { return true }
+                if case .number = row[column] { return true }
+                return row[column].isNone
+            }
+        }
+        let numeric = columns.indices.map(isNumeric)
+        func line(_ texts: [String]) -> String {
+            texts.enumerated().map { i, text in
+                let pad = String(repeating: " ", count: widths[i] - text.count)
+                return numeric[i] ? pad + text : text + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var lines = [line(columns), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        lines += cells.map(line)
+        if rows.isEmpty { lines.append("(no rows)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func cellText(_ value: Value) -> String {
+        switch value {
+        case .number(let n) where n != n.rounded() || abs(n) >= 1e15:
+            return String(format: "%.4g", n)
+        case .string(let s): return s
+        default: return value.summary
+        }
+    }
+
+    /// The table as CSV (RFC 4180 quoting, numbers at full precision).
+    public func csv() -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var lines = [columns.map(field).joined(separator: ",")]
+        for row in rows {
+            lines.append(row.map { value -> String in
+                if case .string(let s) = value { return field(s) }
+                return field(value.literal)
+            }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
