@@ -29,12 +29,12 @@ let package = Package(
         // Figures
         .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"], exclude: ["README.md"]),
         // Language (knows no machine learning)
-        .target(name: "LoupeLang"),
+        .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "CReadline"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "CReadline"], exclude: ["README.md"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
