@@ -1,0 +1,63 @@
+import LoupeLang
+import Datasets
+
+/// A dataset in the session (`d = dataset "PATH"`). A reference, so `split d` and `augment d`
+/// update the variable in place; commands change it only once they have succeeded.
+public final class DatasetValue: LoupeObject {
+    public var dataset: Dataset
+    /// The split this value shows (nil for the whole dataset).
+    public let subset: Subset?
+
+    public init(_ dataset: Dataset, subset: Subset? = nil) {
+        self.dataset = dataset
+        self.subset = subset
+    }
+
+    public var kind: String { "dataset" }
+
+    public var summary: String {
+        let name = subset.map { "\($0.rawValue) split" } ?? "dataset"
+        var parts = ["\(name): \(dataset.count) images, \(dataset.classes.count) classes"]
+        if let s = dataset.size { parts.append("\(s.width)x\(s.height)") }
+        if let c = dataset.channels { parts.append(c == 1 ? "grey" : "RGB") }
+        if subset == nil {
+            if let split = dataset.split {
+                parts.append("split \(split.train.count)/\(split.val.count)/\(split.test.count)")
+            } else if let t = dataset.presetTest {
+                parts.append("test split of \(t.count) from the source, run split for train/val")
+            } else {
+                parts.append("not split yet")
+            }
+        }
+        if dataset.augmentation != nil && subset != .val && subset != .test { parts.append("augmented") }
+        if !dataset.unreadable.isEmpty { parts.append("\(dataset.unreadable.count) unreadable files skipped") }
+        return parts.joined(separator: ", ")
+    }
+
+    public var attributeNames: [String] { ["classes", "count", "counts", "train", "val", "test", "size", "channels", "unreadable", "path"] }
+
+    public func attribute(named name: String) -> Value? {
+        switch name {
+        case "classes": return .list(dataset.classes.map { .string($0) })
+        case "count": return .integer(dataset.count)
+        case "counts": return .list(dataset.counts.map { .integer($0) })
+        case "train", "val", "test":
+            guard subset == nil, let s = Subset(rawValue: name), let d = dataset.subset(s), hasSubset(s) else { return Value.none }
+            return .object(DatasetValue(d, subset: s))
+        case "size": return dataset.size.map { .size(width: $0.width, height: $0.height) } ?? Value.none
+        case "channels": return dataset.channels.map { .integer($0) } ?? Value.none
+        case "unreadable": return .list(dataset.unreadable.map { .string("\($0.path): \($0.reason)") })
+        case "path": return .string(dataset.path)
+        default: return nil
+        }
+    }
+
+    /// `none` before a split, except the test split a source brings (IDX t10k).
+    private func hasSubset(_ s: Subset) -> Bool {
+        dataset.split != nil || (s == .test && dataset.presetTest != nil)
+    }
+
+    public var table: Table? {
+        Table(columns: ["class", "images"], rows: zip(dataset.classes, dataset.counts).map { [.string($0), .integer($1)] })
+    }
+}

@@ -1,0 +1,46 @@
+import LoupeLang
+import NeuralNet
+
+/// A model in the session: the network, its classes and preprocessing. Commands such as
+/// `freeze`, `reset_head` and `train` change it in place.
+public final class ModelValue: LoupeObject {
+    public var model: ResNet
+    public var metadata: ModelMetadata
+
+    public init(model: ResNet, metadata: ModelMetadata) {
+        self.model = model
+        self.metadata = metadata
+    }
+
+    public var kind: String { "model" }
+
+    public var summary: String {
+        let c = model.config
+        let frozen = model.backboneFrozen ? ", backbone frozen (\(formatCount(model.trainableParameterCount)) trainable)" : ""
+        return "\(c.name) (\(c.stem == .small ? "small stem" : "ImageNet stem")), \(formatCount(model.parameterCount)) parameters, "
+            + "\(c.classes) classes, input \(metadata.inputWidth)x\(metadata.inputHeight) \(c.inputChannels == 1 ? "grey" : "RGB")\(frozen)"
+    }
+
+    public var attributeNames: [String] { ["arch", "classes", "params", "trainable", "input", "channels", "frozen", "version"] }
+
+    public func attribute(named name: String) -> Value? {
+        switch name {
+        case "arch": return .string(model.config.name)
+        case "classes": return .list(metadata.classNames.map { .string($0) })
+        case "params": return .integer(model.parameterCount)
+        case "trainable": return .integer(model.trainableParameterCount)
+        case "input": return .size(width: metadata.inputWidth, height: metadata.inputHeight)
+        case "channels": return .integer(model.config.inputChannels)
+        case "frozen": return .bool(model.backboneFrozen)
+        case "version": return .integer(metadata.version)
+        default: return nil
+        }
+    }
+}
+
+/// 11689512 → "11.7M", 272474 → "272K".
+func formatCount(_ n: Int) -> String {
+    if n >= 1_000_000 { return "\(Double(Int(Double(n) / 100_000 + 0.5)) / 10)M" }
+    if n >= 10_000 { return "\(Int(Double(n) / 1000 + 0.5))K" }
+    return "\(n)"
+}
