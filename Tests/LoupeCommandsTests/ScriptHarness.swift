@@ -26,7 +26,7 @@ final class ScriptHarness {
     func run(_ source: String, file: String = "<test>") throws -> [String] {
         var printed: [String] = []
         let context = RunContext(output: { line in printed.append(contentsOf: line.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)) },
-                                 interruption: interruption)
+                                 interruption: interruption, showsExpressionValues: true)
         defer { output += printed }
         try interpreter.run(SourceFile(name: file, text: source), in: &session, context: context)
         return printed
