@@ -46,12 +46,17 @@ extension DataCommands {
 
         var fractions: SplitFractions
         if train == nil && val == nil && test == nil {
-            let recommendation = d.recommendedSplit()
+            // Counted here rather than by d.recommendedSplit(), which after an earlier split would
+            // count only that split's training images.
+            let preset = Set(d.presetTest ?? [])
+            var pool = [Int](repeating: 0, count: d.classes.count)
+            for (i, s) in d.samples.enumerated() where !preset.contains(i) { if let l = s.label { pool[l] += 1 } }
+            let recommendation = Dataset.recommendSplit(counts: pool, hasPresetTest: hasPresetTest)
             fractions = recommendation.fractions
             fractions.valMax = valMax
             fractions.testMax = testMax
             call.write("recommended: train \(share(fractions.train)), val \(share(fractions.val)), "
-                       + (hasPresetTest ? "test: the source's own" : "test \(share(fractions.test))"))
+                       + (hasPresetTest ? "test: the source's own" : fractions.test > 0 ? "test \(share(fractions.test))" : "no test split"))
             for note in recommendation.notes { call.write("  " + note) }
         } else {
             fractions = try translatingErrors {
