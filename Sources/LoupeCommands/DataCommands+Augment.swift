@@ -26,7 +26,7 @@ extension DataCommands {
     static var augmentCommand: CommandSpec {
         var parameters: [Parameter] = [
             .positional("d", .kind("dataset"), help: "the dataset; its training images are augmented"),
-            .positional("mode", .choice(["none"]), optional: true, help: "none clears the augmentation"),
+            .positional("none", .choice(["none"]), optional: true, help: "write none (augment d none) to clear the augmentation"),
         ]
         parameters += augmentFlags.map { Parameter.flag($0.name, help: $0.help) }
         parameters += augmentNumbers.map { Parameter.option($0.name, .number, help: $0.help) }
@@ -47,7 +47,7 @@ extension DataCommands {
         }
         let settingNames = augmentFlags.map(\.name) + augmentNumbers.map(\.name) + ["originals"]
         let given = settingNames.filter { call.arguments.isGiven($0) }
-        if call.arguments.isGiven("mode") {
+        if call.arguments.isGiven("none") {
             if let first = given.first {
                 throw CommandError.invalidArgument(parameter: first, message: "'augment d none' clears the augmentation; leave out none to set \(first)")
             }

@@ -41,13 +41,27 @@ enum DataFigures {
         return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
     }
 
+    /// A sample's file name alone, for captions that already name the class ("bolt_004.png").
+    static func captionName(_ d: Dataset, _ i: Int) -> String {
+        (d.samples[i].name as NSString).lastPathComponent
+    }
+
+    /// True when the members of a duplicate group carry different labels (one copy is mislabelled).
+    static func labelsDiffer(_ d: Dataset, _ g: DuplicateGroup) -> Bool {
+        Set(g.samples.map { d.samples[$0].label ?? -1 }).count > 1
+    }
+
     static func className(_ d: Dataset, _ i: Int) -> String {
         d.samples[i].label.map { d.classes[$0] } ?? "unlabelled"
     }
 
     static func classCounts(_ d: Dataset) -> BarChart {
-        var chart = BarChart.classCounts(names: d.classes, counts: d.counts)
+        let counts = d.counts
+        var chart = BarChart.classCounts(names: d.classes, counts: counts)
         chart.title = "Images per class (\(d.count) in all)"
+        // The half-of-largest line only says something when a class falls under it; on balanced
+        // data its label has nowhere to go but onto the value labels of the tallest bars.
+        if let largest = counts.max(), !counts.contains(where: { 2 * $0 < largest }) { chart.referenceLine = nil }
         return chart
     }
 
@@ -57,7 +71,7 @@ enum DataFigures {
             guard let image = displayImage(d, i) else {
                 return ImageGrid.Cell(blank(width: 28, height: 28), caption: [className(d, i), "unreadable"], captionColor: Palette.wrong)
             }
-            return ImageGrid.Cell(image, caption: [className(d, i), shortName(d, i)])
+            return ImageGrid.Cell(image, caption: [className(d, i), captionName(d, i)])
         }
         return ImageGrid(title: title, cells: cells, columns: indices.count <= 4 ? indices.count : nil)
     }
@@ -103,13 +117,14 @@ enum DataFigures {
         var labels = [String]()
         let blankSize = d.size ?? ImageSize(width: 28, height: 28)
         for g in shown {
-            let leak = Set(g.subsets).count > 1
-            labels.append((g.exact ? "exact" : "near") + (leak ? ", leak" : ""))
-            for i in g.samples.prefix(columns) {
-                var caption = [shortName(d, i), className(d, i)]
+            let leak = g.subsets.count > 1, conflict = labelsDiffer(d, g)
+            labels.append([g.exact ? "exact" : "near", leak ? "leak" : nil, conflict ? "labels differ" : nil,
+                           g.samples.count > columns ? "\(g.samples.count) images" : nil].compactMap { $0 }.joined(separator: ", "))
+            for i in shownMembers(g, membership: membership, limit: columns) {
+                var caption = [captionName(d, i), className(d, i)]
                 if let s = membership[i] { caption[1] += " · \(s.rawValue)" }
                 let image = displayImage(d, i) ?? blank(width: blankSize.width, height: blankSize.height)
-                cells.append(ImageGrid.Cell(image, caption: caption, captionColor: leak ? Palette.wrong : .ink))
+                cells.append(ImageGrid.Cell(image, caption: caption, captionColor: leak || conflict ? Palette.wrong : .ink))
             }
             for _ in min(columns, g.samples.count)..<columns {
                 cells.append(ImageGrid.Cell(blank(width: blankSize.width, height: blankSize.height)))
@@ -119,6 +134,19 @@ enum DataFigures {
         var grid = ImageGrid(title: "Duplicates\(more)", cells: cells, columns: columns)
         grid.rowLabels = labels
         return grid
+    }
+
+    /// Up to `limit` members of a group, one from each split first, so a large group that leaks
+    /// shows the leak instead of its first few training images.
+    static func shownMembers(_ g: DuplicateGroup, membership: [Subset?], limit: Int) -> [Int] {
+        var chosen = [Int]()
+        var seen = Set<Subset?>()
+        for i in g.samples where !seen.contains(membership[i]) && chosen.count < limit {
+            seen.insert(membership[i])
+            chosen.append(i)
+        }
+        for i in g.samples where chosen.count < limit && !chosen.contains(i) { chosen.append(i) }
+        return chosen.sorted()
     }
 
     /// Exact and near duplicate groups, those across splits first.

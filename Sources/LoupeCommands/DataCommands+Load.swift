@@ -70,7 +70,7 @@ extension DataCommands {
         let d = try loadWithProgress(path, options: options, call: call)
         let value = DatasetValue(d)
         call.write(value.summary)
-        for line in loadReport(d, minPerClass: options.minPerClass) { call.write(line) }
+        for line in loadReport(d, minPerClass: options.minPerClass, name: assignedName(call, fallback: "_")) { call.write(line) }
         return .object(value)
     }
 
@@ -110,7 +110,7 @@ extension DataCommands {
     }
 
     /// The lines after the summary: classes with their counts, then what was skipped and why.
-    static func loadReport(_ d: Dataset, minPerClass: Int?) -> [String] {
+    static func loadReport(_ d: Dataset, minPerClass: Int?, name: String) -> [String] {
         var lines = [String]()
         if !d.classes.isEmpty {
             lines.append("classes: " + listing(zip(d.classes, d.counts).map { "\($0) (\($1))" }, limit: 12))
@@ -124,7 +124,7 @@ extension DataCommands {
         }
         if !d.unreadable.isEmpty {
             let n = d.unreadable.count
-            lines.append("skipped \(n) unreadable file\(n == 1 ? "" : "s")\(n > 5 ? " (all in d.unreadable)" : ""):")
+            lines.append("skipped \(n) unreadable file\(n == 1 ? "" : "s")\(n > 5 ? " (all in \(name).unreadable)" : ""):")
             for u in d.unreadable.prefix(5) { lines.append("  \(u.path): \(u.reason)") }
             if n > 5 { lines.append("  … and \(n - 5) more") }
         }

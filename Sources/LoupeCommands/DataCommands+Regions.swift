@@ -67,6 +67,12 @@ extension DataCommands {
         return .none
     }
 
+    /// How the call wrote its dataset argument when that is a plain name (`crop parts …` → "parts").
+    static func datasetArgumentName(_ call: CommandInvocation) -> String {
+        if let first = call.call.arguments.first, first.label == nil, case .name(let n) = first.value.kind { return n }
+        return "d"
+    }
+
     /// Prints the new size and counts, and the images that fell out; refuses a result with no images.
     static func report(before: Dataset, after: Dataset, what: String, call: CommandInvocation) throws {
         let lost = after.unreadable.count - before.unreadable.count
@@ -75,16 +81,16 @@ extension DataCommands {
             throw CommandError.invalidArgument(parameter: call.call.name == "crop" ? "roi" : "grid",
                                                message: "no image would be left\(reason)")
         }
-        let size = after.size.map { ", now \($0.width)x\($0.height)" } ?? ""
+        let size = after.typicalShape.map { ", now \($0.width)x\($0.height)" } ?? ""
         call.write("\(what): \(before.count) → \(after.count) images\(size)")
-        if before.requestedSize != nil, let s = after.size {
-            call.write("note: size=\(s.width)x\(s.height) was set at load, so models still see \(s.width)x\(s.height)")
+        if let s = after.requestedSize {
+            call.write("note: size=\(s.width)x\(s.height) was given at load, so models still see \(s.width)x\(s.height)")
         }
         if let split = after.split { call.write("split: train \(split.train.count), val \(split.val.count), test \(split.test.count)") }
         if lost > 0 {
             call.write("left out \(lost) image\(lost == 1 ? "" : "s"):")
             for u in after.unreadable.suffix(lost).prefix(5) { call.write("  \(u.path): \(u.reason)") }
-            if lost > 5 { call.write("  … and \(lost - 5) more (d.unreadable)") }
+            if lost > 5 { call.write("  … and \(lost - 5) more (\(datasetArgumentName(call)).unreadable)") }
         }
     }
 }

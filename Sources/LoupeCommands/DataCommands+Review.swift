@@ -29,7 +29,7 @@ extension DataCommands {
         if call.shouldStop() { throw CommandError.interrupted }
 
         let figures = try writeReviewFigures(d, review: review, subset: value.subset, call: call)
-        for line in reviewLines(d, review: review) { call.write(line) }
+        for line in reviewLines(d, review: review, name: assignedName(call, fallback: "_")) { call.write(line) }
         if !figures.isEmpty {
             call.write("figures:")
             for f in figures { call.write("  \(f.name): \(f.path)") }
@@ -69,7 +69,7 @@ extension DataCommands {
     }
 
     /// The printed review: counts per class and split, sizes, duplicates, warnings.
-    static func reviewLines(_ d: Dataset, review: DatasetReview) -> [String] {
+    static func reviewLines(_ d: Dataset, review: DatasetReview, name: String) -> [String] {
         var lines = ["review of \(fileStem(d)): \(review.counts.reduce(0, +)) images, \(review.classes.count) classes"]
         let subsets = Subset.allCases.filter { review.subsetCounts[$0] != nil }
         if !review.classes.isEmpty {
@@ -78,42 +78,49 @@ extension DataCommands {
                 table.append([name, "\(review.counts[k])"] + subsets.map { "\(review.subsetCounts[$0]![k])" })
             }
             lines += alignedTable(table).map { "  " + $0 }
-            if review.classes.count > 30 { lines.append("  … and \(review.classes.count - 30) more classes (r.counts)") }
+            if review.classes.count > 30 { lines.append("  … and \(review.classes.count - 30) more classes (\(name).counts)") }
         }
-        lines.append("sizes: " + sizeLines(review.sizes).map { "\($0.0) \($0.1)" }.joined(separator: "; "))
+        let sizes = sizeLines(review.sizes)
+        if sizes.count <= 2 {
+            lines.append("sizes: " + sizes.map { "\($0.0) \($0.1)" }.joined(separator: "; "))
+        } else {
+            lines.append("sizes (min–median–max):")
+            lines += sizes.map { "  \($0.0): \($0.1)" }
+        }
         let exact = review.exactDuplicates.count, near = review.nearDuplicates.count
         lines.append("duplicates: \(exact) exact group\(exact == 1 ? "" : "s"), \(near) near group\(near == 1 ? "" : "s"), "
                      + "\(review.leakage.count) across splits" + (subsets.count > 1 ? "" : " (no split yet)"))
         let membership = d.membership
         for g in DataFigures.reviewGroups(review).prefix(5) {
-            let names = g.samples.prefix(4).map { i in
+            let names = DataFigures.shownMembers(g, membership: membership, limit: 4).map { i in
                 DataFigures.shortName(d, i) + (membership[i].map { " [\($0.rawValue)]" } ?? "")
             }
             let more = g.samples.count > 4 ? " and \(g.samples.count - 4) more" : ""
             let classes = Set(g.samples.map { DataFigures.className(d, $0) }).sorted().joined(separator: ", ")
-            lines.append("  \(g.exact ? "exact" : "near"): " + names.joined(separator: g.exact ? " = " : " ≈ ") + more + " (\(classes))")
+            let conflict = DataFigures.labelsDiffer(d, g) ? ": labels differ" : ""
+            lines.append("  \(g.exact ? "exact" : "near"): " + names.joined(separator: g.exact ? " = " : " ≈ ") + more + " (\(classes)\(conflict))")
         }
-        if exact + near > 5 { lines.append("  … all \(exact + near) groups in r.duplicates and the duplicates figure") }
+        if exact + near > 5 { lines.append("  … all \(exact + near) groups in \(name).duplicates and the duplicates figure") }
         if !review.unreadable.isEmpty {
             lines.append("unreadable: \(review.unreadable.count) file\(review.unreadable.count == 1 ? "" : "s")")
             for u in review.unreadable.prefix(5) { lines.append("  \(u.path): \(u.reason)") }
-            if review.unreadable.count > 5 { lines.append("  … and \(review.unreadable.count - 5) more (r.unreadable)") }
+            if review.unreadable.count > 5 { lines.append("  … and \(review.unreadable.count - 5) more (\(name).unreadable)") }
         }
         if review.warnings.isEmpty {
             lines.append("no warnings")
         } else {
             lines.append("warnings:")
             for w in review.warnings.prefix(12) { lines.append("  - " + w.message) }
-            if review.warnings.count > 12 { lines.append("  … and \(review.warnings.count - 12) more (r.warnings)") }
+            if review.warnings.count > 12 { lines.append("  … and \(review.warnings.count - 12) more (\(name).warnings)") }
         }
         return lines
     }
 
-    /// Sizes, aspect ratios and channels in a few words each.
+    /// Sizes, aspect ratios (min–median–max where they vary) and channels in a few words each.
     static func sizeLines(_ s: SizeSummary) -> [(String, String)] {
         func spread(_ x: Spread, digits: Bool = false) -> String {
             let f: (Double) -> String = { digits ? String(format: "%.2f", $0) : String(Int($0.rounded())) }
-            return x.min == x.max ? f(x.min) : "\(f(x.min))–\(f(x.median))–\(f(x.max)) (min–median–max)"
+            return x.min == x.max ? f(x.min) : "\(f(x.min))–\(f(x.median))–\(f(x.max))"
         }
         var pairs = [(String, String)]()
         let total = s.commonSizes.reduce(0) { $0 + $1.count }

@@ -57,6 +57,9 @@ extension DataCommands {
     static func previewAugmentation(_ call: CommandInvocation) throws -> Value {
         let value = try call.arguments.object("d", as: DatasetValue.self)
         let n = try count(call, "n", max: 64)
+        if let s = value.subset, s != .train {
+            throw CommandError.invalidArgument(parameter: "d", message: "the \(s.rawValue) split is never augmented (augmentation is for training only); preview d or d.train")
+        }
         guard let settings = value.dataset.augmentation else {
             throw CommandError.invalidArgument(parameter: "d", message: "no augmentation is set; set one first, e.g. augment d flip_h rotate=10")
         }
@@ -85,14 +88,16 @@ extension DataCommands {
                 cells.append(ImageGrid.Cell(augmented, caption: drawCaption(draw)))
             }
         }
-        var grid = ImageGrid(title: "Augmentation preview: \(settingsLine(settings))", cells: cells, columns: 1 + variants)
+        let described = "Augmentation preview: \(settingsLine(settings))"
+        var grid = ImageGrid(title: described.count <= 80 ? described : "Augmentation preview (settings as printed by augment)",
+                             cells: cells, columns: 1 + variants)
         grid.rowLabels = labels
         let stem = fileStem(pool)
         let path = try figurePath(call, defaultName: "\(stem)-augmentation.png")
         return try writeFigure(grid, to: path, title: "augmentation preview of \(stem)", call: call)
     }
 
-    /// What one draw did, in up to three short lines ("flip, rot -7°", "zoom 1.06").
+    /// What one draw did, in up to five short lines ("flip, rot -7°", "zoom 1.06").
     static func drawCaption(_ d: AugmentationDraw) -> [String] {
         if d.untouched { return ["untouched"] }
         var items = [String]()
@@ -114,13 +119,13 @@ extension DataCommands {
         if items.isEmpty { return ["no change drawn"] }
         var lines = [String]()
         for item in items {
-            if let last = lines.last, last.count + 2 + item.count <= 15 {
+            if let last = lines.last, last.count + 2 + item.count <= 22 {
                 lines[lines.count - 1] = last + ", " + item
             } else {
                 lines.append(item)
             }
         }
-        return lines.count > 3 ? Array(lines.prefix(2)) + [lines.dropFirst(2).joined(separator: ", ")] : lines
+        return lines.count > 5 ? Array(lines.prefix(4)) + [lines.dropFirst(4).joined(separator: ", ")] : lines
     }
 
     /// Writes a figure and returns it as a value; the path is printed unless the REPL shows the
@@ -131,6 +136,17 @@ extension DataCommands {
         }
         if !resultIsShown(call) { call.write("figure: \(path)") }
         return .object(FigureValue(path: path, title: title))
+    }
+
+    /// The variable a call's result is assigned to (`b = dataset …` → "b"), else `fallback`;
+    /// used to name attributes in hints ("b.unreadable").
+    static func assignedName(_ call: CommandInvocation, fallback: String) -> String {
+        let start = call.call.nameSpan.start
+        let prefix = String(call.source.line(start.line).prefix(max(0, start.column - 1)))
+        guard let eq = prefix.lastIndex(of: "=") else { return fallback }
+        let name = prefix[..<eq].trimmingCharacters(in: .whitespaces)
+        let valid = !name.isEmpty && !name.first!.isNumber && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        return valid && prefix[prefix.index(after: eq)...].allSatisfy(\.isWhitespace) ? name : fallback
     }
 
     /// True when the call is a statement of its own, whose result the interpreter prints (not

@@ -4,6 +4,7 @@ import LoupeLang
 import LoupeCommands
 import Datasets
 import Imaging
+import Workflow
 
 /// The Data family from scripts: dataset, review, split, show, augment, preview, crop, tile.
 final class DataCommandsTests: XCTestCase {
@@ -69,11 +70,13 @@ final class DataCommandsTests: XCTestCase {
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: root + "/class1/broken.png"))
         try FileManager.default.createDirectory(atPath: root + "/rare", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: root + "/class0/img0.png", toPath: root + "/rare/only.png")
-        let out = try lines(h, "d = dataset \"\(root)\" min_per_class=5")
+        for k in 0..<5 { try Data("junk".utf8).write(to: URL(fileURLWithPath: root + "/class2/junk\(k).txt")) }
+        let out = try lines(h, "parts = dataset \"\(root)\" min_per_class=5")
         XCTAssertTrue(out.contains { $0.contains("left out 1 class with fewer than 5 images (min_per_class): rare (1)") }, "\(out)")
-        XCTAssertTrue(out.contains("skipped 1 unreadable file:"), "\(out)")
+        XCTAssertTrue(out.contains("skipped 6 unreadable files (all in parts.unreadable):"), "\(out)")
         XCTAssertTrue(out.contains { $0.hasPrefix("  \(root)/class1/broken.png: ") }, "\(out)")
-        XCTAssertEqual(try number(h, "d.count"), 36)
+        XCTAssertTrue(out.contains("  … and 1 more"), "\(out)")
+        XCTAssertEqual(try number(h, "parts.count"), 36)
     }
 
     func testLoadErrorsNameTheArgument() throws {
@@ -100,7 +103,7 @@ final class DataCommandsTests: XCTestCase {
         try h.run("d = dataset \"\(root)\"")
         let out = try lines(h, "r = review d")
         XCTAssertTrue(out.contains { $0.contains("duplicates: 1 exact group") }, "\(out)")
-        XCTAssertTrue(out.contains { $0.contains("exact: class2/copy-of-img5.png = class2/img5.png") }, "\(out)")
+        XCTAssertTrue(out.contains { $0.contains("exact: class2/copy-of-img5.png = class2/img5.png (class2)") }, "\(out)")
         XCTAssertTrue(out.contains { $0.contains("has only") == false && $0.contains("group(s) of identical images") }, "\(out)")
         XCTAssertEqual(try lines(h, "print r.duplicates"), ["[[\"class2/copy-of-img5.png\", \"class2/img5.png\"]]"])
         guard case .object(let o)? = h.value("r"), let review = o as? ReviewValue else { return XCTFail("r is not a review") }
@@ -278,6 +281,8 @@ final class DataCommandsTests: XCTestCase {
         XCTAssertGreaterThan(try d.figure("counts").image().width, 100)
         let titles = try d.reportSections().map(\.title)
         XCTAssertEqual(titles, ["Data", "Review", "Split", "Augmentation"])
+        let html = try Report(title: d.reportTitle, sections: try d.reportSections()).html()
+        XCTAssertTrue(html.contains("flip_h") && html.contains("data:image/png;base64"), "the report shows the augmentation and embeds figures")
         try h.run("help dataset\nhelp review\nhelp augment")
         XCTAssertTrue(h.output.contains { $0.contains("counts") }, "kind docs list attributes")
     }

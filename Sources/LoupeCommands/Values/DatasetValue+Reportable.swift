@@ -56,7 +56,9 @@ public enum DataReport {
         var s = ReportSection("Review")
         if review.warnings.isEmpty { s.paragraph("No warnings.") }
         for w in review.warnings { s.warning(w.message) }
-        s.keyValues(DataCommands.sizeLines(review.sizes))
+        let sizes = DataCommands.sizeLines(review.sizes)
+        if sizes.count > 2 { s.paragraph("Image sizes as min–median–max:") }
+        s.keyValues(sizes)
         let groups = DataFigures.reviewGroups(review)
         if !groups.isEmpty {
             let membership = d.membership

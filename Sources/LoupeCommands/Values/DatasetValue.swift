@@ -26,7 +26,7 @@ public final class DatasetValue: LoupeObject {
         ("classes", "class names, in label order"),
         ("count", "number of images"),
         ("counts", "images per class, in class order"),
-        ("train", "the training split as a dataset (none before split; an IDX dataset's images outside t10k)"),
+        ("train", "the training split as a dataset (none before split)"),
         ("val", "the validation split (none before split)"),
         ("test", "the test split (none before split, except the source's own, e.g. t10k)"),
         ("size", "the input size models see (size=, else the most common image size)"),
