@@ -25,7 +25,7 @@ extension DataCommands {
     }
 
     static func loadDataset(_ call: CommandInvocation) throws -> Value {
-        let path = try call.arguments.string("path")
+        let path = absolute(try call.arguments.string("path"))
         var options = DatasetOptions()
         if case .string(let f)? = call.arguments["format"] { options.format = DatasetFormat(rawValue: f) }
         if let size = call.arguments["size"] {
@@ -59,7 +59,8 @@ extension DataCommands {
             }
             options.classes = names
         }
-        if case .string(let labels)? = call.arguments["labels"] {
+        if case .string(let given)? = call.arguments["labels"] {
+            let labels = absolute(given)
             guard FileManager.default.fileExists(atPath: labels) else {
                 throw DataCommandError(.notFound(path: labels), pathParameter: "labels", parameters: [:])
             }
@@ -68,11 +69,32 @@ extension DataCommands {
         options.seed = seed(call.session, for: .limit)
 
         let d = try loadWithProgress(path, options: options, call: call)
+        if d.count == 0 {
+            let examples = d.unreadable.prefix(3).map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
+            var error = DataCommandError(.noImages(path: path), pathParameter: "path", parameters: [:])
+            if !examples.isEmpty {
+                error.userMessage = "\(path): no readable images (\(d.unreadable.count) file\(d.unreadable.count == 1 ? "" : "s") skipped, e.g. \(examples))"
+                error.failureKind = .unreadableFile
+            }
+            throw error
+        }
         let value = DatasetValue(d)
         call.write(value.summary)
         for line in loadReport(d, minPerClass: options.minPerClass, name: assignedName(call, fallback: "_")) { call.write(line) }
         return .object(value)
     }
+
+    /// Relative paths are resolved against the working directory once, here, so every file the
+    /// dataset lists (and every message) names a path that works from anywhere.
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), !path.isEmpty else { return path }
+        let expanded = (path as NSString).expandingTildeInPath
+        guard !expanded.hasPrefix("/") else { return expanded }
+        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+
+    /// Below this many files a load takes about a second: no progress bar.
+    static let progressThreshold = 500
 
     /// Loads the dataset; folders and CSVs are listed first so the decoding pass can show
     /// progress over the files it will actually read, and stop at Ctrl-C.
@@ -89,6 +111,9 @@ extension DataCommands {
         listingOnly.files.verify = false
         let total = try translatingErrors(pathParameter: options.labelsFile == nil ? "path" : "labels") {
             try Dataset.load(path, options: listingOnly).count
+        }
+        guard total >= progressThreshold else {
+            return try translatingErrors(pathParameter: "path") { try Dataset.load(path, options: options) }
         }
         let meter = DecodeMeter(reporter: call.progress, interruption: call.context.interruption, total: total)
         options.files.decoder = meter.decoder(limits: options.files.limits)

@@ -89,7 +89,7 @@ extension DataCommands {
             }
         }
         let described = "Augmentation preview: \(settingsLine(settings))"
-        var grid = ImageGrid(title: described.count <= 80 ? described : "Augmentation preview (settings as printed by augment)",
+        var grid = ImageGrid(title: described.count <= 80 ? described : "Augmentation preview: originals, then \(variants) random draws each",
                              cells: cells, columns: 1 + variants)
         grid.rowLabels = labels
         let stem = fileStem(pool)

@@ -94,6 +94,25 @@ final class DataCommandsTests: XCTestCase {
         XCTAssertNil(h.value("d"), "a failed load leaves no variable behind")
     }
 
+    func testLoadCSVLabelsAndFolderOfBrokenFiles() throws {
+        let h = try ScriptHarness()
+        let root = try h.makeQuadrantFolder(classes: 2, perClass: 5)
+        var rows = ["path,label"]
+        for k in 0..<2 { for i in 0..<5 { rows.append("class\(k)/img\(i).png,\(k == 0 ? "left" : "right")") } }
+        rows.append("class0/gone.png,left")
+        try rows.joined(separator: "\n").write(toFile: h.path("labels.csv"), atomically: true, encoding: .utf8)
+        let out = try lines(h, "d = dataset \"\(root)\" labels=\"\(h.path("labels.csv"))\"")
+        XCTAssertTrue(out[0].hasPrefix("dataset: 10 images, 2 classes"), "\(out)")
+        XCTAssertEqual(out[1], "classes: left (5), right (5)")
+        XCTAssertTrue(out.contains { $0.hasPrefix("  \(root)/class0/gone.png: ") }, "\(out)")
+
+        let broken = h.path("broken/a")
+        try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
+        try Data("no".utf8).write(to: URL(fileURLWithPath: broken + "/x.png"))
+        let e = h.error("b = dataset \"\(h.path("broken"))\"")
+        XCTAssertTrue(e.contains("no readable images (1 file skipped, e.g. \(broken)/x.png:"), e)
+    }
+
     // MARK: review
 
     func testReviewFindsPlantedDuplicateAndWritesFigures() throws {
