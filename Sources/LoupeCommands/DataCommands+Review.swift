@@ -23,7 +23,9 @@ extension DataCommands {
         guard d.count > 0 else { throw CommandError.invalidArgument(parameter: "d", message: "the dataset has no images") }
         var options = ReviewOptions()
         options.seed = seed(call.session, for: .review)
+        // The Data layer reports no progress inside a review; one drawn line says what is happening.
         call.progress.start(ProgressTask(title: "review: decoding and hashing \(d.count) images", steps: 1, unit: ""))
+        call.progress.update(ProgressUpdate(step: 0))
         let review = d.review(options)
         call.progress.finish(nil)
         if call.shouldStop() { throw CommandError.interrupted }
