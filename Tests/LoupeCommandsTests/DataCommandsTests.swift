@@ -289,6 +289,18 @@ final class DataCommandsTests: XCTestCase {
         XCTAssertTrue(badROI.contains("'roi'"), badROI)
     }
 
+    // MARK: help
+
+    func testEveryExampleRunsAsWritten() throws {
+        try requireFashion()
+        let registry = makeCommandRegistry()
+        let names = ["dataset", "review", "split", "show", "augment", "preview", "crop", "tile"]
+        let examples = try names.map { try XCTUnwrap(registry[$0]?.example, "\($0) has an example") }
+        let h = try ScriptHarness()
+        for example in examples { XCTAssertNoThrow(try h.run(example), example) }
+        XCTAssertEqual(try number(h, "d.count"), 4 * 2000, "tile d 2x2 after crop: 4 tiles per image")
+    }
+
     // MARK: plot and report
 
     func testDatasetIsPlottableAndReportable() throws {
