@@ -4,9 +4,16 @@ import Datasets
 /// A dataset in the session (`d = dataset "PATH"`). A reference, so `split d` and `augment d`
 /// update the variable in place; commands change it only once they have succeeded.
 public final class DatasetValue: LoupeObject {
-    public var dataset: Dataset
+    public var dataset: Dataset {
+        didSet {
+            if oldValue.samples != dataset.samples || oldValue.split != dataset.split { lastReview = nil }
+        }
+    }
     /// The split this value shows (nil for the whole dataset).
     public let subset: Subset?
+    /// The last `review d` of the dataset as it is now (cleared when its images or split change),
+    /// so `report d` shows the same findings without reviewing again.
+    public var lastReview: DatasetReview?
 
     public init(_ dataset: Dataset, subset: Subset? = nil) {
         self.dataset = dataset
@@ -14,6 +21,19 @@ public final class DatasetValue: LoupeObject {
     }
 
     public var kind: String { "dataset" }
+
+    public static var kindDoc: KindDoc { KindDoc(kind: "dataset", summary: "labelled images, with their split and augmentation", attributes: [
+        ("classes", "class names, in label order"),
+        ("count", "number of images"),
+        ("counts", "images per class, in class order"),
+        ("train", "the training split as a dataset (none before split)"),
+        ("val", "the validation split (none before split)"),
+        ("test", "the test split (none before split, except the source's own, e.g. t10k)"),
+        ("size", "the input size models see (size=, else the most common image size)"),
+        ("channels", "1 (grey) or 3 (RGB)"),
+        ("unreadable", "files skipped, with the reason"),
+        ("path", "where the dataset was loaded from"),
+    ]) }
 
     public var summary: String {
         let name = subset.map { "\($0.rawValue) split" } ?? "dataset"
