@@ -23,8 +23,12 @@ public final class CommandInvocation {
 
     /// Writes text (a newline is added) to the output of the statement.
     public func write(_ line: String) {
+        hasWritten = true
         context.output(line + "\n")
     }
+
+    /// Whether the command printed anything itself; if so its result summary is not echoed again.
+    public private(set) var hasWritten = false
 
     /// Progress of a long task, rendered by the front end.
     public var progress: any ProgressReporter { context.progress }

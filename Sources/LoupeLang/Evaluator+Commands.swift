@@ -25,6 +25,7 @@ extension Evaluator {
             throw fail("\(call.name): \(error)", at: call.nameSpan)
         }
         session = invocation.session
+        lastCommandWrote = invocation.hasWritten
         return value
     }
 

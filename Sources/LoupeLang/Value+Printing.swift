@@ -41,6 +41,9 @@ extension Value {
         if n.isNaN { return "nan" }
         if n.isInfinite { return n < 0 ? "-inf" : "inf" }
         if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-        return "\(n)"
+        // At most six significant digits (0.628571, not 0.6285714285714286); a value that is
+        // already that short keeps Swift's exact form (0.003, 1e-07).
+        let short = String(format: "%.6g", n)
+        return Double(short) == n ? "\(n)" : short
     }
 }
