@@ -10,7 +10,7 @@ extension EvaluationValue: Plottable {
         switch what {
         case "normalized":
             var map = Heatmap.confusionMatrix(classNames: classNames, counts: result.confusion, normalized: true)
-            map.title = "Confusion matrix of \(modelName) on \(dataName) (each row sums to 1)"
+            map.title = "Confusion matrix (rows sum to 1): \(modelName) on \(dataName)"
             return sized(map)
         case "confidence":
             let right = result.predictions.filter { $0.label == $0.predicted }.map(\.confidence)
@@ -23,7 +23,7 @@ extension EvaluationValue: Plottable {
             return try mistakesGrid(limit: 16)
         default:
             var map = Heatmap.confusionMatrix(classNames: classNames, counts: result.confusion, normalized: false)
-            map.title = "Confusion matrix of \(modelName) on \(dataName) (counts)"
+            map.title = "Confusion matrix (counts): \(modelName) on \(dataName)"
             return sized(map)
         }
     }
@@ -34,8 +34,8 @@ extension EvaluationValue: Plottable {
     private func sized(_ map: Heatmap) -> Heatmap {
         var map = map
         let k = classNames.count
-        map.height = min(1400, max(560, 120 + 36 * k))
-        map.width = min(1600, max(720, map.height + 240))
+        map.height = min(1400, max(440, 130 + 48 * k))
+        map.width = min(1600, max(880, map.height + 360))
         return map
     }
 }

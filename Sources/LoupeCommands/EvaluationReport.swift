@@ -43,7 +43,8 @@ extension EvaluationValue: Reportable {
     func mistakesSection(limit: Int = 16) throws -> ReportSection {
         var s = ReportSection("Worst mistakes")
         let grid = try mistakesGrid(limit: limit)
-        s.figure(ReportFigure(image: grid.image(scale: 1), caption: grid.title, name: "mistakes"))
+        s.figure(ReportFigure(image: grid.image(scale: 1), caption: "Framed in vermillion: wrong predictions, the most confident first — often label errors or look-alike classes",
+                              name: "mistakes"))
         return s
     }
 }

@@ -66,7 +66,7 @@ enum RunComparison {
             let epochs = r.run.history.map { Double($0.epoch) }
             let hasDev = r.run.history.allSatisfy { $0.devLoss != nil } && !r.run.history.isEmpty
             let losses = r.run.history.map { hasDev ? $0.devLoss! : $0.trainLoss }
-            return .init(hasDev ? r.name : "\(r.name) (train loss)", x: epochs, y: losses, color: Palette.series(i), dashed: !hasDev)
+            return .init(hasDev ? "run \(r.name)" : "run \(r.name) (train loss)", x: epochs, y: losses, color: Palette.series(i), dashed: !hasDev)
         }
         return LineChart(title: "Dev loss per epoch, best run first", xLabel: "epoch", yLabel: "dev loss", series: series)
     }

@@ -11,7 +11,7 @@ import Imaging
 /// ResNet `m` and a trained run, installed as session variables.
 extension ScriptHarness {
     @discardableResult
-    func installRun(variable: String = "run", name: String = "1", epochs: Int = 6, learningRate: Float = 0.05,
+    func installRun(variable: String = "run", name: String = "1", epochs: Int = 12, learningRate: Float = 0.05,
                     weightDecay: Float = 5e-4, modelSeed: UInt64 = 1) throws -> RunValue {
         let folder = try makeQuadrantFolder(classes: 4, perClass: 12)
         let fractions = try SplitFractions.resolve(train: 0.5, val: 0.25, test: 0.25, hasPresetTest: false)
@@ -23,7 +23,7 @@ extension ScriptHarness {
         let model = ModelValue(model: ResNet(config, seed: modelSeed), metadata: metadata)
         let preprocessing = Preprocessing(metadata)
         var options = TrainingOptions()
-        options.epochs = epochs; options.learningRate = learningRate; options.batchSize = 8; options.weightDecay = weightDecay
+        options.epochs = epochs; options.learningRate = learningRate; options.batchSize = 4; options.weightDecay = weightDecay
         let run = try TrainingRun(model: model.model,
                                   train: DatasetBatchSource(dataset: dataset.subset(.train)!, preprocessing: preprocessing),
                                   dev: DatasetBatchSource(dataset: dataset.subset(.val)!, preprocessing: preprocessing), options: options)
