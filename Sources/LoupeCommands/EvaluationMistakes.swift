@@ -23,7 +23,8 @@ extension EvaluationValue {
         }
         let total = result.predictions.filter { $0.label != $0.predicted }.count
         let title = wrong
-            ? "Worst mistakes of \(modelName) on \(dataName): \(records.count) of its \(total) errors, most confident first"
+            ? "Worst mistakes of \(modelName) on \(dataName): " + (records.count == total ? "all \(total)" : "\(records.count) of \(total)")
+                + " error\(total == 1 ? "" : "s"), most confident first"
             : "No mistakes on \(dataName): the \(records.count) least confident right answers"
         var grid = ImageGrid(title: title, cells: cells)
         grid.columns = min(max(cells.count, 1), 8)

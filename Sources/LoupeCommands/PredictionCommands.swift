@@ -28,7 +28,7 @@ extension CommandRegistry {
             name: "copy", group: "Prediction", summary: "copy the images of a prediction table into one folder per predicted class, for labelling",
             parameters: [.positional("p", .kind("predictions"), help: "a prediction table"),
                          .positional("dir", .string, help: "the folder to copy into; existing files are never overwritten")],
-            result: "the number of images copied", example: "copy doubtful \"to-label/\"") { call in
+            result: "nothing (prints the counts per class)", example: "copy doubtful \"to-label/\"") { call in
                 try PredictionCommands.copy(call)
             })
     }
@@ -73,7 +73,7 @@ enum PredictionCommands {
         }
         if started { call.progress.finish(nil) }
         let value = PredictionsValue(predictions: outcome.predictions, classes: model.metadata.classNames,
-                                     unreadable: outcome.unreadable, source: folder, top: k)
+                                     unreadable: outcome.unreadable, folder: folder, top: k)
         if let csvPath { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
         let log = call.session.workPath(PredictionLog.fileName)
         let now = PredictionLog.timestamp(Date())
@@ -116,8 +116,9 @@ enum PredictionCommands {
         }
         if let low { kept = kept.filter { $0.confidence >= low }; how.append("confidence ≥ \(percent(low))") }
         if let high { kept = kept.filter { $0.confidence <= high }; how.append("confidence ≤ \(percent(high))") }
-        let source = how.isEmpty ? p.source : "\(p.source) (\(how.joined(separator: ", ")))"
-        return .object(PredictionsValue(predictions: kept, classes: p.classes, unreadable: [], source: source, top: p.top))
+        let selection = ([p.selection].compactMap { $0 } + how).joined(separator: ", ")
+        return .object(PredictionsValue(predictions: kept, classes: p.classes, unreadable: [], folder: p.folder,
+                                        selection: selection.isEmpty ? nil : selection, top: p.top))
     }
 
     private static func bound(_ name: String, _ call: CommandInvocation) throws -> Double? {
@@ -141,7 +142,7 @@ enum PredictionCommands {
             for f in outcome.failed.prefix(10) { call.write("  \(f)") }
         }
         if outcome.interrupted { throw CommandError.interrupted }
-        return .integer(outcome.total)
+        return .none
     }
 }
 
@@ -152,7 +153,7 @@ extension PredictionsValue {
         guard !predictions.isEmpty else { return lines.joined() }
         var table = predictionTable
         table.rows = Array(table.rows.prefix(rows))
-        table.rows = table.rows.map { row in [.string(shortPath({ if case .string(let s) = row[0] { s } else { "" } }()))] + row.dropFirst() }
+        table.rows = table.rows.map { row in [.string(relativePath(row[0].display))] + row.dropFirst() }
         lines.append(table.formatted())
         if predictions.count > rows { lines.append("… \(predictions.count - rows) more rows (p.table, export p \"FILE.csv\")") }
         return lines.joined(separator: "\n")

@@ -1,3 +1,4 @@
+import Foundation
 import Plotting
 import Workflow
 
@@ -7,7 +8,7 @@ extension PredictionsValue: Plottable {
 
     public func figure(_ what: String) throws -> any Figure {
         if what == "classes" {
-            return BarChart(title: "Images predicted per class (\(predictions.count) from \(source))", xLabel: "predicted class",
+            return BarChart(title: "Images predicted per class (\(predictions.count) from \((folder as NSString).lastPathComponent))", xLabel: "predicted class",
                             yLabel: "images", labels: classes, values: counts.map(Double.init))
         }
         let confidences = predictions.map(\.confidence)
@@ -17,5 +18,5 @@ extension PredictionsValue: Plottable {
                          groups: [.init("predictions", values: confidences)], bins: 20, range: 0...1)
     }
 
-    public var figureStem: String { "predictions-\(fileSlug(source))" }
+    public var figureStem: String { "predictions-\(fileSlug((folder as NSString).lastPathComponent))" + (selection == nil ? "" : "-subset") }
 }

@@ -19,14 +19,14 @@ extension CommandRegistry {
                 }
                 if !log.badLines.isEmpty {
                     let shown = log.badLines.prefix(5).map(String.init).joined(separator: ", ")
-                    call.write("skipped \(log.badLines.count) line\(log.badLines.count == 1 ? "" : "s") that are not prediction entries (line \(shown)\(log.badLines.count > 5 ? ", …" : ""))")
+                    call.write("skipped \(log.badLines.count) line\(log.badLines.count == 1 ? " that is" : "s that are") not a prediction entry (line \(shown)\(log.badLines.count > 5 ? ", …" : ""))")
                 }
                 let summary = summarizeUsage(log.entries, by: grouping)
                 call.write("\(summary.total) prediction\(summary.total == 1 ? "" : "s") in \(path)")
                 return .table(Table(columns: summary.keyColumns + ["predictions", "share", "mean_confidence", "first", "last"],
                                     rows: summary.rows.map { r in
-                    r.key.map { Value.string($0) } + [.integer(r.count), .string(percent(r.share)),
-                                                     .string(r.count > 0 ? percent(r.meanConfidence) : ""), .string(r.first), .string(r.last)]
+                    r.key.map { Value.string($0) } + [.integer(r.count), .number(round4(r.share)),
+                                                     r.count > 0 ? .number(round4(r.meanConfidence)) : .none, .string(r.first), .string(r.last)]
                 }))
             })
     }

@@ -48,6 +48,7 @@ extension ScriptHarness {
         try? FileManager.default.removeItem(at: target)
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try? FileManager.default.copyItem(at: workdir, to: target)
+        try? Data(output.joined(separator: "\n").utf8).write(to: target.appendingPathComponent("output.txt"))
     }
 }
 

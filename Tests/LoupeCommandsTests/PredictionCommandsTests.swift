@@ -51,6 +51,7 @@ final class PredictionCommandsTests: XCTestCase {
         // A second prediction appends.
         try h.lines("p2 = predict m \"\(folder)\"")
         XCTAssertEqual(try String(contentsOfFile: h.path("predictions.jsonl"), encoding: .utf8).split(separator: "\n").count, 24)
+        h.keepOutputs("predict")
     }
 
     func testPredictRejectsAMissingFolderAndBadTop() throws {
@@ -97,6 +98,7 @@ final class PredictionCommandsTests: XCTestCase {
         let onePrediction = p.predictions[0]
         let copied = "\(dir)/\(onePrediction.label)/\((onePrediction.path as NSString).lastPathComponent)"
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: copied)), try Data(contentsOf: URL(fileURLWithPath: onePrediction.path)))
+        h.keepOutputs("copy")
     }
 
     func testPlotPredictionsDrawsAConfidenceHistogram() throws {
@@ -133,8 +135,8 @@ final class PredictionCommandsTests: XCTestCase {
         XCTAssertEqual(t.columns, ["class", "predictions", "share", "mean_confidence", "first", "last"])
         XCTAssertEqual(t.rows.map { $0[0].display }, ["cat", "dog"])
         XCTAssertEqual(t.rows.map { $0[1].display }, ["3", "1"])
-        XCTAssertEqual(t.rows[0][2].display, "75.0%")
-        XCTAssertEqual(t.rows[0][3].display, "75.0%")
+        XCTAssertEqual(t.rows[0][2].display, "0.75")
+        XCTAssertEqual(t.rows[0][3].display, "0.75")
 
         try h.lines("u = usage \"\(log)\" by=model")
         guard case .table(let m)? = h.value("u") else { return XCTFail() }

@@ -9,17 +9,30 @@ public final class PredictionsValue: LoupeObject {
     public let classes: [String]
     /// Files that could not be read (path and reason).
     public let unreadable: [UnreadableFile]
-    /// Where the images came from and, for subsets, how they were chosen ("photos/", "class=cat, max=0.6").
-    public let source: String
+    /// The folder the images were predicted from.
+    public let folder: String
+    /// How a subset was chosen ("class cat, confidence ≤ 60.0%"); nil for a whole folder's predictions.
+    public let selection: String?
     /// How many classes each row lists.
     public let top: Int
 
-    public init(predictions: [FilePrediction], classes: [String], unreadable: [UnreadableFile], source: String, top: Int) {
+    public init(predictions: [FilePrediction], classes: [String], unreadable: [UnreadableFile], folder: String,
+                selection: String? = nil, top: Int) {
         self.predictions = predictions
         self.classes = classes
         self.unreadable = unreadable
-        self.source = source
+        self.folder = folder
+        self.selection = selection
         self.top = top
+    }
+
+    /// "photos/" or "photos/ (class cat, confidence ≤ 60.0%)".
+    public var source: String { selection.map { "\(folder) (\($0))" } ?? folder }
+
+    /// A path as it reads inside the predicted folder ("more/img3.png").
+    public func relativePath(_ path: String) -> String {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
     public var kind: String { "predictions" }
