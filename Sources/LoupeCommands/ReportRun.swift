@@ -71,6 +71,9 @@ extension RunValue: Reportable {
             } else {
                 split.paragraph("The test split comes with the source (IDX t10k files).")
             }
+            if (d.indices(of: .val) ?? []).isEmpty {
+                split.warning("No validation split: the run could only watch its training loss, so the best epoch and early stopping say little about new images. Run split d before training.")
+            }
         }
         var augmentation = ReportSection("Augmentation")
         if let a = d.augmentation, !a.isIdentity, run.options.augment {

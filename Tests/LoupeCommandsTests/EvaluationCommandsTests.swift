@@ -228,3 +228,41 @@ final class EvaluationCommandsTests: XCTestCase {
         XCTAssertTrue(h.error("report e to=\"x.pdf\"").contains("'to'"))
     }
 }
+
+/// Evaluation on a small Fashion-MNIST subset: ten classes with long names, a preset test split.
+final class FashionEvaluationTests: XCTestCase {
+    func testTenClassConfusionMatrixAndReport() throws {
+        let folder = "/usr/share/datasets/fashion-mnist"
+        guard FileManager.default.fileExists(atPath: folder) else { throw XCTSkip("Fashion-MNIST is not installed at \(folder)") }
+        let h = try ScriptHarness()
+        var options = DatasetOptions()
+        options.limit = 400
+        let dataset = try Dataset.load(folder, options: options)
+        var config = try ResNetConfig.resnet(depth: 20, classes: 10, inputChannels: 1)
+        config.stages = [1, 1, 1]
+        let metadata = ModelMetadata(architecture: config, classNames: dataset.classes, inputWidth: 28, inputHeight: 28,
+                                     normalization: .init(kind: .dataset, mean: [0.286], std: [0.353]), id: "fashion")
+        let model = ModelValue(model: ResNet(config, seed: 2), metadata: metadata)
+        var training = TrainingOptions()
+        training.epochs = 3; training.learningRate = 0.1; training.batchSize = 32
+        let preprocessing = Preprocessing(metadata)
+        let run = try TrainingRun(model: model.model, train: DatasetBatchSource(dataset: dataset.subset(.train)!, preprocessing: preprocessing),
+                                  dev: nil, options: training)
+        try run.run()
+        h.session.variables["m"] = .object(model)
+        h.session.variables["d"] = .object(DatasetValue(dataset))
+        h.session.variables["run"] = .object(RunValue(run: run, model: model, data: DatasetValue(dataset), name: "fashion"))
+        let out = try h.lines("e = evaluate m d.test")
+        XCTAssertTrue(out.contains { $0.hasPrefix("Ankle boot") || $0.contains("Ankle boot") }, out.joined(separator: "\n"))
+        try h.lines("plot e to=\"\(h.path("fashion-confusion.png"))\"")
+        try h.lines("plot e what=normalized to=\"\(h.path("fashion-normalized.png"))\"")
+        XCTAssertEqual(try pngSize(h.path("fashion-confusion.png")).1, 610)
+        // A run without a validation split: the report evaluates on the preset test split.
+        let report = try h.lines("report run to=\"\(h.path("fashion/report.html"))\"")
+        XCTAssertEqual(report.first, "report: \(h.path("fashion/report.html"))")
+        let html = try String(contentsOfFile: h.path("fashion/report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Final metrics on the"), "the report has test metrics")
+        XCTAssertTrue(html.contains("test split of fashion-mnist"))
+        h.keepOutputs("fashion")
+    }
+}
