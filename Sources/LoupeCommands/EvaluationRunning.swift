@@ -16,6 +16,9 @@ enum EvaluationRunning {
         guard dataset.count > 0 else {
             throw CommandError.invalidArgument(parameter: dataParameter, message: "\(describe(data)) has no images to evaluate")
         }
+        if data.subset == nil, data.dataset.indices(of: .train) != nil {
+            call.write("note: this is every image of the dataset, training images included; evaluate on d.test (or d.val) for a fair measure")
+        }
         let metadata = model.metadata
         let source = DatasetBatchSource(dataset: dataset, preprocessing: Preprocessing(metadata))
         let batchSize = metadata.inputWidth * metadata.inputHeight >= 128 * 128 ? 32 : 128

@@ -164,6 +164,10 @@ final class EvaluationCommandsTests: XCTestCase {
         try h.lines("plot e what=confidence to=\"\(h.path("conf.png"))\"")
         XCTAssertTrue(FileManager.default.fileExists(atPath: h.path("norm.png")))
         XCTAssertTrue(FileManager.default.fileExists(atPath: h.path("conf.png")))
+        try h.lines("plot e what=mistakes to=\"\(h.path("worst.png"))\"")
+        XCTAssertGreaterThan(try pngSize(h.path("worst.png")).1, 100)
+        XCTAssertEqual(try h.lines("export e \"\(h.path("e.csv"))\""), ["exported 4 rows to \(h.path("e.csv"))"])
+        XCTAssertTrue(try String(contentsOfFile: h.path("e.csv"), encoding: .utf8).hasPrefix("class,precision,recall,f1,support\n"))
         let what = h.error("plot e what=histogram")
         XCTAssertTrue(what.contains("confusion, normalized, confidence, mistakes"), what)
         let kind = h.error("plot 3")
@@ -225,6 +229,14 @@ final class EvaluationCommandsTests: XCTestCase {
         let text = try String(contentsOfFile: String(out[0].dropFirst(8)), encoding: .utf8)
         XCTAssertTrue(text.contains("accuracy (primary metric)"))
         XCTAssertTrue(h.error("report 3").contains("a number has no report"))
+        // A run whose data has no test split is measured on validation, with a warning.
+        guard case .object(let object)? = h.value("run"), let run = object as? RunValue else { return XCTFail("no run") }
+        let fractions = try SplitFractions.resolve(train: 0.7, val: 0.3, test: 0, hasPresetTest: false)
+        let noTest = RunValue(run: run.run, model: run.model, data: DatasetValue(try Dataset.load(run.data.dataset.path).splitting(fractions, seed: 0)), name: "2")
+        h.session.variables["run2"] = .object(noTest)
+        try h.lines("report run2 to=\"\(h.path("r2.html"))\"")
+        let r2 = try String(contentsOfFile: h.path("r2.html"), encoding: .utf8)
+        XCTAssertTrue(r2.contains("val split of quadrants") && r2.contains("There is no test split"))
         XCTAssertTrue(h.error("report e to=\"x.pdf\"").contains("'to'"))
     }
 }
