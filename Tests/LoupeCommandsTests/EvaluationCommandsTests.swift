@@ -196,7 +196,10 @@ final class EvaluationCommandsTests: XCTestCase {
 
     func testReportOfARunIsSelfContainedWithAMarkdownTwin() throws {
         let h = try ScriptHarness()
-        try h.installRun()
+        let run = try h.installRun()
+        var augmentation = AugmentationSettings()
+        augmentation.flipH = true; augmentation.rotate = 10
+        run.data.dataset.augmentation = augmentation
         let html = h.path("reports/run1.html")
         let out = try h.lines("r = report run to=\"\(html)\"")
         XCTAssertEqual(out.first, "report: \(html)")
@@ -205,6 +208,7 @@ final class EvaluationCommandsTests: XCTestCase {
         for section in ["Data", "Split", "Augmentation", "Model and hyperparameters", "Training curves", "Final metrics", "Confusion matrix", "Worst mistakes", "Diagnosis"] {
             XCTAssertTrue(text.contains(section), "no \(section) section")
         }
+        XCTAssertTrue(text.contains("augment d flip_h rotate=10 originals=0.2"), "the augmentation as a replayable line")
         XCTAssertFalse(text.contains("http://") || text.contains("https://") || text.contains("url("), "no external resources")
         let sources = text.components(separatedBy: "src=\"").dropFirst()
         XCTAssertGreaterThanOrEqual(sources.count, 5)
