@@ -32,9 +32,10 @@ final class PredictionFolderTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(p.top[0].confidence, p.top[1].confidence)
             XCTAssertNotEqual(p.top[0].label, p.top[1].label)
         }
-        XCTAssertEqual(calls.map(\.0), [2, 4, 5])
+        XCTAssertEqual(calls.map(\.0), [0, 2, 4, 6], "the unreadable file is decoded (and dropped) in its batch")
+        XCTAssertEqual(Set(calls.map(\.1)), [6])
         XCTAssertThrowsError(try predictFolder(ResNet(config, seed: 1), metadata: metadata, folder: folder.path, shouldStop: { true })) { error in
-            XCTAssertEqual(error as? PredictionError, .interrupted(done: 0, total: 5))
+            XCTAssertEqual(error as? PredictionError, .interrupted(done: 0, total: 6))
         }
     }
 }

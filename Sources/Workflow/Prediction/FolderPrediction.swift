@@ -51,13 +51,17 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
     guard classes.count == model.config.classes else {
         throw WorkflowError.mismatch("the model has \(model.config.classes) outputs but its metadata names \(classes.count) classes")
     }
-    let dataset = try Dataset.loadUnlabelled(folder)
-    var unreadable = dataset.unreadable
-    guard dataset.count > 0 else { return FolderPrediction(predictions: [], unreadable: unreadable) }
-    let loader = BatchLoader.inOrder(dataset, preprocessing: Preprocessing(metadata), batchSize: batchSize)
+    // Files are decoded once, batch by batch (not verified up front), so progress covers all the work.
+    var options = FileLoadOptions()
+    options.verify = false
+    let dataset = try Dataset.loadUnlabelled(folder, options: options)
+    // Decoding and the forward pass take turns (no prefetch), so decoding may use every core.
+    let loader = BatchLoader.inOrder(dataset, preprocessing: Preprocessing(metadata), batchSize: batchSize,
+                                     workers: ProcessInfo.processInfo.activeProcessorCount)
     let order = Array(0..<dataset.count)
     var predictions: [FilePrediction] = []
     predictions.reserveCapacity(dataset.count)
+    progress(0, dataset.count)
     for b in 0..<loader.batchCount {
         if shouldStop() { throw PredictionError.interrupted(done: predictions.count, total: dataset.count) }
         let batch = loader.batch(b, epoch: 0, order: order)
@@ -69,11 +73,11 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
         }
         progress(predictions.count, dataset.count)
     }
-    // A file that decoded at load time but failed in a batch was replaced by another image: drop its row.
-    let failedLater = Set(loader.unreadable.map(\.path)).subtracting(unreadable.map(\.path))
-    if !failedLater.isEmpty {
-        predictions.removeAll { failedLater.contains($0.path) }
-        unreadable += loader.unreadable.filter { failedLater.contains($0.path) }
-    }
+    // The loader stands the next readable image in for a file that fails to decode: drop those rows.
+    var unreadable = dataset.unreadable
+    for failure in loader.unreadable where !unreadable.contains(where: { $0.path == failure.path }) { unreadable.append(failure) }
+    let failed = Set(unreadable.map(\.path))
+    predictions.removeAll { failed.contains($0.path) }
+    unreadable.sort { $0.path < $1.path }
     return FolderPrediction(predictions: predictions, unreadable: unreadable)
 }
