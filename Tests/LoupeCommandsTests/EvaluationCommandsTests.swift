@@ -180,8 +180,8 @@ final class EvaluationCommandsTests: XCTestCase {
 
     func testCompareRanksRunsByBestDevLossAndShowsWhatDiffers() throws {
         let h = try ScriptHarness()
-        let a = try h.installRun(variable: "run1", name: "1", epochs: 3, learningRate: 0.05)
-        let b = try h.installRun(variable: "run2", name: "2", epochs: 3, learningRate: 0.001)
+        let a = try h.installRun(variable: "run1", name: "1", epochs: 6, learningRate: 0.05)
+        let b = try h.installRun(variable: "run2", name: "2", epochs: 6, learningRate: 0.01)
         let out = try h.lines("c = compare run1 run2 to=\"\(h.path("cmp.png"))\"")
         XCTAssertEqual(out, ["figure: \(h.path("cmp.png"))"])
         guard case .table(let table)? = h.value("c") else { return XCTFail("compare returns a table") }
@@ -232,6 +232,7 @@ final class EvaluationCommandsTests: XCTestCase {
         XCTAssertTrue(out[0].hasSuffix(".html"))
         let text = try String(contentsOfFile: String(out[0].dropFirst(8)), encoding: .utf8)
         XCTAssertTrue(text.contains("accuracy (primary metric)"))
+        h.keepOutputs("report-evaluation")
         XCTAssertTrue(h.error("report 3").contains("a number has no report"))
         // A run whose data has no test split is measured on validation, with a warning.
         guard case .object(let object)? = h.value("run"), let run = object as? RunValue else { return XCTFail("no run") }
