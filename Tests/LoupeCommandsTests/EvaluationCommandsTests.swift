@@ -168,6 +168,10 @@ final class EvaluationCommandsTests: XCTestCase {
         XCTAssertGreaterThan(try pngSize(h.path("worst.png")).1, 100)
         XCTAssertEqual(try h.lines("export e \"\(h.path("e.csv"))\""), ["exported 4 rows to \(h.path("e.csv"))"])
         XCTAssertTrue(try String(contentsOfFile: h.path("e.csv"), encoding: .utf8).hasPrefix("class,precision,recall,f1,support\n"))
+        // The trained model gets every training image right: the grid shows its least confident right answers.
+        let train = try h.lines("mistakes m d.train n=4 to=\"\(h.path("train.png"))\"")
+        XCTAssertEqual(train.first, "no mistakes; least confident right answers:", train.joined(separator: "\n"))
+        XCTAssertEqual(train.filter { $0.hasPrefix("  ") }.count, 4)
         let what = h.error("plot e what=histogram")
         XCTAssertTrue(what.contains("confusion, normalized, confidence, mistakes"), what)
         let kind = h.error("plot 3")
