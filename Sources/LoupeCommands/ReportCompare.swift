@@ -51,7 +51,8 @@ enum RunComparison {
         let settings = runs.map { Dictionary($0.hyperparameters, uniquingKeysWith: { a, _ in a }) }
         let names = runs[0].hyperparameters.map(\.0) + runs.dropFirst().flatMap { $0.hyperparameters.map(\.0) }
         var differing: [String] = []
-        for n in names where !differing.contains(n) && Set(settings.map { $0[n] ?? "" }).count > 1 { differing.append(n) }
+        // Each run draws its own seed stream from the session: a difference there is not a choice.
+        for n in names where n != "seed" && !differing.contains(n) && Set(settings.map { $0[n] ?? "" }).count > 1 { differing.append(n) }
         return Table(columns: ["run"] + differing + resultColumns, rows: zip(runs, settings).map { r, s in
             [.string(r.name)] + differing.map { Value.string(s[$0] ?? "") } + [
                 .integer(r.run.epochsRun), r.run.bestEpoch.map { .integer($0) } ?? .none,
@@ -60,14 +61,21 @@ enum RunComparison {
         })
     }
 
-    /// Dev loss per epoch, one line per run (train loss when a run has no dev split).
-    static func curves(_ runs: [RunValue]) -> LineChart {
-        let series = runs.enumerated().map { i, r -> LineChart.Series in
-            let epochs = r.run.history.map { Double($0.epoch) }
-            let hasDev = r.run.history.allSatisfy { $0.devLoss != nil } && !r.run.history.isEmpty
-            let losses = r.run.history.map { hasDev ? $0.devLoss! : $0.trainLoss }
-            return .init(hasDev ? "run \(r.name)" : "run \(r.name) (train loss)", x: epochs, y: losses, color: Palette.series(i), dashed: !hasDev)
+    /// Dev loss and dev accuracy per epoch side by side, one line per run in ranking order
+    /// (train curves, dashed, for runs without dev data).
+    static func curves(_ runs: [RunValue]) -> Panels {
+        func chart(_ title: String, _ axis: String, _ value: (EpochRecord, Bool) -> Double) -> LineChart {
+            let series = runs.enumerated().map { i, r -> LineChart.Series in
+                let hasDev = !r.run.history.isEmpty && r.run.history.allSatisfy { $0.devLoss != nil }
+                return .init(hasDev ? "run \(r.name)" : "run \(r.name) (train)", x: r.run.history.map { Double($0.epoch) },
+                             y: r.run.history.map { value($0, hasDev) }, color: Palette.series(i), dashed: !hasDev)
+            }
+            var c = LineChart(title: title, xLabel: "epoch", yLabel: axis, series: series)
+            c.width = 640; c.height = 480
+            return c
         }
-        return LineChart(title: "Dev loss per epoch, best run first", xLabel: "epoch", yLabel: "dev loss", series: series)
+        let loss = chart("Dev loss per epoch (best run first)", "dev loss") { r, dev in dev ? r.devLoss! : r.trainLoss }
+        let accuracy = chart("Dev accuracy per epoch", "dev accuracy (%)") { r, dev in 100 * (dev ? (r.devAccuracy ?? 0) : r.trainAccuracy) }
+        return Panels([loss, accuracy])
     }
 }
