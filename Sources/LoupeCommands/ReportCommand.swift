@@ -62,7 +62,7 @@ enum ReportWriting {
     }
 
     static func defaultStem(_ value: any Reportable) -> String {
-        if let run = value as? RunValue { return "run-\(run.name)" }
+        if let run = value as? RunValue { return run.displayLabel }
         if let plottable = value as? any Plottable { return plottable.figureStem }
         return value.kind
     }

@@ -20,7 +20,7 @@ extension CommandRegistry {
                 let ranked = RunComparison.ranked(runs)
                 let table = RunComparison.table(ranked)
                 let chart = RunComparison.curves(ranked)
-                let name = "compare-" + fileSlug(ranked.map(\.name).joined(separator: "-")) + ".png"
+                let name = "compare-" + fileSlug(ranked.map(\.displayLabel).joined(separator: "-")) + ".png"
                 let path = try FigureOutput.write(chart, to: call.arguments["to"], defaultName: name, call: call)
                 if table.columns.count == 1 + RunComparison.resultColumns.count {
                     call.write("the runs share every hyperparameter (only the results differ)")
@@ -38,7 +38,7 @@ enum RunComparison {
     /// Best first: lowest best dev loss (train loss for runs without a dev split), runs without any epoch last.
     static func ranked(_ runs: [RunValue]) -> [RunValue] {
         runs.enumerated().sorted { a, b in
-            switch (a.element.run.bestLoss, b.element.run.bestLoss) {
+            switch (a.element.recordedBestLoss, b.element.recordedBestLoss) {
             case let (x?, y?) where x != y: return x < y
             case (_?, nil): return true
             case (nil, _?): return false
@@ -54,9 +54,9 @@ enum RunComparison {
         // Each run draws its own seed stream from the session: a difference there is not a choice.
         for n in names where n != "seed" && !differing.contains(n) && Set(settings.map { $0[n] ?? "" }).count > 1 { differing.append(n) }
         return Table(columns: ["run"] + differing + resultColumns, rows: zip(runs, settings).map { r, s in
-            [.string(r.name)] + differing.map { Value.string(s[$0] ?? "") } + [
-                .integer(r.run.epochsRun), r.run.bestEpoch.map { .integer($0) } ?? .none,
-                r.run.bestLoss.map { .number(round4($0)) } ?? .none, r.run.accuracy.map { .string(percent($0)) } ?? .none,
+            [.string(r.displayLabel)] + differing.map { Value.string(s[$0] ?? "") } + [
+                .integer(r.recordedEpochCount), r.recordedBestEpoch.map { .integer($0) } ?? .none,
+                r.recordedBestLoss.map { .number(round4($0)) } ?? .none, r.recordedAccuracy.map { .string(percent($0)) } ?? .none,
             ]
         })
     }
@@ -66,9 +66,9 @@ enum RunComparison {
     static func curves(_ runs: [RunValue]) -> Panels {
         func chart(_ title: String, _ axis: String, _ value: (EpochRecord, Bool) -> Double) -> LineChart {
             let series = runs.enumerated().map { i, r -> LineChart.Series in
-                let hasDev = !r.run.history.isEmpty && r.run.history.allSatisfy { $0.devLoss != nil }
-                return .init(hasDev ? "run \(r.name)" : "run \(r.name) (train)", x: r.run.history.map { Double($0.epoch) },
-                             y: r.run.history.map { value($0, hasDev) }, color: Palette.series(i), dashed: !hasDev)
+                let history = r.epochRecords, hasDev = r.hasDevCurve
+                return .init(hasDev ? r.displayLabel : "\(r.displayLabel) (train)", x: history.map { Double($0.epoch) },
+                             y: history.map { value($0, hasDev) }, color: Palette.series(i), dashed: !hasDev)
             }
             var c = LineChart(title: title, xLabel: "epoch", yLabel: axis, series: series)
             c.width = 640; c.height = 480

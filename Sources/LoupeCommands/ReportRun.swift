@@ -6,7 +6,7 @@ import Workflow
 /// `report run`: data, split, augmentation, model and hyperparameters, curves, results, test
 /// metrics with confusion and mistakes, and the diagnosis — whichever the run has.
 extension RunValue: Reportable {
-    public var reportTitle: String { "Training run \(name)" }
+    public var reportTitle: String { "Training \(displayLabel)" }
 
     public func reportSections() throws -> [ReportSection] {
         try reportSections(evaluation: heldOutSplit().map { try evaluateQuietly(on: $0) })
@@ -32,7 +32,7 @@ extension RunValue: Reportable {
     /// The sections, with `evaluation` (of the run's model on its held-out split) when there is one.
     func reportSections(evaluation: EvaluationValue?) throws -> [ReportSection] {
         var sections = [dataSection(), modelSection()]
-        if !run.history.isEmpty { sections.append(curvesSection()) }
+        if !epochRecords.isEmpty { sections.append(try curvesSection()) }
         if let e = evaluation {
             var metrics = e.metricsSection(title: "Final metrics on the \(e.data.count)-image \(e.dataName)")
             if e.dataName.hasPrefix("val") {
@@ -92,9 +92,15 @@ extension RunValue: Reportable {
         return s
     }
 
-    func curvesSection() -> ReportSection {
+    func curvesSection() throws -> ReportSection {
         var s = ReportSection("Training curves")
-        let (loss, accuracy) = runCurves()
+        let loss: any Figure, accuracy: any Figure
+        // The run's own figures when its family draws them (phases, markers), else these.
+        if let plottable = (self as AnyObject) as? any Plottable, plottable.plotKinds.contains("loss"), plottable.plotKinds.contains("accuracy") {
+            (loss, accuracy) = (try plottable.figure("loss"), try plottable.figure("accuracy"))
+        } else {
+            (loss, accuracy) = runCurves()
+        }
         s.figure(ReportFigure(image: loss.image(scale: 2), caption: "Loss per epoch", name: "loss", pixelRatio: 2))
         s.figure(ReportFigure(image: accuracy.image(scale: 2), caption: "Accuracy per epoch", name: "accuracy", pixelRatio: 2))
         s.keyValues(results)
@@ -103,16 +109,16 @@ extension RunValue: Reportable {
 
     /// Loss and accuracy per epoch, train and dev in two palette colours, the best epoch marked.
     func runCurves() -> (LineChart, LineChart) {
-        let h = run.history
+        let h = epochRecords
         var lossSeries: [LineChart.Series] = [.init("train", y: h.map(\.trainLoss))]
         var accSeries: [LineChart.Series] = [.init("train", y: h.map { $0.trainAccuracy * 100 })]
         if h.allSatisfy({ $0.devLoss != nil }) {
             lossSeries.append(.init("dev", y: h.map { $0.devLoss! }))
             accSeries.append(.init("dev", y: h.map { ($0.devAccuracy ?? 0) * 100 }))
         }
-        var loss = LineChart(title: "Loss of run \(name)", xLabel: "epoch", yLabel: "cross-entropy loss", series: lossSeries)
-        var accuracy = LineChart(title: "Accuracy of run \(name)", xLabel: "epoch", yLabel: "accuracy (%)", series: accSeries)
-        if let b = run.bestEpoch, h.count > 1 {
+        var loss = LineChart(title: "Loss of \(displayLabel)", xLabel: "epoch", yLabel: "cross-entropy loss", series: lossSeries)
+        var accuracy = LineChart(title: "Accuracy of \(displayLabel)", xLabel: "epoch", yLabel: "accuracy (%)", series: accSeries)
+        if let b = recordedBestEpoch, h.count > 1 {
             loss.verticalMarkers = [.init(x: Double(b), label: "best epoch \(b)", color: Palette.bluishGreen)]
             accuracy.verticalMarkers = loss.verticalMarkers
         }
@@ -121,7 +127,7 @@ extension RunValue: Reportable {
 
     func diagnosisSection() -> ReportSection {
         var s = ReportSection("Diagnosis")
-        let d = diagnose(run.history)
+        let d = diagnose(epochRecords)
         s.paragraph("Verdict: \(d.verdict.rawValue).")
         s.table(ReportTable(columns: ["what the curves show"], rows: d.evidence.map { [$0] }))
         s.table(ReportTable(columns: ["what to try"], rows: d.remedies.map { [$0] }))

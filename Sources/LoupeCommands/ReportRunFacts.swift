@@ -32,11 +32,12 @@ extension RunValue {
 
     /// Results read from the history: epochs run, best epoch and dev loss, dev accuracy there.
     var results: [(String, String)] {
-        var pairs: [(String, String)] = [("epochs run", "\(run.epochsRun)")]
-        if let b = run.bestEpoch { pairs.append(("best epoch", "\(b)")) }
-        if let l = run.bestLoss { pairs.append((run.dev == nil ? "best train loss" : "best dev loss", fmt(l))) }
-        if let a = run.accuracy { pairs.append((run.dev == nil ? "train accuracy" : "dev accuracy", percent(a))) }
-        if let last = run.history.last { pairs.append(("final train loss", fmt(last.trainLoss))) }
+        let history = epochRecords, dev = hasDevCurve
+        var pairs: [(String, String)] = [("epochs run", "\(recordedEpochCount)")]
+        if let b = recordedBestEpoch { pairs.append(("best epoch", "\(b)")) }
+        if let l = recordedBestLoss { pairs.append((dev ? "best dev loss" : "best train loss", fmt(l))) }
+        if let a = recordedAccuracy { pairs.append((dev ? "dev accuracy" : "train accuracy", percent(a))) }
+        if let last = history.last { pairs.append(("final train loss", fmt(last.trainLoss))) }
         let stop: String
         switch run.stopReason {
         case .completed: stop = "completed"
@@ -45,7 +46,7 @@ extension RunValue {
         case .diverged: stop = "the loss diverged"
         }
         pairs.append(("ended", stop))
-        let seconds = run.history.map(\.seconds).reduce(0, +)
+        let seconds = history.map(\.seconds).reduce(0, +)
         pairs.append(("training time", seconds >= 120 ? "\(Int((seconds / 60).rounded())) min" : "\(Int(seconds.rounded())) s"))
         return pairs
     }

@@ -39,6 +39,7 @@ extension ScriptHarness {
 
 extension ScriptHarness {
     /// What `source` printed, without the empty string after each final newline.
+    @discardableResult
     func lines(_ source: String) throws -> [String] { try run(source).filter { !$0.isEmpty } }
 
     /// Copies the work folder to $LOUPE_KEEP_TEST_OUTPUT/NAME when that variable is set, to look at the figures.
@@ -185,13 +186,13 @@ final class EvaluationCommandsTests: XCTestCase {
     func testCompareRanksRunsByBestDevLossAndShowsWhatDiffers() throws {
         let h = try ScriptHarness()
         let a = try h.installRun(variable: "run1", name: "1", epochs: 6, learningRate: 0.05)
-        let b = try h.installRun(variable: "run2", name: "2", epochs: 6, learningRate: 0.01)
+        let b = try h.installRun(variable: "run2", name: "run-2", epochs: 6, learningRate: 0.01)
         let out = try h.lines("c = compare run1 run2 to=\"\(h.path("cmp.png"))\"")
         XCTAssertEqual(out, ["figure: \(h.path("cmp.png"))"])
         guard case .table(let table)? = h.value("c") else { return XCTFail("compare returns a table") }
         XCTAssertEqual(table.columns, ["run", "lr", "epochs_run", "best_epoch", "best_dev_loss", "dev_accuracy"])
         let best = [a, b].min { $0.run.bestLoss! < $1.run.bestLoss! }!
-        XCTAssertEqual(table.rows[0][0].display, best.name)
+        XCTAssertEqual(table.rows[0][0].display, best === a ? "run 1" : "run-2", "runs are labelled 'run NAME' unless the name says run")
         XCTAssertGreaterThan(try pngSize(h.path("cmp.png")).0, 500)
         XCTAssertTrue(h.error("compare run1").contains("at least two runs"))
         h.keepOutputs("compare")

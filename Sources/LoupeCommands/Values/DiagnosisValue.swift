@@ -4,6 +4,7 @@ import Workflow
 /// What the loss curves of a run say (`diagnose run`): a verdict, its evidence and remedies.
 public final class DiagnosisValue: LoupeObject {
     public let diagnosis: Diagnosis
+    /// "run 2", "run-2".
     public let runName: String
 
     public init(_ diagnosis: Diagnosis, runName: String) {
@@ -12,7 +13,7 @@ public final class DiagnosisValue: LoupeObject {
     }
 
     public var kind: String { "diagnosis" }
-    public var summary: String { "diagnosis of run \(runName): \(diagnosis.verdict.rawValue)" }
+    public var summary: String { "diagnosis of \(runName): \(diagnosis.verdict.rawValue)" }
     public var attributeNames: [String] { ["verdict", "evidence", "remedies"] }
 
     public func attribute(named name: String) -> Value? {
