@@ -38,7 +38,10 @@ enum PredictionCopying {
             } catch {
                 outcome.failed.append("\(p.path): \(fm.fileExists(atPath: p.path) ? error.localizedDescription : "the file is gone")")
             }
-            call.progress.update(ProgressUpdate(step: i + 1))
+            // About 50 updates however many files: a copy is quick, a line per file is noise.
+            if (i + 1) * 50 / predictions.count != i * 50 / predictions.count || i + 1 == predictions.count {
+                call.progress.update(ProgressUpdate(step: i + 1))
+            }
         }
         return outcome
     }

@@ -23,7 +23,7 @@ extension CommandRegistry {
                 let name = "compare-" + fileSlug(ranked.map(\.displayLabel).joined(separator: "-")) + ".png"
                 let path = try FigureOutput.write(chart, to: call.arguments["to"], defaultName: name, call: call)
                 if table.columns.count == 1 + RunComparison.resultColumns.count {
-                    call.write("the runs share every hyperparameter (only the results differ)")
+                    call.write("no hyperparameter differs between these runs (their data or starting weights may)")
                 }
                 call.write("figure: \(path)")
                 return .table(table)

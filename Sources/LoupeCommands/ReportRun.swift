@@ -66,10 +66,13 @@ extension RunValue: Reportable {
             let rows = d.classes.indices.map { k in [d.classes[k]] + perSubset.map { "\($0[k])" } }
             let totals = ["all"] + perSubset.map { "\($0.reduce(0, +))" }
             split.table(ReportTable(columns: ["class"] + subsets.map(\.rawValue), rows: rows + [totals], caption: "Images per class and split"))
+            let preset = d.presetTest.map { "the test split (\($0.count) images) comes with the source" }
             if let sp = d.split {
-                split.paragraph("Stratified split with seed \(sp.seed): train \(percent(sp.fractions.train)), val \(percent(sp.fractions.val)), test \(percent(sp.fractions.test)).")
-            } else {
-                split.paragraph("The test split comes with the source (IDX t10k files).")
+                let own = "stratified per class: train \(percent(sp.fractions.train)), val \(percent(sp.fractions.val))"
+                split.paragraph(preset.map { "Split \(own) of the source's training images; \($0)." }
+                                ?? "Split \(own), test \(percent(sp.fractions.test)).")
+            } else if let preset {
+                split.paragraph(preset.prefix(1).uppercased() + preset.dropFirst() + ".")
             }
             if (d.indices(of: .val) ?? []).isEmpty {
                 split.warning("No validation split: the run could only watch its training loss, so the best epoch and early stopping say little about new images. Run split d before training.")
