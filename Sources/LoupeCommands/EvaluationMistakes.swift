@@ -27,7 +27,8 @@ extension EvaluationValue {
                 + " error\(total == 1 ? "" : "s"), most confident first"
             : "No mistakes on \(dataName): the \(records.count) least confident right answers"
         var grid = ImageGrid(title: title, cells: cells)
-        grid.columns = min(max(cells.count, 1), 8)
+        // Six across leaves each caption room for class names like "predicted: Ankle boot".
+        grid.columns = min(max(cells.count, 1), 6)
         return grid
     }
 
