@@ -22,7 +22,7 @@ extension CommandRegistry {
                 var what = first
                 if case .string(let asked)? = call.arguments["what"] {
                     guard kinds.contains(asked) else {
-                        throw CommandError.invalidArgument(parameter: "what", message: "a \(plottable.kind) can plot \(kinds.joined(separator: ", ")), not '\(asked)'"
+                        throw CommandError.invalidArgument(parameter: "what", message: "\(withArticle(plottable.kind)) can plot \(kinds.joined(separator: ", ")), not '\(asked)'"
                                                            + Suggestions.didYouMean(asked, among: kinds))
                     }
                     what = asked
@@ -37,6 +37,11 @@ extension CommandRegistry {
                 return .object(FigureValue(path: path, title: figureTitle(figure) ?? "\(plottable.kind) \(what)"))
             })
     }
+}
+
+/// "an evaluation", "a run".
+func withArticle(_ kind: String) -> String {
+    ("aeiou".contains(kind.first ?? "x") ? "an " : "a ") + kind
 }
 
 /// The title a chart carries, for the figure value's summary.
