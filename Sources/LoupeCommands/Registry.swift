@@ -7,5 +7,6 @@ import LoupeLang
 public func makeCommandRegistry() -> CommandRegistry {
     var registry = CommandRegistry.standard()
     registry.registerDataCommands()
+    registry.registerEvaluationCommands()
     return registry
 }

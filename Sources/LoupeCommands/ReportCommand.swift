@@ -1,0 +1,69 @@
+import Foundation
+import LoupeLang
+import Workflow
+
+/// `report VALUE [to="FILE.html"]`: a self-contained HTML report and its Markdown twin.
+extension CommandRegistry {
+    mutating func registerReportCommand() {
+        register(CommandSpec(
+            name: "report", group: "Evaluation", summary: "an HTML report (self-contained) and its Markdown twin with PNGs beside it",
+            parameters: [.positional("value", .any, help: "a run, an evaluation, or another value with a report"),
+                         .option("to", .string, help: "the HTML file (default: the work folder); the Markdown twin goes beside it")],
+            result: "a report (path, markdown, figures)", example: "report run to=\"reports/run1.html\"") { call in
+                try ReportWriting.report(call)
+            })
+    }
+}
+
+/// Building and writing reports.
+enum ReportWriting {
+    static func report(_ call: CommandInvocation) throws -> Value {
+        let value = call.arguments["value"] ?? .none
+        guard case .object(let object) = value, let reportable = object as? any Reportable else {
+            throw CommandError.invalidArgument(parameter: "value", message: "\(value.kindWithArticle) has no report; report takes a run or an evaluation")
+        }
+        let htmlPath: String
+        if case .string(let given)? = call.arguments["to"] {
+            let lower = given.lowercased()
+            guard lower.hasSuffix(".html") || lower.hasSuffix(".htm") else {
+                throw CommandError.invalidArgument(parameter: "to", message: "give the HTML file's name, ending in .html (the Markdown twin is written beside it)")
+            }
+            htmlPath = given
+        } else {
+            htmlPath = call.session.workPath("report-" + fileSlug(defaultStem(reportable)) + ".html")
+        }
+        let markdownPath = (htmlPath as NSString).deletingPathExtension + ".md"
+        let sections: [ReportSection]
+        do {
+            if let run = reportable as? RunValue {
+                let evaluation = try run.heldOutSplit().map {
+                    try EvaluationRunning.evaluate(run.model, on: $0, dataParameter: "value", call: call)
+                }
+                sections = try run.reportSections(evaluation: evaluation)
+            } else {
+                sections = try reportable.reportSections()
+            }
+        } catch let error as CommandError { throw error } catch {
+            throw CommandError.invalidArgument(parameter: "value", message: "cannot build the report: \(error)")
+        }
+        let report = Report(title: reportable.reportTitle, subtitle: reportable.summary, sections: sections)
+        let written: [String]
+        do {
+            try FileManager.default.createDirectory(atPath: (htmlPath as NSString).deletingLastPathComponent.isEmpty ? "." : (htmlPath as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try report.writeHTML(to: htmlPath)
+            written = try report.writeMarkdown(to: markdownPath)
+        } catch {
+            throw CommandError.invalidArgument(parameter: "to", message: "\(error)")
+        }
+        call.write("report: \(htmlPath)")
+        call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")
+        return .object(ReportValue(htmlPath: htmlPath, markdownPath: markdownPath, figureFiles: Array(written.dropLast()), title: reportable.reportTitle))
+    }
+
+    static func defaultStem(_ value: any Reportable) -> String {
+        if let run = value as? RunValue { return run.displayLabel }
+        if let plottable = value as? any Plottable { return plottable.figureStem }
+        return value.kind
+    }
+}

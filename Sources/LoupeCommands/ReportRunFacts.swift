@@ -1,0 +1,67 @@
+import Foundation
+import NeuralNet
+import Workflow
+
+/// The hyperparameters and results of a run as (name, text) pairs, shared by `compare` and `report`.
+extension RunValue {
+    /// Model and training settings in the order a reader scans them.
+    var hyperparameters: [(String, String)] {
+        let o = run.options, c = model.model.config
+        var pairs: [(String, String)] = [
+            ("arch", c.name + (c.stem == .small ? " (small stem)" : "")),
+            ("epochs", "\(o.epochs)"),
+            ("lr", num(Double(o.learningRate))),
+            ("batch", o.batchSize.map(String.init) ?? "auto (\(run.batchSize))"),
+            ("optimizer", o.optimizer.rawValue),
+        ]
+        if o.optimizer == .sgd { pairs.append(("momentum", num(Double(o.momentum)))) }
+        pairs += [
+            ("weight_decay", num(Double(o.weightDecay))),
+            ("schedule", o.schedule.rawValue),
+            ("early_stop", o.earlyStop.map(String.init) ?? "off"),
+            ("class_weights", classWeightsText(o.classWeights)),
+            ("label_smoothing", num(Double(o.labelSmoothing))),
+            ("augment", o.augment && data.dataset.augmentation != nil ? "on" : "off"),
+        ]
+        if let head = o.headLearningRate { pairs.append(("head_lr", num(Double(head)))) }
+        if let hidden = c.hidden { pairs.append(("head", "\(hidden) units, dropout \(num(Double(c.dropout)))")) }
+        pairs.append(("frozen backbone", model.model.backboneFrozen ? "yes" : "no"))
+        pairs.append(("seed", "\(o.seed)"))
+        return pairs
+    }
+
+    /// Results read from the history: epochs run, best epoch and dev loss, dev accuracy there.
+    var results: [(String, String)] {
+        let history = epochRecords, dev = hasDevCurve
+        var pairs: [(String, String)] = [("epochs run", "\(recordedEpochCount)")]
+        if let b = recordedBestEpoch { pairs.append(("best epoch", "\(b)")) }
+        if let l = recordedBestLoss { pairs.append((dev ? "best dev loss" : "best train loss", fmt(l))) }
+        if let a = recordedAccuracy { pairs.append((dev ? "dev accuracy" : "train accuracy", percent(a))) }
+        if let last = history.last { pairs.append(("final train loss", fmt(last.trainLoss))) }
+        let stop: String
+        switch run.stopReason {
+        case .completed: stop = "completed"
+        case .earlyStopped: stop = "stopped early"
+        case .interrupted: stop = "interrupted"
+        case .diverged: stop = "the loss diverged"
+        }
+        pairs.append(("ended", stop))
+        let seconds = history.map(\.seconds).reduce(0, +)
+        pairs.append(("training time", seconds >= 120 ? "\(Int((seconds / 60).rounded())) min" : "\(Int(seconds.rounded())) s"))
+        return pairs
+    }
+}
+
+private func classWeightsText(_ w: ClassWeighting) -> String {
+    switch w {
+    case .none: return "none"
+    case .auto: return "auto"
+    case .explicit(let values): return "[" + values.map { num(Double($0)) }.joined(separator: ", ") + "]"
+    }
+}
+
+/// A hyperparameter in its shortest exact-looking form (0.003, 5e-04 → 0.0005).
+func num(_ v: Double) -> String {
+    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+    return String(format: "%.4g", v)
+}

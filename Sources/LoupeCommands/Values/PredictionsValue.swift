@@ -1,0 +1,95 @@
+import LoupeLang
+import Datasets
+import Workflow
+
+/// A prediction table (`p = predict m "FOLDER"`, `filter p …`): one row per image, classes most probable first.
+public final class PredictionsValue: LoupeObject {
+    public let predictions: [FilePrediction]
+    /// The model's classes, in its output order.
+    public let classes: [String]
+    /// Files that could not be read (path and reason).
+    public let unreadable: [UnreadableFile]
+    /// The folder the images were predicted from.
+    public let folder: String
+    /// How a subset was chosen ("class cat, confidence ≤ 60.0%"); nil for a whole folder's predictions.
+    public let selection: String?
+    /// How many classes each row lists.
+    public let top: Int
+
+    public init(predictions: [FilePrediction], classes: [String], unreadable: [UnreadableFile], folder: String,
+                selection: String? = nil, top: Int) {
+        self.predictions = predictions
+        self.classes = classes
+        self.unreadable = unreadable
+        self.folder = folder
+        self.selection = selection
+        self.top = top
+    }
+
+    /// "photos/" or "photos/ (class cat, confidence ≤ 60.0%)".
+    public var source: String { selection.map { "\(folder) (\($0))" } ?? folder }
+
+    /// A path as it reads inside the predicted folder ("more/img3.png").
+    public func relativePath(_ path: String) -> String {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    public var kind: String { "predictions" }
+
+    public var summary: String {
+        var parts = ["predictions: \(predictions.count) image\(predictions.count == 1 ? "" : "s") from \(source)"]
+        let counts = self.counts
+        let used = classes.indices.filter { counts[$0] > 0 }.sorted { counts[$0] > counts[$1] }
+        if !used.isEmpty {
+            let shown = used.prefix(4).map { "\(classes[$0]) \(counts[$0])" }.joined(separator: ", ")
+            parts.append(shown + (used.count > 4 ? ", …" : ""))
+        }
+        if !predictions.isEmpty {
+            parts.append("mean confidence \(percent(predictions.map(\.confidence).reduce(0, +) / Double(predictions.count)))")
+        }
+        if !unreadable.isEmpty { parts.append("\(unreadable.count) unreadable skipped") }
+        return parts.joined(separator: ", ")
+    }
+
+    public var attributeNames: [String] { ["count", "classes", "counts", "table", "files", "unreadable"] }
+
+    public func attribute(named name: String) -> Value? {
+        switch name {
+        case "count": return .integer(predictions.count)
+        case "classes": return .list(classes.map { .string($0) })
+        case "counts": return .list(counts.map { .integer($0) })
+        case "table": return .table(predictionTable)
+        case "files": return .list(predictions.map { .string($0.path) })
+        case "unreadable": return .list(unreadable.map { .string("\($0.path): \($0.reason)") })
+        default: return nil
+        }
+    }
+
+    /// Images predicted as each class, in class order.
+    public var counts: [Int] {
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        var c = [Int](repeating: 0, count: classes.count)
+        for p in predictions { if let i = index[p.label] { c[i] += 1 } }
+        return c
+    }
+
+    public var table: Table? { predictionTable }
+
+    /// path, label, confidence, then label_2, confidence_2, … for the other top classes.
+    public var predictionTable: Table {
+        var columns = ["path", "label", "confidence"]
+        for k in stride(from: 2, through: top, by: 1) { columns += ["label_\(k)", "confidence_\(k)"] }
+        return Table(columns: columns, rows: predictions.map { p in
+            var row: [Value] = [.string(p.path)]
+            for k in 0..<top {
+                if k < p.top.count {
+                    row += [.string(p.top[k].label), .number(round4(p.top[k].confidence))]
+                } else {
+                    row += [.none, .none]
+                }
+            }
+            return row
+        })
+    }
+}

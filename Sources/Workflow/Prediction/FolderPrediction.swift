@@ -1,0 +1,83 @@
+import Foundation
+import NeuralNet
+import Datasets
+
+/// One class and the probability the model gives it.
+public struct RankedClass: Sendable, Equatable {
+    public var label: String
+    public var confidence: Double
+
+    public init(label: String, confidence: Double) {
+        self.label = label
+        self.confidence = confidence
+    }
+}
+
+/// What the model says about one image file: its classes by decreasing probability.
+public struct FilePrediction: Sendable, Equatable {
+    public var path: String
+    /// At least one class, most probable first.
+    public var top: [RankedClass]
+
+    public init(path: String, top: [RankedClass]) {
+        precondition(!top.isEmpty, "a prediction has at least one class")
+        self.path = path
+        self.top = top
+    }
+
+    /// The predicted class.
+    public var label: String { top[0].label }
+    /// The predicted class's probability.
+    public var confidence: Double { top[0].confidence }
+}
+
+/// The result of predicting over a folder: one prediction per readable image, and the files skipped.
+public struct FolderPrediction: Sendable {
+    public var predictions: [FilePrediction]
+    public var unreadable: [UnreadableFile]
+}
+
+/// Classifies every image below `folder` with `model`, in path order.
+///
+/// Images go through the model's own preprocessing (`Preprocessing(metadata)`), the same path as
+/// training and evaluation. Files that cannot be decoded are skipped and returned in `unreadable`.
+/// `progress(done, total)` is called after each batch; `shouldStop` is polled before each batch
+/// and stops with `PredictionError.interrupted`.
+public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: String, top: Int = 3, batchSize: Int = 64,
+                          shouldStop: () -> Bool = { false },
+                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> FolderPrediction {
+    guard top >= 1 else { throw WorkflowError.invalidParameter(name: "top", reason: "must be at least 1, got \(top)") }
+    let classes = metadata.classNames
+    guard classes.count == model.config.classes else {
+        throw WorkflowError.mismatch("the model has \(model.config.classes) outputs but its metadata names \(classes.count) classes")
+    }
+    // Files are decoded once, batch by batch (not verified up front), so progress covers all the work.
+    var options = FileLoadOptions()
+    options.verify = false
+    let dataset = try Dataset.loadUnlabelled(folder, options: options)
+    // Decoding and the forward pass take turns (no prefetch), so decoding may use every core.
+    let loader = BatchLoader.inOrder(dataset, preprocessing: Preprocessing(metadata), batchSize: batchSize,
+                                     workers: ProcessInfo.processInfo.activeProcessorCount)
+    let order = Array(0..<dataset.count)
+    var predictions: [FilePrediction] = []
+    predictions.reserveCapacity(dataset.count)
+    progress(0, dataset.count)
+    for b in 0..<loader.batchCount {
+        if shouldStop() { throw PredictionError.interrupted(done: predictions.count, total: dataset.count) }
+        let batch = loader.batch(b, epoch: 0, order: order)
+        let logits = model.forward(batch.images, training: false)
+        for (row, probabilities) in softmaxRows(logits).enumerated() {
+            let ranked = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+            let path = dataset.samples[batch.indices[row]].name
+            predictions.append(FilePrediction(path: path, top: ranked.prefix(top).map { RankedClass(label: classes[$0], confidence: probabilities[$0]) }))
+        }
+        progress(predictions.count, dataset.count)
+    }
+    // The loader stands the next readable image in for a file that fails to decode: drop those rows.
+    var unreadable = dataset.unreadable
+    for failure in loader.unreadable where !unreadable.contains(where: { $0.path == failure.path }) { unreadable.append(failure) }
+    let failed = Set(unreadable.map(\.path))
+    predictions.removeAll { failed.contains($0.path) }
+    unreadable.sort { $0.path < $1.path }
+    return FolderPrediction(predictions: predictions, unreadable: unreadable)
+}

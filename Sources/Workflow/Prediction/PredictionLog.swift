@@ -1,0 +1,114 @@
+import Foundation
+
+/// One line of the prediction log: who predicted what, when, for which file.
+public struct PredictionLogEntry: Sendable, Equatable, Codable {
+    /// ISO 8601 UTC with seconds ("2026-11-22T12:00:05Z").
+    public var time: String
+    /// The model's lineage id (`ModelMetadata.id`) and version (increments on each save).
+    public var model: String
+    public var version: Int
+    public var file: String
+    public var label: String
+    public var confidence: Double
+
+    public init(time: String, model: String, version: Int, file: String, label: String, confidence: Double) {
+        self.time = time; self.model = model; self.version = version
+        self.file = file; self.label = label; self.confidence = confidence
+    }
+
+    /// The calendar day of `time` ("2026-11-22").
+    public var day: String { String(time.prefix(10)) }
+
+    /// The entry as one JSON object on one line, keys in a fixed order.
+    public var jsonLine: String {
+        "{\"time\":\(PredictionLog.quoted(time)),\"model\":\(PredictionLog.quoted(model)),\"version\":\(version),"
+            + "\"file\":\(PredictionLog.quoted(file)),\"label\":\(PredictionLog.quoted(label)),\"confidence\":\(PredictionLog.number(confidence))}"
+    }
+}
+
+/// The prediction log: JSON lines appended by every `predict`, summarised by `usage`.
+///
+/// One object per line so that appends never rewrite earlier lines, a crash loses at most the
+/// last line, and `grep`/`jq` work on it directly.
+public enum PredictionLog {
+    /// The file name `predict` uses inside the work folder.
+    public static let fileName = "predictions.jsonl"
+
+    /// Appends one line per entry in a single write, creating the file and its folder when needed.
+    public static func append(_ entries: [PredictionLogEntry], to path: String) throws(PredictionError) {
+        guard !entries.isEmpty else { return }
+        let text = entries.map(\.jsonLine).joined(separator: "\n") + "\n"
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                    throw PredictionError.cannotWriteLog(path: path, reason: "the file cannot be created")
+                }
+            }
+            let handle = try FileHandle(forWritingTo: url)
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch let error as PredictionError {
+            throw error
+        } catch {
+            throw .cannotWriteLog(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The entries of a log, and the 1-based numbers of lines that are not valid entries (skipped).
+    public static func read(_ path: String) throws(PredictionError) -> (entries: [PredictionLogEntry], badLines: [Int]) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .unreadableLog(path: path, reason: "no such file (predict writes \(fileName) in the work folder)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadableLog(path: path, reason: "the file cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadableLog(path: path, reason: "it is not UTF-8 text")
+        }
+        let decoder = JSONDecoder()
+        var entries: [PredictionLogEntry] = [], bad: [Int] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            if let entry = try? decoder.decode(PredictionLogEntry.self, from: Data(trimmed.utf8)) {
+                entries.append(entry)
+            } else {
+                bad.append(i + 1)
+            }
+        }
+        return (entries, bad)
+    }
+
+    /// `date` as the log writes it: ISO 8601 in UTC, whole seconds.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// A JSON string literal.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A JSON number with six significant digits (confidences do not need more).
+    static func number(_ v: Double) -> String {
+        v.isFinite ? String(format: "%.6g", v) : "0"
+    }
+}
