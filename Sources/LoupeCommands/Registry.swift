@@ -5,6 +5,7 @@ import LoupeLang
 /// Each family adds itself with one line here (e.g. `registry.registerDataCommands()`), so the
 /// REPL, scripts, `help` and completion all see the same declarations.
 public func makeCommandRegistry() -> CommandRegistry {
-    let registry = CommandRegistry.standard()
+    var registry = CommandRegistry.standard()
+    registry.registerModelAndTrainingCommands()
     return registry
 }
