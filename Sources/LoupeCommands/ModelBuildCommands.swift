@@ -120,6 +120,7 @@ private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
     let model = ResNet(config, seed: seed)
     let metadata = ModelMetadata(architecture: config, classNames: names, inputWidth: size!.width, inputHeight: size!.height,
                                  normalization: normalization, id: newModelID(call))
+    warnIfTooSmall(config, width: size!.width, height: size!.height, call: call)
     let value = ModelValue(model: model, metadata: metadata)
     value.origin = "resnet\(depth), random initialisation (seed \(call.session.seed))"
     return value
@@ -159,7 +160,15 @@ private func importModel(_ call: CommandInvocation) throws -> ModelValue {
     }
     let metadata = ModelMetadata(architecture: model.config, classNames: names ?? defaultClassNames(model.config.classes),
                                  inputWidth: w, inputHeight: h, normalization: normalization, id: newModelID(call))
+    warnIfTooSmall(model.config, width: w, height: h, call: call)
     let value = ModelValue(model: model, metadata: metadata)
     value.origin = "imported from \(path) (\(arch))"
     return value
+}
+
+/// The ImageNet stem divides the input by 32 before the pool: under 64 px the last stages see
+/// one or two pixels, which wastes most of the network.
+private func warnIfTooSmall(_ c: ResNetConfig, width: Int, height: Int, call: CommandInvocation) {
+    guard c.stem == .imagenet, min(width, height) < 64 else { return }
+    call.write("note: \(width)x\(height) images through the ImageNet stem shrink to \(max(1, (width + 31) / 32))x\(max(1, (height + 31) / 32)) by the last stage; size=128x128 (or more) suits pretrained weights better")
 }

@@ -98,3 +98,19 @@ func short(_ v: Double) -> String {
     if abs(v) < 1e-3 || abs(v) >= 1e5 { return String(format: "%.3g", v) }
     return String(format: "%.4g", v)
 }
+
+/// Runs a Workflow task that polls Ctrl-C: a stop becomes `CommandError.interrupted` (exit 130
+/// in scripts), other errors name `parameter`.
+func interruptible<T>(_ call: CommandInvocation, parameter: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch {
+        if call.shouldStop() { throw CommandError.interrupted }
+        throw commandError(error, parameter: parameter)
+    }
+}
+
+/// A rate rounded to one significant digit (0.0333 → 0.03), as advice should read.
+func roundRate(_ v: Double) -> Double {
+    guard v > 0, v.isFinite else { return v }
+    let magnitude = pow(10, (log10(v)).rounded(.down))
+    return (v / magnitude).rounded() * magnitude
+}

@@ -26,11 +26,8 @@ extension CommandRegistry {
                 let indices = onePerClassFirst(labels: train.labels, classes: train.classes.count, n: n)
                 guard !indices.isEmpty else { throw CommandError.invalidArgument(parameter: "d", message: "the dataset has no labelled images") }
                 let source = DatasetBatchSource(dataset: train, preprocessing: Preprocessing(m.metadata)).inMemory(indices)
-                call.progress.start(ProgressTask(title: "overfit", steps: steps, unit: "step"))
-                defer { call.progress.finish(nil) }
-                let report = try mapErrors(parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr), shouldStop: call.shouldStop) }
+                let report = try interruptible(call, parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr), shouldStop: call.shouldStop) }
                 let value = OverfitValue(report)
-                call.progress.finish(nil)
                 call.write(value.summary)
                 if report.passed {
                     call.write("the pipeline can learn: labels, preprocessing and the model fit together")

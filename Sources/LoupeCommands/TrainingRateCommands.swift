@@ -64,28 +64,20 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     let data = try TrainingData.resolve(d, model: m, needsDev: false)
     var options = TrainingOptions()
     options.seed = call.drawSeed()
-    call.progress.start(ProgressTask(title: "lr_range", steps: rates.count, unit: "rate"))
-    var done = 0
-    let result: RangeTestResult
-    do {
-        result = try mapErrors(parameter: "d") {
-            try learningRateRangeTest(m.model, data: data.train, rates: rates, epochs: epochs, batches: batches, options: options,
-                                      shouldStop: call.shouldStop, progress: { line in
-                done += 1
-                call.progress.update(ProgressUpdate(step: done))
-                call.write(line)
-            })
-        }
-    } catch { call.progress.finish(nil); throw error }
-    call.progress.finish(nil)
+    // One line per rate is the progress: the range test reports nothing finer to draw a bar with.
+    call.write("lr_range: \(rates.count) short runs from the same weights, \(batches.map { "up to \($0) batches" } ?? "\(epochs) epoch\(epochs == 1 ? "" : "s")") each")
+    let result = try interruptible(call, parameter: "d") {
+        try learningRateRangeTest(m.model, data: data.train, rates: rates, epochs: epochs, batches: batches, options: options,
+                                  shouldStop: call.shouldStop, progress: { call.write($0) })
+    }
     let value = LRRangeValue(result)
     call.write(value.rateTable.formatted())
     let path = figurePath(call, stem: "lr-range")
     try writeFigure(try value.figure("curves"), to: path)
     value.figurePath = path
     if let best = result.best {
-        call.write("r.best = \(short(best)): the largest rate whose loss falls consistently. Train with lr=\(short(best)) (onecycle warms up to it), or lr=\(short(best / 3)) for a calmer run.")
-        if best == rates.max() { call.write("the largest rate tried still trains: try larger ones (lrs=[\(short(best * 10)), \(short(best * 3)), \(short(best))])") }
+        call.write("r.best = \(short(best)): the largest rate whose loss falls consistently. Train with lr=\(short(best)) (onecycle warms up to it), or lr=\(short(roundRate(best / 3))) for a calmer run.")
+        if best == rates.max() { call.write("the largest rate tried still trains: try larger ones (lrs=[\(short(best * 10)), \(short(roundRate(best * 3))), \(short(best))])") }
     } else {
         call.write("no rate made the loss fall consistently: try smaller rates (lrs=[\(short(rates.min()! / 10)), \(short(rates.min()! / 100))]), more batches, or check the pipeline with overfit")
     }
@@ -104,7 +96,8 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     let data = try TrainingData.resolve(d, model: m, needsDev: false)
     var options = TrainingOptions()
     options.seed = call.drawSeed()
-    let sweep = try mapErrors(parameter: "d") {
+    call.write("lr_find: \(iterations) batches, rates from \(short(start)) to \(short(end))")
+    let sweep = try interruptible(call, parameter: "d") {
         try learningRateFinder(m.model, data: data.train, start: start, end: end, iterations: iterations, options: options, shouldStop: call.shouldStop)
     }
     let value = LRFindValue(sweep)

@@ -53,7 +53,8 @@ extension CommandRegistry {
                 if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
                 call.write("resuming \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
                 try trainPhase(value, extraEpochs: extra, call: call, title: "resume")
-                finishRun(value, call: call)
+                // `resume run` is usually a bare statement: the REPL shows the run's summary itself.
+                finishRun(value, call: call, writesSummary: false)
                 return .object(value)
             })
     }
@@ -128,14 +129,13 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, t
 }
 
 /// After a command ends: the model records the run; a closing line says where things are.
-func finishRun(_ value: RunValue, call: CommandInvocation) {
+func finishRun(_ value: RunValue, call: CommandInvocation, writesSummary: Bool = true) {
     value.model.metadata = value.modelMetadata()
-    if let folder = value.folder, value.run.stopReason != .completed || value.run.epochsRun > 0 {
-        try? RunFolder(name: value.name, path: folder).writeProgress(value)
-    }
-    call.write(value.summary)
+    // The early-stop note and restored weights come after the last epoch's files were written.
+    if let folder = value.folder { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
+    if writesSummary { call.write(value.summary) }
     if value.run.stopReason == .interrupted {
-        call.write("interrupted in epoch \(value.epochsRun + 1): the model keeps the weights of the last finished batch; `resume RUN` finishes the planned epochs")
+        call.write("stopped in epoch \(value.epochsRun + 1); the model keeps the weights of its last finished batch")
     }
     if let folder = value.folder {
         let best = value.writesCheckpoints && FileManager.default.fileExists(atPath: folder + "/best.loupe") ? ", best.loupe" : ""

@@ -136,11 +136,12 @@ final class TrainingCommandsTests: XCTestCase {
         let h = try quadrantHarness(perClass: 24)
         try h.lines("m = resnet 20 classes=d")
         let before = try model(h).model.state().flatMap(\.values)
-        let out = try h.lines("f = lr_find m d iterations=40 to=\"\(h.path("find.png"))\"\nprint f.suggestion > 0 f.minimum > 0 f.steep > 0")
+        let out = try h.lines("f = lr_find m d iterations=30 to=\"\(h.path("find.png"))\"\nprint f.suggestion > 0 f.minimum > 0 f.steep > 0")
         XCTAssertEqual(out.last, "true true true")
         XCTAssertTrue(FileManager.default.fileExists(atPath: h.path("find.png")))
         XCTAssertEqual(try model(h).model.state().flatMap(\.values), before)
         XCTAssertTrue(h.error("f = lr_find m d start=1 end=0.1").contains("'end'"))
+        XCTAssertTrue(h.error("f = lr_find m d iterations=5").contains("'iterations'"))
     }
 
     func testRunIsPlottableAndReportable() throws {
