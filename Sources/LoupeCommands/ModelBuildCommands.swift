@@ -143,8 +143,11 @@ private func importModel(_ call: CommandInvocation) throws -> ModelValue {
         model = try ModelStore.importTorchvision(path: path, depth: depth, classes: names?.count, seed: seed)
     } catch let e as NeuralNetError {
         throw CommandError.invalidArgument(parameter: "arch", message: e.description)
+    } catch let e as ModelStoreError {
+        // "the weights do not fit resnet34 … is arch=resnet34 right?" is about arch; the rest about the file.
+        throw CommandError.invalidArgument(parameter: e.description.contains("arch=") ? "arch" : "file", message: e.description)
     } catch {
-        throw CommandError.failed("\(error)")
+        throw CommandError.invalidArgument(parameter: "file", message: "\(error)")
     }
     var size = try a["size"].map { _ in try a.size("size") }
     if size == nil, let s = d?.dataset.size { size = (s.width, s.height) }

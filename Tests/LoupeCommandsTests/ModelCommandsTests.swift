@@ -117,6 +117,26 @@ final class ModelCommandsTests: XCTestCase {
         XCTAssertTrue(h.error("m = load_model \"\(bogus)\"").contains("bogus.loupe"))
     }
 
+    func testImportModelTakesANewHeadForTheDataset() throws {
+        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+        let file = root.appendingPathComponent("../shared/fixtures/torch/resnet18.safetensors").standardized.path
+        let h = try quadrantHarness()
+        let out = try h.lines("p = import_model \"\(file)\" arch=resnet18 classes=d\nq = import_model \"\(file)\" size=64x48\nprint p.classes q.classes q.input p.input")
+        XCTAssertTrue(out.contains { $0.hasPrefix("note: 28x28 images through the ImageNet stem") }, "\(out)")
+        XCTAssertEqual(out.last, "[\"class0\", \"class1\", \"class2\", \"class3\"] [\"0\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\", \"9\"] 64x48 28x28")
+        let p = try XCTUnwrap({ if case .object(let o)? = h.value("p") { return o as? ModelValue } else { return nil } }())
+        let q = try XCTUnwrap({ if case .object(let o)? = h.value("q") { return o as? ModelValue } else { return nil } }())
+        let pState = Dictionary(uniqueKeysWithValues: p.model.state().map { ($0.name, $0.values) })
+        for s in q.model.state() where !s.name.hasPrefix("fc.") { XCTAssertEqual(pState[s.name], s.values, s.name) }
+        XCTAssertEqual(p.model.state().first { $0.name == "fc.weight" }?.shape, [4, 512])
+        XCTAssertEqual(p.metadata.normalization.kind, .imagenet)
+        XCTAssertTrue(h.error("r = import_model \"\(file)\" normalize=dataset").contains("'normalize'"))
+        let wrong = h.error("r = import_model \"\(file)\" arch=resnet34")
+        XCTAssertTrue(wrong.contains("'arch'") && wrong.contains("resnet34"), wrong)
+        XCTAssertTrue(h.error("r = import_model \"missing.pth\"").contains("missing.pth"))
+    }
+
     func testSummaryCountsParametersAndFlops() throws {
         let h = try ScriptHarness()
         try h.lines("m = resnet 18 classes=1000")

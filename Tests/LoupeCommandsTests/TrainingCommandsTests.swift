@@ -95,6 +95,17 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertEqual(out.last, "3")
     }
 
+    func testCtrlCInLRRangeStopsWithTheModelUnchanged() throws {
+        let h = try quadrantHarness()
+        try h.lines("m = resnet 20 classes=d")
+        let before = try model(h).model.state().flatMap(\.values)
+        XCTAssertThrowsError(try InterruptingHarness(h).runInterrupted("r = lr_range m d batches=5", when: "lr_range:")) { error in
+            XCTAssertTrue("\(error)".contains("interrupted"), "\(error)")
+        }
+        XCTAssertNil(h.value("r"))
+        XCTAssertEqual(try model(h).model.state().flatMap(\.values), before)
+    }
+
     func testFineTuneChoosesHeadOnlyForSmallData() throws {
         let h = try quadrantHarness()
         let out = try h.lines("m = resnet 20 classes=d\nrun = fine_tune m d\nprint run.epochs m.frozen")
@@ -163,10 +174,10 @@ final class InterruptingHarness {
     let harness: ScriptHarness
     init(_ h: ScriptHarness) { harness = h }
 
-    func runInterrupted(_ source: String) throws {
+    func runInterrupted(_ source: String, when prefix: String = "resnet20 on") throws {
         let flag = harness.interruption
-        let context = RunContext(output: { line in if line.hasPrefix("resnet20 on") { flag.request() } }, interruption: flag, showsExpressionValues: true)
+        defer { flag.clear() }
+        let context = RunContext(output: { line in if line.hasPrefix(prefix) { flag.request() } }, interruption: flag, showsExpressionValues: true)
         try harness.interpreter.run(SourceFile(name: "<test>", text: source), in: &harness.session, context: context)
-        flag.clear()
     }
 }

@@ -21,7 +21,7 @@ extension RunValue: Plottable {
         var out: [LineChart.VerticalMarker] = []
         var offset = 0
         for (i, p) in phases.enumerated() {
-            if i > 0 { out.append(.init(x: Double(offset) + 0.5, label: "\(p.label) from here", color: Palette.reddishPurple)) }
+            if i > 0 { out.append(.init(x: Double(offset) + 0.5, label: p.label == "all" ? "backbone unfrozen" : "\(p.label) from here", color: Palette.reddishPurple)) }
             offset += p.run.epochsRun
         }
         if let b = bestEpoch { out.append(.init(x: Double(b), label: "best epoch \(b)", color: Palette.bluishGreen)) }
@@ -31,7 +31,7 @@ extension RunValue: Plottable {
 
     func lossChart() -> LineChart {
         let h = history
-        var chart = LineChart(title: "Loss", xLabel: "epoch", yLabel: "cross-entropy loss")
+        var chart = LineChart(title: "Loss, \(name)", xLabel: "epoch", yLabel: "cross-entropy loss")
         let x = h.map { Double($0.epoch) }
         chart.series = [.init("train", x: x, y: h.map(\.trainLoss), color: Palette.blue)]
         let dev = h.filter { $0.devLoss != nil }
@@ -48,7 +48,7 @@ extension RunValue: Plottable {
 
     func accuracyChart() -> LineChart {
         let h = history
-        var chart = LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy (%)")
+        var chart = LineChart(title: "Accuracy, \(name)", xLabel: "epoch", yLabel: "accuracy (%)")
         chart.series = [.init("train", x: h.map { Double($0.epoch) }, y: h.map { 100 * $0.trainAccuracy }, color: Palette.blue)]
         let dev = h.filter { $0.devAccuracy != nil }
         if !dev.isEmpty { chart.series.append(.init("dev", x: dev.map { Double($0.epoch) }, y: dev.map { 100 * $0.devAccuracy! }, color: Palette.vermillion)) }
