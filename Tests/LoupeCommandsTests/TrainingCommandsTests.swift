@@ -34,6 +34,8 @@ final class TrainingCommandsTests: XCTestCase {
         }
         // The model was trained in place and records the run.
         XCTAssertEqual(try model(h).trainingRecords.first?.history.count, 6)
+        let best = try h.lines("b = load_model \"\(folder)/best.loupe\"\nprint b.classes")
+        XCTAssertEqual(best.last, "[\"class0\", \"class1\", \"class2\", \"class3\"]")
         // A second run gets the next folder.
         try h.lines("run2 = train m d.train epochs=1 checkpoint=false")
         XCTAssertTrue(FileManager.default.fileExists(atPath: h.path("run-2") + "/history.csv"))
@@ -72,6 +74,14 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertTrue(h.error("run = train m d epoch=3").contains("epochs"))
         try h.lines("m3 = resnet 20 classes=3")
         XCTAssertTrue(h.error("run = train m3 d epochs=1").contains("reset_head"))
+    }
+
+    func testDivergingLossStopsWithAHintAndFiniteWeights() throws {
+        let h = try quadrantHarness()
+        let out = try h.lines("m = resnet 20 classes=d\nrun = train m d epochs=3 lr=1e6 schedule=constant checkpoint=false\nprint run.epochs")
+        XCTAssertTrue(out.contains { $0.contains("Lower the learning rate") }, "\(out)")
+        XCTAssertTrue(out.contains { $0.contains("the loss diverged") }, "\(out)")
+        XCTAssertTrue(try model(h).model.isFinite, "\(out)")
     }
 
     func testEarlyStopAndResume() throws {

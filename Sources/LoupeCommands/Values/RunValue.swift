@@ -71,13 +71,13 @@ public final class RunValue: LoupeObject {
     public var bestEpoch: Int? {
         var best: (Int, Double)?, offset = 0
         for p in phases {
-            if let e = p.run.bestEpoch, let l = p.run.bestLoss, best == nil || l < best!.1 { best = (offset + e, l) }
+            if let e = p.run.bestEpoch, let l = p.run.bestLoss, l.isFinite, best == nil || l < best!.1 { best = (offset + e, l) }
             offset += p.run.epochsRun
         }
         return best?.0
     }
 
-    public var bestLoss: Double? { phases.compactMap(\.run.bestLoss).min() }
+    public var bestLoss: Double? { phases.compactMap(\.run.bestLoss).filter(\.isFinite).min() }
 
     /// Dev accuracy at the best epoch (train accuracy without a dev set).
     public var accuracy: Double? {
@@ -153,7 +153,7 @@ public final class RunValue: LoupeObject {
 }
 
 func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
-func fmt(_ v: Double) -> String { v.isFinite ? String(round4(v)) : "\(v)" }
+func fmt(_ v: Double) -> String { v.isFinite ? String(round4(v)) : v.isNaN ? "NaN" : v > 0 ? "inf" : "-inf" }
 func percent(_ v: Double) -> String { "\(Double(Int((v * 1000).rounded())) / 10)%" }
 
 /// Renders workflow training events through the language's progress reporter: one bar per
