@@ -7,6 +7,7 @@ import Workflow
 /// The folder of one run in the work folder (`run-1`, `run-2`, …): history.csv, curves.png
 /// and, with `checkpoint=true`, `last.loupe` and `best.loupe`, rewritten after every epoch.
 struct RunFolder {
+    /// The run's number: `RunValue.name` ("2"), the folder is `run-2`.
     let name: String
     let path: String
 
@@ -18,8 +19,8 @@ struct RunFolder {
         let used = ((try? fm.contentsOfDirectory(atPath: workdir)) ?? []).compactMap { name -> Int? in
             name.hasPrefix("run-") ? Int(name.dropFirst(4)) : nil
         }
-        let name = "run-\((used.max() ?? 0) + 1)"
-        let path = session.workPath(name)
+        let name = "\((used.max() ?? 0) + 1)"
+        let path = session.workPath("run-" + name)
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw CommandError.failed("cannot create the run folder \(path): \(error.localizedDescription) (change it with workdir \"DIR\")")
         }

@@ -48,10 +48,10 @@ extension CommandRegistry {
                 let extra = try call.arguments["epochs"].map { _ in try call.arguments.integer("epochs") }
                 if let extra, extra < 1 { throw CommandError.invalidArgument(parameter: "epochs", message: "must be at least 1, got \(extra)") }
                 if extra == nil && run.epochsRun >= run.plannedEpochs {
-                    throw CommandError.invalidArgument(parameter: "run", message: "\(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
+                    throw CommandError.invalidArgument(parameter: "run", message: "run \(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
                 }
                 if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
-                call.write("resuming \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
+                call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
                 try trainPhase(value, extraEpochs: extra, call: call, title: "resume")
                 // `resume run` is usually a bare statement: the REPL shows the run's summary itself.
                 finishRun(value, call: call, writesSummary: false)

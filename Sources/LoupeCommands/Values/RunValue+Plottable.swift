@@ -4,7 +4,7 @@ import Workflow
 /// `plot run`: loss and accuracy curves side by side, the best epoch and an early stop marked.
 extension RunValue: Plottable {
     public var plotKinds: [String] { ["curves", "loss", "accuracy", "lr"] }
-    public var figureStem: String { "\(name)-curves" }
+    public var figureStem: String { "run-\(name)-curves" }
 
     public func figure(_ what: String) throws -> any Figure {
         switch what {
@@ -31,7 +31,7 @@ extension RunValue: Plottable {
 
     func lossChart() -> LineChart {
         let h = history
-        var chart = LineChart(title: "Loss, \(name)", xLabel: "epoch", yLabel: "cross-entropy loss")
+        var chart = LineChart(title: "Loss, run \(name)", xLabel: "epoch", yLabel: "cross-entropy loss")
         let x = h.map { Double($0.epoch) }
         chart.series = [.init("train", x: x, y: h.map(\.trainLoss), color: Palette.blue)]
         let dev = h.filter { $0.devLoss != nil }
@@ -48,7 +48,7 @@ extension RunValue: Plottable {
 
     func accuracyChart() -> LineChart {
         let h = history
-        var chart = LineChart(title: "Accuracy, \(name)", xLabel: "epoch", yLabel: "accuracy (%)")
+        var chart = LineChart(title: "Accuracy, run \(name)", xLabel: "epoch", yLabel: "accuracy (%)")
         chart.series = [.init("train", x: h.map { Double($0.epoch) }, y: h.map { 100 * $0.trainAccuracy }, color: Palette.blue)]
         let dev = h.filter { $0.devAccuracy != nil }
         if !dev.isEmpty { chart.series.append(.init("dev", x: dev.map { Double($0.epoch) }, y: dev.map { 100 * $0.devAccuracy! }, color: Palette.vermillion)) }

@@ -39,7 +39,7 @@ extension RunValue: Reportable {
         var curves = ReportSection("Curves")
         curves.paragraph(summary)
         let image = try figure("curves").image(scale: 1)
-        curves.figure(ReportFigure(image: image, caption: "Loss and accuracy per epoch (train blue, dev vermillion); the green line marks the best epoch.", name: "\(name)-curves"))
+        curves.figure(ReportFigure(image: image, caption: "Loss and accuracy per epoch (train blue, dev vermillion); the green line marks the best epoch.", name: "run-\(name)-curves"))
         switch stopReason {
         case .diverged: curves.warning("The loss became NaN or infinite: training stopped and the weights of the last good epoch were restored. Lower the learning rate.")
         case .interrupted: curves.warning("The run was interrupted before its last epoch.")

@@ -15,7 +15,7 @@ public final class RunValue: LoupeObject {
     public private(set) var phases: [RunPhase]
     public let model: ModelValue
     public let data: DatasetValue
-    /// A label for comparisons and reports ("run-2").
+    /// A label for comparisons and reports: the run's number ("2"; its folder is `run-2`).
     public let name: String
     /// The command that made it ("train", "fine_tune").
     public var command = "train"
@@ -93,7 +93,7 @@ public final class RunValue: LoupeObject {
 
     public var summary: String {
         let n = epochsRun
-        var parts = ["\(name): \(n) epoch\(n == 1 ? "" : "s")"]
+        var parts = ["run \(name): \(n) epoch\(n == 1 ? "" : "s")"]
         if let b = bestEpoch, let l = bestLoss {
             parts.append("best \(hasDev ? "dev" : "train") loss \(fmt(l)) at epoch \(b)")
         }
