@@ -142,7 +142,7 @@ final class TrainingCommandsTests: XCTestCase {
     }
 
     func testLRRangeLeavesTheModelUnchanged() throws {
-        let h = try quadrantHarness(perClass: 24)
+        let h = try quadrantHarness()
         try h.lines("m = resnet 20 classes=d")
         let before = try model(h).model.state().flatMap(\.values)
         let out = try h.lines("r = lr_range m d lrs=[1, 0.01, 0.0001] epochs=2 batches=6\nprint r.best\nt = r.table")
@@ -154,7 +154,7 @@ final class TrainingCommandsTests: XCTestCase {
     }
 
     func testLRFindSuggestsRatesAndDrawsALogFigure() throws {
-        let h = try quadrantHarness(perClass: 24)
+        let h = try quadrantHarness()
         try h.lines("m = resnet 20 classes=d")
         let before = try model(h).model.state().flatMap(\.values)
         let out = try h.lines("f = lr_find m d iterations=30 to=\"\(h.path("find.png"))\"\nprint f.suggestion > 0 f.minimum > 0 f.steep > 0")
