@@ -114,3 +114,11 @@ func roundRate(_ v: Double) -> Double {
     let magnitude = pow(10, (log10(v)).rounded(.down))
     return (v / magnitude).rounded() * magnitude
 }
+
+/// True when the call is a statement of its own, whose result the interpreter prints anyway
+/// (`train m d`, not `run = train m d`): then the command does not write the summary itself.
+func resultIsShown(_ call: CommandInvocation) -> Bool {
+    let start = call.call.nameSpan.start
+    let prefix = String(call.source.line(start.line).prefix(max(0, start.column - 1))).trimmingCharacters(in: .whitespaces)
+    return prefix.isEmpty || prefix.hasSuffix("{") || prefix.hasSuffix("}")
+}

@@ -28,7 +28,7 @@ extension CommandRegistry {
                 let source = DatasetBatchSource(dataset: train, preprocessing: Preprocessing(m.metadata)).inMemory(indices)
                 let report = try interruptible(call, parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr), shouldStop: call.shouldStop) }
                 let value = OverfitValue(report)
-                call.write(value.summary)
+                if !resultIsShown(call) { call.write(value.summary) }
                 if report.passed {
                     call.write("the pipeline can learn: labels, preprocessing and the model fit together")
                 } else {

@@ -104,7 +104,7 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     let path = figurePath(call, stem: "lr-find")
     try writeFigure(try value.figure("curve"), to: path)
     value.figurePath = path
-    call.write(value.summary)
+    if !resultIsShown(call) { call.write(value.summary) }
     call.write("f.suggestion = \(short(sweep.suggestion)) (fastai's valley); f.minimum = \(short(sweep.minimum)) (a tenth of the lowest loss's rate); f.steep = \(short(sweep.steep)) (steepest fall)")
     call.write("figure: \(path)")
     return .object(value)

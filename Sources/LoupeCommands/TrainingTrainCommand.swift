@@ -53,8 +53,7 @@ extension CommandRegistry {
                 if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
                 call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
                 try trainPhase(value, extraEpochs: extra, call: call, title: "resume")
-                // `resume run` is usually a bare statement: the REPL shows the run's summary itself.
-                finishRun(value, call: call, writesSummary: false)
+                finishRun(value, call: call)
                 return .object(value)
             })
     }
@@ -143,11 +142,11 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, t
 }
 
 /// After a command ends: the model records the run; a closing line says where things are.
-func finishRun(_ value: RunValue, call: CommandInvocation, writesSummary: Bool = true) {
+func finishRun(_ value: RunValue, call: CommandInvocation) {
     value.model.metadata = value.modelMetadata()
     // The early-stop note and restored weights come after the last epoch's files were written.
     if let folder = value.folder { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
-    if writesSummary { call.write(value.summary) }
+    if !resultIsShown(call) { call.write(value.summary) }
     if value.run.stopReason == .interrupted {
         call.write("stopped in epoch \(value.epochsRun + 1); the model keeps the weights of its last finished batch")
     }
