@@ -26,7 +26,11 @@ extension CommandRegistry {
                 let indices = onePerClassFirst(labels: train.labels, classes: train.classes.count, n: n)
                 guard !indices.isEmpty else { throw CommandError.invalidArgument(parameter: "d", message: "the dataset has no labelled images") }
                 let source = DatasetBatchSource(dataset: train, preprocessing: Preprocessing(m.metadata)).inMemory(indices)
-                let report = try interruptible(call, parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr), shouldStop: call.shouldStop) }
+                let bar = PollingProgress(call)
+                bar.begin(ProgressTask(title: "overfit", steps: steps, unit: "step"))
+                defer { bar.end() }
+                let report = try interruptible(call, parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr), shouldStop: bar.poll) }
+                bar.end()
                 let value = OverfitValue(report)
                 if !resultIsShown(call) { call.write(value.summary) }
                 if report.passed {

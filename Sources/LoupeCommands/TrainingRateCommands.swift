@@ -64,12 +64,26 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     let data = try TrainingData.resolve(d, model: m, needsDev: false)
     var options = TrainingOptions()
     options.seed = call.drawSeed()
-    // One line per rate is the progress: the range test reports nothing finer to draw a bar with.
     call.write("lr_range: \(rates.count) short runs from the same weights, \(batches.map { "up to \($0) batches" } ?? "\(epochs) epoch\(epochs == 1 ? "" : "s")") each")
+    // A bar per rate (the test polls Ctrl-C once per batch), cleared before each rate's line.
+    let batchSize = options.resolvedBatchSize(trainCount: data.train.count)
+    let perRate = batches.map { min($0, epochs * ((data.train.count + batchSize - 1) / batchSize)) } ?? epochs * ((data.train.count + batchSize - 1) / batchSize)
+    let order = rates.filter { $0 > 0 && $0.isFinite }.sorted(by: >)
+    let bar = PollingProgress(call)
+    var done = 0
+    func next() { if done < order.count { bar.begin(ProgressTask(title: "lr_range lr \(short(order[done])) (\(done + 1)/\(order.count))", steps: perRate)) } }
+    next()
+    defer { bar.end() }
     let result = try interruptible(call, parameter: "d") {
         try learningRateRangeTest(m.model, data: data.train, rates: rates, epochs: epochs, batches: batches, options: options,
-                                  shouldStop: call.shouldStop, progress: { call.write($0) })
+                                  shouldStop: bar.poll, progress: { line in
+            bar.end()
+            call.write(line)
+            done += 1
+            next()
+        })
     }
+    bar.end()
     let value = LRRangeValue(result)
     call.write(value.rateTable.formatted())
     let path = figurePath(call, stem: "lr-range")
@@ -97,9 +111,13 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     var options = TrainingOptions()
     options.seed = call.drawSeed()
     call.write("lr_find: \(iterations) batches, rates from \(short(start)) to \(short(end))")
+    let bar = PollingProgress(call)
+    bar.begin(ProgressTask(title: "lr_find", steps: iterations))
+    defer { bar.end() }
     let sweep = try interruptible(call, parameter: "d") {
-        try learningRateFinder(m.model, data: data.train, start: start, end: end, iterations: iterations, options: options, shouldStop: call.shouldStop)
+        try learningRateFinder(m.model, data: data.train, start: start, end: end, iterations: iterations, options: options, shouldStop: bar.poll)
     }
+    bar.end()
     let value = LRFindValue(sweep)
     let path = figurePath(call, stem: "lr-find")
     try writeFigure(try value.figure("curve"), to: path)

@@ -116,6 +116,23 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertEqual(try model(h).model.state().flatMap(\.values), before)
     }
 
+    func testProgressBarsPerEpochAndPerRateNeverOverlapLines() throws {
+        let h = try quadrantHarness()
+        try h.lines("m = resnet 20 classes=d")
+        let recorder = RecordingProgress()
+        let context = RunContext(output: { recorder.events.append("line " + $0.trimmingCharacters(in: .newlines)) }, progress: recorder, showsExpressionValues: true)
+        try h.interpreter.run(SourceFile(name: "<test>", text: "run = train m d epochs=2\nr = lr_range m d lrs=[0.1, 0.01] batches=4"), in: &h.session, context: context)
+        let starts = recorder.events.filter { $0.hasPrefix("start ") }
+        XCTAssertEqual(starts, ["start train epoch 1/2 3", "start train epoch 2/2 3", "start lr_range lr 0.1 (1/2) 3", "start lr_range lr 0.01 (2/2) 3"])
+        // Every line is written while no bar is active.
+        var active = false
+        for e in recorder.events {
+            if e.hasPrefix("start ") { active = true } else if e == "finish" { active = false }
+            else if e.hasPrefix("line ") { XCTAssertFalse(active, "a line while a bar is drawn: \(e)") }
+        }
+        XCTAssertTrue(recorder.events.contains("update 3"))
+    }
+
     func testFineTuneChoosesHeadOnlyForSmallData() throws {
         let h = try quadrantHarness()
         let out = try h.lines("m = resnet 20 classes=d\nrun = fine_tune m d\nprint run.epochs m.frozen")
@@ -193,4 +210,12 @@ final class InterruptingHarness {
         let context = RunContext(output: { line in if line.hasPrefix(prefix) { flag.request() } }, interruption: flag, showsExpressionValues: true)
         try harness.interpreter.run(SourceFile(name: "<test>", text: source), in: &harness.session, context: context)
     }
+}
+
+/// Records progress calls in order, with the output lines, to check bars and lines never mix.
+final class RecordingProgress: ProgressReporter {
+    var events: [String] = []
+    func start(_ task: ProgressTask) { events.append("start \(task.title) \(task.steps)") }
+    func update(_ update: ProgressUpdate) { events.append("update \(update.step)") }
+    func finish(_ summary: String?) { events.append("finish") }
 }
