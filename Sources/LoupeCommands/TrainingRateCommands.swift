@@ -123,7 +123,7 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     try writeFigure(try value.figure("curve"), to: path)
     value.figurePath = path
     if !resultIsShown(call) { call.write(value.summary) }
-    call.write("f.suggestion = \(short(sweep.suggestion)) (fastai's valley); f.minimum = \(short(sweep.minimum)) (a tenth of the lowest loss's rate); f.steep = \(short(sweep.steep)) (steepest fall)")
+    call.write("f.suggestion = \(rate2(sweep.suggestion)) (fastai's valley); f.minimum = \(rate2(sweep.minimum)) (a tenth of the lowest loss's rate); f.steep = \(rate2(sweep.steep)) (steepest fall)")
     call.write("figure: \(path)")
     return .object(value)
 }

@@ -13,7 +13,7 @@ public final class LRFindValue: LoupeObject, Plottable {
     public var kind: String { "lr_find" }
 
     public var summary: String {
-        "lr_find over \(sweep.rates.count) batches: suggestion (valley) \(short(sweep.valley)), minimum/10 \(short(sweep.minimum)), steepest \(short(sweep.steep))"
+        "lr_find over \(sweep.rates.count) batches: suggestion (valley) \(rate2(sweep.valley)), minimum/10 \(rate2(sweep.minimum)), steepest \(rate2(sweep.steep))"
     }
 
     public var attributeNames: [String] { ["suggestion", "minimum", "steep", "table"] }
@@ -43,7 +43,7 @@ public final class LRFindValue: LoupeObject, Plottable {
 
     /// Smoothed loss against the rate on a log axis, the three suggestions marked on the curve.
     public func figure(_ what: String) throws -> any Figure {
-        var chart = LineChart(title: "Learning-rate finder: suggestion \(short(sweep.suggestion))", xLabel: "learning rate (log scale)", yLabel: "smoothed training loss")
+        var chart = LineChart(title: "Learning-rate finder: suggestion \(rate2(sweep.suggestion))", xLabel: "learning rate (log scale)", yLabel: "smoothed training loss")
         let finite = zip(sweep.rates, sweep.losses).filter { $0.1.isFinite }
         chart.series = [LineChart.Series("smoothed loss", x: finite.map(\.0), y: finite.map(\.1), markers: false)]
         chart.xScale = .log
@@ -57,10 +57,13 @@ public final class LRFindValue: LoupeObject, Plottable {
             return nearest?.1 ?? 0
         }
         chart.pointLabels = [
-            .init(x: sweep.valley, y: lossAt(sweep.valley), label: "valley \(short(sweep.valley))", color: Palette.vermillion),
-            .init(x: sweep.minimum, y: lossAt(sweep.minimum), label: "min/10 \(short(sweep.minimum))", color: Palette.bluishGreen),
-            .init(x: sweep.steep, y: lossAt(sweep.steep), label: "steep \(short(sweep.steep))", color: Palette.orange),
+            .init(x: sweep.valley, y: lossAt(sweep.valley), label: "valley \(rate2(sweep.valley))", color: Palette.vermillion),
+            .init(x: sweep.minimum, y: lossAt(sweep.minimum), label: "min/10 \(rate2(sweep.minimum))", color: Palette.bluishGreen),
+            .init(x: sweep.steep, y: lossAt(sweep.steep), label: "steep \(rate2(sweep.steep))", color: Palette.orange),
         ]
         return chart
     }
 }
+
+/// A rate with two significant digits (0.0012, 1.2e-06), as a suggestion should read.
+func rate2(_ v: Double) -> String { String(format: "%.2g", v) }
