@@ -7,6 +7,7 @@ import LoupeLang
 public func makeCommandRegistry() -> CommandRegistry {
     var registry = CommandRegistry.standard()
     registry.registerDataCommands()
+    registry.registerModelAndTrainingCommands()
     registry.registerEvaluationCommands()
     return registry
 }

@@ -92,6 +92,8 @@ extension RunValue: Reportable {
     func modelSection() -> ReportSection {
         var s = ReportSection("Model and hyperparameters")
         s.keyValues(hyperparameters + [("parameters", "\(formatCount(model.model.parameterCount)) (\(formatCount(model.model.trainableParameterCount)) trainable)")])
+        // A fine-tune run has two steps (head, then everything), each with its own settings.
+        if phases.count > 1, let perPhase = (try? trainingSections())?.first?.subsections { s.subsections = perPhase }
         return s
     }
 

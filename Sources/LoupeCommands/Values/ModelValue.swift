@@ -6,6 +6,10 @@ import NeuralNet
 public final class ModelValue: LoupeObject {
     public var model: ResNet
     public var metadata: ModelMetadata
+    /// Where the model came from ("resnet20, random initialisation (seed 0)"), for reports.
+    public var origin = ""
+    /// Whether this model was loaded from or saved to a file: the next save bumps the version.
+    public var hasBeenSaved = false
 
     public init(model: ResNet, metadata: ModelMetadata) {
         self.model = model

@@ -1,62 +1,151 @@
 import LoupeLang
 import Workflow
 
-/// A training run (`run = train m d`): its model, data, options and history.
-public final class RunValue: LoupeObject {
+/// One step of a run: `train` has one, `fine_tune` two (head on a frozen backbone, then all).
+public struct RunPhase {
+    /// "train", "head", "all".
+    public let label: String
     public let run: TrainingRun
+}
+
+/// A training run (`run = train m d`): its model, data, options and history.
+///
+/// A fine-tuning run has two phases; `history` numbers their epochs one after the other.
+public final class RunValue: LoupeObject {
+    public private(set) var phases: [RunPhase]
     public let model: ModelValue
     public let data: DatasetValue
-    /// A label for comparisons and reports ("run 2: resnet20, lr 0.01").
+    /// A label for comparisons and reports: the run's number ("2"; its folder is `run-2`).
     public let name: String
+    /// The command that made it ("train", "fine_tune").
+    public var command = "train"
+    /// The run folder with history.csv, the curves figure and checkpoints.
+    public var folder: String?
     /// history.csv and the curves figure, rewritten after every epoch.
     public var historyPath: String?
     public var figurePath: String?
+    /// Why there is no dev set, when there is none.
+    public var noDevReason: String?
+    /// Whether `.loupe` checkpoints are written after every epoch.
+    public var writesCheckpoints = true
+    /// The model's training history before this run (its records continue it).
+    var priorTraining: [TrainingRecord] = []
 
     public init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
-        self.run = run
+        self.phases = [RunPhase(label: "train", run: run)]
         self.model = model
         self.data = data
         self.name = name
     }
 
+    public init(phases: [RunPhase], model: ModelValue, data: DatasetValue, name: String) {
+        precondition(!phases.isEmpty, "a run has at least one phase")
+        self.phases = phases
+        self.model = model
+        self.data = data
+        self.name = name
+    }
+
+    func append(_ phase: RunPhase) { phases.append(phase) }
+
+    /// The phase that trains now (or trained last).
+    public var run: TrainingRun { phases.last!.run }
+
+    /// Every epoch of every phase, numbered from 1 across phases.
+    public var history: [EpochRecord] {
+        var out: [EpochRecord] = []
+        for p in phases {
+            let offset = out.count
+            out += p.run.history.map { var r = $0; r.epoch += offset; return r }
+        }
+        return out
+    }
+
+    /// The phase label of each epoch of `history`.
+    public var epochPhases: [String] { phases.flatMap { p in Array(repeating: p.label, count: p.run.epochsRun) } }
+
+    public var epochsRun: Int { phases.reduce(0) { $0 + $1.run.epochsRun } }
+    public var hasDev: Bool { history.contains { $0.devLoss != nil } }
+
+    /// Epoch (across phases) with the lowest dev loss (train loss without a dev set).
+    public var bestEpoch: Int? {
+        var best: (Int, Double)?, offset = 0
+        for p in phases {
+            if let e = p.run.bestEpoch, let l = p.run.bestLoss, l.isFinite, best == nil || l < best!.1 { best = (offset + e, l) }
+            offset += p.run.epochsRun
+        }
+        return best?.0
+    }
+
+    public var bestLoss: Double? { phases.compactMap(\.run.bestLoss).filter(\.isFinite).min() }
+
+    /// Dev accuracy at the best epoch (train accuracy without a dev set).
+    public var accuracy: Double? {
+        let h = history
+        if let b = bestEpoch, let r = h.first(where: { $0.epoch == b }) { return r.devAccuracy ?? r.trainAccuracy }
+        return h.last.map { $0.devAccuracy ?? $0.trainAccuracy }
+    }
+
+    public var stopReason: StopReason { run.stopReason }
+    public var stoppedEarly: Bool { phases.contains { $0.run.stoppedEarly } }
+
     public var kind: String { "run" }
 
     public var summary: String {
-        var parts = ["run \(name): \(run.epochsRun) epoch\(run.epochsRun == 1 ? "" : "s")"]
-        if let b = run.bestEpoch, let l = run.bestLoss {
-            parts.append("best \(run.dev == nil ? "train" : "dev") loss \(fmt(l)) at epoch \(b)")
+        let n = epochsRun
+        var parts = ["run \(name): \(n) epoch\(n == 1 ? "" : "s")"]
+        if let b = bestEpoch, let l = bestLoss {
+            parts.append("best \(hasDev ? "dev" : "train") loss \(fmt(l)) at epoch \(b)")
         }
-        if let a = run.accuracy { parts.append("accuracy \(percent(a))") }
-        switch run.stopReason {
+        if let a = accuracy { parts.append("\(hasDev ? "dev" : "train") accuracy \(percent(a))") }
+        switch stopReason {
         case .earlyStopped: parts.append("stopped early")
         case .interrupted: parts.append("interrupted (resume run to continue)")
         case .diverged: parts.append("stopped: the loss diverged")
-        case .completed: break
+        case .completed: if stoppedEarly { parts.append("stopped early") }
         }
         return parts.joined(separator: ", ")
     }
 
-    public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model"] }
+    public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model", "folder"] }
 
     public func attribute(named name: String) -> Value? {
         switch name {
-        case "epochs": return .integer(run.epochsRun)
-        case "best_epoch": return run.bestEpoch.map { .integer($0) } ?? Value.none
-        case "best_loss": return run.bestLoss.map { .number($0) } ?? Value.none
-        case "accuracy": return run.accuracy.map { .number($0) } ?? Value.none
+        case "epochs": return .integer(epochsRun)
+        case "best_epoch": return bestEpoch.map { .integer($0) } ?? Value.none
+        case "best_loss": return bestLoss.map { .number($0) } ?? Value.none
+        case "accuracy": return accuracy.map { .number($0) } ?? Value.none
         case "history": return .table(historyTable)
-        case "stopped_early": return .bool(run.stoppedEarly)
+        case "stopped_early": return .bool(stoppedEarly)
         case "model": return .object(model)
+        case "folder": return folder.map { .string($0) } ?? Value.none
         default: return nil
         }
     }
 
     public var historyTable: Table {
-        Table(columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"], rows: run.history.map { r in
-            [.integer(r.epoch), .number(round4(r.trainLoss)), .number(round4(r.trainAccuracy)),
-             r.devLoss.map { .number(round4($0)) } ?? .none, r.devAccuracy.map { .number(round4($0)) } ?? .none,
-             .number(r.learningRate), .number((r.seconds * 10).rounded() / 10)]
+        let labels = epochPhases
+        var columns = ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"]
+        if phases.count > 1 { columns.append("phase") }
+        return Table(columns: columns, rows: history.enumerated().map { i, r in
+            var row: [Value] = [.integer(r.epoch), .number(round4(r.trainLoss)), .number(round4(r.trainAccuracy)),
+                                r.devLoss.map { .number(round4($0)) } ?? .none, r.devAccuracy.map { .number(round4($0)) } ?? .none,
+                                .number(r.learningRate), .number((r.seconds * 10).rounded() / 10)]
+            if phases.count > 1 { row.append(.string(labels[i])) }
+            return row
         })
+    }
+
+    /// history.csv: epoch, train loss, dev loss, metrics, lr, time (and the phase of a fine-tune).
+    public func historyCSV() -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "" }
+        let labels = epochPhases
+        var s = "epoch,train_loss,train_accuracy,dev_loss,dev_accuracy,lr,seconds" + (phases.count > 1 ? ",phase" : "") + "\n"
+        for (i, r) in history.enumerated() {
+            s += "\(r.epoch),\(f(r.trainLoss)),\(f(r.trainAccuracy)),\(f(r.devLoss)),\(f(r.devAccuracy)),\(f(r.learningRate)),\(String(format: "%.2f", r.seconds))"
+            s += (phases.count > 1 ? ",\(labels[i])" : "") + "\n"
+        }
+        return s
     }
 
     public var table: Table? { historyTable }
@@ -64,36 +153,45 @@ public final class RunValue: LoupeObject {
 }
 
 func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
-func fmt(_ v: Double) -> String { v.isFinite ? String(round4(v)) : "\(v)" }
+func fmt(_ v: Double) -> String { v.isFinite ? String(round4(v)) : v.isNaN ? "NaN" : v > 0 ? "inf" : "-inf" }
 func percent(_ v: Double) -> String { "\(Double(Int((v * 1000).rounded())) / 10)%" }
 
-/// Renders workflow training events through the language's progress reporter.
+/// Renders workflow training events through the language's progress reporter: one bar per
+/// epoch (cleared before the epoch's line is written, so bar and lines never mix), and a line
+/// per epoch on the command's output.
 final class TrainingProgressBridge {
     let reporter: any ProgressReporter
     let title: String
-    private var started = false
+    /// Added to the run's epoch numbers (a fine-tune's second phase continues the count).
+    let epochOffset: Int
+    private var active = false
 
-    init(_ reporter: any ProgressReporter, title: String) {
+    init(_ reporter: any ProgressReporter, title: String, epochOffset: Int = 0) {
         self.reporter = reporter
         self.title = title
+        self.epochOffset = epochOffset
     }
 
     func handle(_ event: TrainingEvent, write: (String) -> Void) {
         switch event {
-        case .epochStarted(_, let of, let batches):
-            if !started { reporter.start(ProgressTask(title: title, epochs: of, steps: batches)); started = true }
-        case .batch(let epoch, let batch, _, let loss, _):
-            reporter.update(ProgressUpdate(epoch: epoch, step: batch, loss: loss))
+        case .epochStarted(let epoch, let of, let batches):
+            reporter.start(ProgressTask(title: "\(title) epoch \(epoch + epochOffset)/\(of + epochOffset)", steps: batches))
+            active = true
+        case .batch(_, let batch, _, let loss, _):
+            reporter.update(ProgressUpdate(step: batch, loss: loss))
         case .epochEnded(let r):
-            var line = "epoch \(r.epoch): train loss \(fmt(r.trainLoss)), acc \(percent(r.trainAccuracy))"
+            finish(nil)
+            var line = "epoch \(r.epoch + epochOffset): train loss \(fmt(r.trainLoss)), acc \(percent(r.trainAccuracy))"
             if let d = r.devLoss, let a = r.devAccuracy { line += "; dev loss \(fmt(d)), acc \(percent(a))" }
-            line += " (\(Int(r.seconds.rounded())) s)"
-            reporter.update(ProgressUpdate(epoch: r.epoch, step: 0, loss: r.trainLoss, note: r.devAccuracy.map { "dev acc \(percent($0))" }))
+            line += "; lr \(short(r.learningRate))"
             write(line)
         case .note(let text):
+            finish(nil)
             write(text)
         }
     }
 
-    func finish(_ summary: String?) { if started { reporter.finish(summary) } }
+    func finish(_ summary: String?) {
+        if active { reporter.finish(summary); active = false }
+    }
 }

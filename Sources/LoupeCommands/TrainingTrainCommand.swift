@@ -1,0 +1,157 @@
+import Foundation
+import LoupeLang
+import NeuralNet
+import Workflow
+
+/// `train` and `resume`: a run with a progress bar, per-epoch lines and a run folder.
+extension CommandRegistry {
+    mutating func registerTrainCommands() {
+        register(CommandSpec(
+            name: "train", group: "Training", summary: "train a model on d.train, watching d.val; the model is trained in place",
+            parameters: [
+                .positional("m", .kind("model"), help: "the model (trained in place)"),
+                .positional("d", .kind("dataset"), help: "a split dataset (trains on d.train, dev loss on d.val), or d.train alone (no dev set)"),
+            ] + trainingParameters + [
+                .flag("checkpoint", default: true, help: "write last.loupe and best.loupe into the run folder after every epoch"),
+            ],
+            result: "a run (its folder holds history.csv, curves.png and checkpoints)", example: "run = train m d epochs=5 lr=0.01") { call in
+                let m = try call.arguments.object("m", as: ModelValue.self)
+                let d = try call.arguments.object("d", as: DatasetValue.self)
+                var options = try trainingOptions(call.arguments)
+                options.seed = call.drawSeed()
+                let data = try TrainingData.resolve(d, model: m)
+                let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: options) }
+                let folder = try RunFolder.create(in: call.session)
+                let value = RunValue(run: run, model: m, data: d, name: folder.name)
+                value.folder = folder.path
+                value.noDevReason = data.noDevReason
+                value.writesCheckpoints = try call.arguments.bool("checkpoint")
+                value.priorTraining = m.trainingRecords
+                call.write(describe(run, model: m, data: data))
+                if let reason = data.noDevReason { call.write("note: \(reason)") }
+                try trainPhase(value, extraEpochs: nil, call: call, title: "train")
+                finishRun(value, call: call)
+                return .object(value)
+            })
+        register(CommandSpec(
+            name: "resume", group: "Training", summary: "continue a run (after Ctrl-C, or for more epochs)",
+            parameters: [
+                .positional("run", .kind("run"), help: "the run to continue"),
+                .option("epochs", .integer, help: "more epochs, on a fresh schedule (default: the epochs an interruption left)"),
+            ],
+            result: "the run", example: "resume run epochs=5") { call in
+                let value = try call.arguments.object("run", as: RunValue.self)
+                let run = value.run
+                guard value.model.model === run.model else {
+                    throw CommandError.invalidArgument(parameter: "run", message: "the run's model was replaced since (reset_head or load): start a new run with train")
+                }
+                let extra = try call.arguments["epochs"].map { _ in try call.arguments.integer("epochs") }
+                if let extra, extra < 1 { throw CommandError.invalidArgument(parameter: "epochs", message: "must be at least 1, got \(extra)") }
+                if extra == nil && run.epochsRun >= run.plannedEpochs {
+                    throw CommandError.invalidArgument(parameter: "run", message: "run \(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
+                }
+                if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
+                call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
+                try trainPhase(value, extraEpochs: extra, call: call, title: "resume")
+                finishRun(value, call: call)
+                return .object(value)
+            })
+    }
+}
+
+/// The hyperparameters `train` and `fine_tune` share.
+var trainingParameters: [Parameter] { [
+    .option("epochs", .integer, default: .integer(10), help: "passes over the training set"),
+    .option("lr", .number, default: .number(0.003), help: "peak learning rate"),
+    .option("batch", .oneOf([.choice(["auto"]), .integer]), default: .string("auto"), help: "batch size; auto is 16 under ~200 images, else 32 or 64"),
+    .option("optimizer", .choice(["sgd", "adamw"]), default: .string("sgd"), help: "optimizer"),
+    .option("momentum", .number, default: .number(0.9), help: "SGD momentum"),
+    .option("weight_decay", .number, default: .number(5e-4), help: "weight decay (decoupled for AdamW)"),
+    .option("schedule", .choice(["onecycle", "cosine", "step", "constant"]), default: .string("onecycle"), help: "learning-rate schedule"),
+    .option("early_stop", .integer, help: "stop after N epochs without a better dev loss and restore the best weights"),
+    .option("class_weights", .oneOf([.choice(["auto", "none"]), .list(of: .number)]), default: .string("none"), help: "auto: inverse class frequency; or one weight per class"),
+    .option("label_smoothing", .number, default: .number(0), help: "label smoothing in [0, 1)"),
+] }
+
+/// Reads the shared hyperparameters; bad values name their parameter.
+func trainingOptions(_ a: Arguments) throws -> TrainingOptions {
+    var o = TrainingOptions()
+    o.epochs = try a.integer("epochs")
+    o.learningRate = Float(try a.number("lr"))
+    if case .number? = a["batch"] { o.batchSize = try a.integer("batch") }
+    o.optimizer = OptimizerKind(rawValue: try a.string("optimizer"))!
+    o.momentum = Float(try a.number("momentum"))
+    o.weightDecay = Float(try a.number("weight_decay"))
+    o.schedule = Schedule(rawValue: try a.string("schedule"))!
+    o.earlyStop = try a["early_stop"].map { _ in try a.integer("early_stop") }
+    switch a["class_weights"] {
+    case .string("auto")?: o.classWeights = .auto
+    case .list(let items)?:
+        let w = items.compactMap { if case .number(let n) = $0 { return Float(n) } else { return nil } }
+        guard w.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw CommandError.invalidArgument(parameter: "class_weights", message: "weights must be positive numbers") }
+        o.classWeights = .explicit(w)
+    default: o.classWeights = .none
+    }
+    o.labelSmoothing = Float(try a.number("label_smoothing"))
+    try mapErrors { try o.validate() }
+    return o
+}
+
+/// "resnet20 on 38 training and 10 dev images, 10 epochs, batch 16, sgd lr 0.003 onecycle".
+func describe(_ run: TrainingRun, model: ModelValue, data: TrainingData) -> String {
+    let o = run.options
+    var s = "\(model.model.config.name) on \(data.train.count) training" + (data.dev.map { " and \($0.count) dev" } ?? "") + " images"
+    s += ", \(o.epochs) epoch\(o.epochs == 1 ? "" : "s"), batch \(run.batchSize), \(o.optimizer.rawValue) lr \(short(Double(o.learningRate))) \(o.schedule.rawValue)"
+    if let p = o.earlyStop { s += ", early stop after \(p)" }
+    if data.train.dataset.augmentation != nil && o.augment { s += ", augmented" }
+    if model.model.backboneFrozen { s += ", backbone frozen" }
+    return s
+}
+
+/// Runs (or continues) the last phase of `value`, rewriting the run folder after every epoch.
+///
+/// A loss can stay finite while the last steps of an epoch push weights to infinity (a huge
+/// rate): Workflow then sees NaN only later and restores weights that are already broken. So the
+/// weights of the last epoch that ended finite are kept here and put back in that case.
+func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, title: String) throws {
+    let phase = value.phases.last!
+    let model = phase.run.model
+    let folder = RunFolder(name: value.name, path: value.folder!)
+    let bridge = TrainingProgressBridge(call.progress, title: title, epochOffset: value.epochsRun - phase.run.epochsRun)
+    defer { bridge.finish(nil) }
+    var lastFinite = model.isFinite ? model.snapshot() : nil
+    var lastFiniteEpoch = value.epochsRun
+    do {
+        try phase.run.run(extraEpochs: extraEpochs, shouldStop: call.shouldStop, progress: { bridge.handle($0, write: call.write) },
+                          checkpoint: { model, epoch in
+            let finite = model.isFinite
+            if finite { lastFinite = model.snapshot(); lastFiniteEpoch = value.epochsRun }
+            try folder.writeProgress(value)
+            if value.writesCheckpoints && finite {
+                try folder.writeCheckpoint(model, metadata: value.modelMetadata(), isBest: value.bestEpoch == value.epochsRun)
+            }
+        })
+    } catch {
+        throw commandError(error, parameter: "run")
+    }
+    if !model.isFinite, let good = lastFinite {
+        model.restore(good)
+        bridge.finish(nil)
+        call.write("the weights had become NaN or infinite: restored those " + (lastFiniteEpoch == 0 ? "from before this run" : "after epoch \(lastFiniteEpoch)") + ". Lower the learning rate.")
+    }
+}
+
+/// After a command ends: the model records the run; a closing line says where things are.
+func finishRun(_ value: RunValue, call: CommandInvocation) {
+    value.model.metadata = value.modelMetadata()
+    // The early-stop note and restored weights come after the last epoch's files were written.
+    if let folder = value.folder { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
+    if !resultIsShown(call) { call.write(value.summary) }
+    if value.run.stopReason == .interrupted {
+        call.write("stopped in epoch \(value.epochsRun + 1); the model keeps the weights of its last finished batch")
+    }
+    if let folder = value.folder {
+        let best = value.writesCheckpoints && FileManager.default.fileExists(atPath: folder + "/best.loupe") ? ", best.loupe" : ""
+        call.write("files: \(folder)/ (history.csv, curves.png\(best))")
+    }
+}
