@@ -44,11 +44,14 @@ struct Axes {
         let right = Double(width) - style.pad * 1.5
 
         var xAxis = Axis(scale: .linear, lower: 0, upper: 1, ticks: [], labels: [])
+        // Epochs and other counts: no 1.5th epoch on the axis.
+        let wholeX = !xValues.isEmpty && xValues.allSatisfy { $0.isFinite && $0 == $0.rounded() }
         if categoryBand == nil {
             // Fewer ticks until the widest label, with room either side, fits between two ticks.
             var target = max(2, min(12, Int((right - left) / style.px(70))))
             while true {
-                xAxis = Axis.make(covering: xValues, scale: xScale, targetTicks: target, pinned: xRange)
+                xAxis = Axis.make(covering: xValues, scale: xScale, targetTicks: target, pinned: xRange,
+                                  wholeNumbers: wholeX)
                 let w = Double(xAxis.labels.map { text.width(of: $0, size: style.tickSize) }.max() ?? 0)
                 let spacing = (right - left - 2 * xInset) / Double(max(1, xAxis.ticks.count - 1))
                 if w + style.px(14) <= spacing || target <= 2 { break }

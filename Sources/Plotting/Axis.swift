@@ -29,13 +29,15 @@ public struct Axis: Sendable {
     /// An axis covering `values` with about `targetTicks` ticks at 1-2-5 steps (linear) or whole decades (log).
     ///
     /// `pinned` fixes the domain (e.g. 0...1 for accuracy) instead of deriving it from the data.
+    /// `wholeNumbers` keeps linear ticks on integers (epochs, counts): the step is at least 1.
     public static func make(covering values: [Double], scale: AxisScale, targetTicks: Int, pinned: ClosedRange<Double>? = nil,
-                     includeZero: Bool = false) -> Axis {
+                     includeZero: Bool = false, wholeNumbers: Bool = false) -> Axis {
         var finite = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         if let pinned { finite = [pinned.lowerBound, pinned.upperBound] }
         if includeZero && scale == .linear { finite.append(0) }
         switch scale {
-        case .linear: return linear(min: finite.min() ?? 0, max: finite.max() ?? 1, targetTicks: targetTicks, exact: pinned != nil)
+        case .linear: return linear(min: finite.min() ?? 0, max: finite.max() ?? 1, targetTicks: targetTicks, exact: pinned != nil,
+                                    wholeNumbers: wholeNumbers)
         case .log: return logarithmic(min: finite.min() ?? 1e-4, max: finite.max() ?? 1, targetTicks: targetTicks)
         }
     }
@@ -49,7 +51,7 @@ public struct Axis: Sendable {
         return nice * magnitude
     }
 
-    private static func linear(min lo: Double, max hi: Double, targetTicks: Int, exact: Bool) -> Axis {
+    private static func linear(min lo: Double, max hi: Double, targetTicks: Int, exact: Bool, wholeNumbers: Bool = false) -> Axis {
         var lo = lo, hi = hi
         if hi - lo < 1e-12 * Swift.max(1, abs(hi)) {
             // A flat series still needs a visible band around it.
@@ -57,7 +59,8 @@ public struct Axis: Sendable {
             lo -= d
             hi += d
         }
-        let step = niceStep(range: hi - lo, count: Swift.max(1, targetTicks - 1))
+        let step = wholeNumbers ? Swift.max(1, niceStep(range: hi - lo, count: Swift.max(1, targetTicks - 1)))
+                                : niceStep(range: hi - lo, count: Swift.max(1, targetTicks - 1))
         let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
         let lower = exact ? lo : first * step, upper = exact ? hi : last * step
         var ticks: [Double] = []

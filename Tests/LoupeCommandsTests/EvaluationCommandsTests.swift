@@ -38,10 +38,6 @@ extension ScriptHarness {
 }
 
 extension ScriptHarness {
-    /// What `source` printed, without the empty string after each final newline.
-    @discardableResult
-    func lines(_ source: String) throws -> [String] { try run(source).filter { !$0.isEmpty } }
-
     /// Copies the work folder to $LOUPE_KEEP_TEST_OUTPUT/NAME when that variable is set, to look at the figures.
     func keepOutputs(_ name: String) {
         guard let root = ProcessInfo.processInfo.environment["LOUPE_KEEP_TEST_OUTPUT"] else { return }

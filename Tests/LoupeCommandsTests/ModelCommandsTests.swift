@@ -164,10 +164,3 @@ final class ModelCommandsTests: XCTestCase {
     }
 }
 
-extension ScriptHarness {
-    /// Runs `source` and returns its non-empty output lines.
-    @discardableResult
-    func lines(_ source: String) throws -> [String] {
-        try run(source).filter { !$0.isEmpty }
-    }
-}

@@ -32,6 +32,10 @@ final class ScriptHarness {
         return printed
     }
 
+    /// What `source` printed, without the empty strings after final newlines.
+    @discardableResult
+    func lines(_ source: String) throws -> [String] { try run(source).filter { !$0.isEmpty } }
+
     /// The error message of a failing source (fails the test when it succeeds).
     func error(_ source: String, file: StaticString = #filePath, line: UInt = #line) -> String {
         do { try run(source); XCTFail("expected an error from: \(source)", file: file, line: line); return "" }

@@ -54,3 +54,14 @@ final class AxisTests: XCTestCase {
         XCTAssertTrue(axis.labels.contains("0.0") || axis.labels.contains("0"), "\(axis.labels)")
     }
 }
+
+final class WholeNumberAxisTests: XCTestCase {
+    /// Four epochs get ticks 1, 2, 3, 4 — not 1.5 or 2.5.
+    func testEpochAxesTickOnWholeNumbers() {
+        let axis = Axis.make(covering: [1, 2, 3, 4], scale: .linear, targetTicks: 8, wholeNumbers: true)
+        XCTAssertFalse(axis.ticks.isEmpty)
+        XCTAssertTrue(axis.ticks.allSatisfy { $0 == $0.rounded() }, "\(axis.ticks)")
+        let free = Axis.make(covering: [1, 2, 3, 4], scale: .linear, targetTicks: 8)
+        XCTAssertTrue(free.ticks.contains { $0 != $0.rounded() }, "without the option the step may be fractional: \(free.ticks)")
+    }
+}
