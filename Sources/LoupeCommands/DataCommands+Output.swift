@@ -28,10 +28,5 @@ extension DataCommands {
 
     /// True when the call is a statement of its own, whose result the interpreter prints (not
     /// `f = show d`), read from the text before the command name on its line.
-    static func resultIsShown(_ call: CommandInvocation) -> Bool {
-        let start = call.call.nameSpan.start
-        let line = call.source.line(start.line)
-        let prefix = String(line.prefix(max(0, start.column - 1))).trimmingCharacters(in: .whitespaces)
-        return prefix.isEmpty || prefix.hasSuffix("{") || prefix.hasSuffix("}")
-    }
+    static func resultIsShown(_ call: CommandInvocation) -> Bool { call.resultIsShown }
 }

@@ -117,8 +117,4 @@ func roundRate(_ v: Double) -> Double {
 
 /// True when the call is a statement of its own, whose result the interpreter prints anyway
 /// (`train m d`, not `run = train m d`): then the command does not write the summary itself.
-func resultIsShown(_ call: CommandInvocation) -> Bool {
-    let start = call.call.nameSpan.start
-    let prefix = String(call.source.line(start.line).prefix(max(0, start.column - 1))).trimmingCharacters(in: .whitespaces)
-    return prefix.isEmpty || prefix.hasSuffix("{") || prefix.hasSuffix("}")
-}
+func resultIsShown(_ call: CommandInvocation) -> Bool { call.resultIsShown }

@@ -23,12 +23,14 @@ public final class CommandInvocation {
 
     /// Writes text (a newline is added) to the output of the statement.
     public func write(_ line: String) {
-        hasWritten = true
         context.output(line + "\n")
     }
 
-    /// Whether the command printed anything itself; if so its result summary is not echoed again.
-    public private(set) var hasWritten = false
+    /// Whether the interpreter will print this command's result summary after it returns: true
+    /// for a command statement of its own (`train m d`), false inside an assignment or an
+    /// expression (`run = train m d`). A command that wants its summary shown exactly once
+    /// writes it itself only when this is false.
+    public internal(set) var resultIsShown = false
 
     /// Progress of a long task, rendered by the front end.
     public var progress: any ProgressReporter { context.progress }

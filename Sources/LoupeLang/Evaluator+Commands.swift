@@ -1,6 +1,6 @@
 /// Command calls: binding arguments to the declared parameters, then running the command.
 extension Evaluator {
-    mutating func runCommand(_ call: CommandCall) throws(LoupeError) -> Value {
+    mutating func runCommand(_ call: CommandCall, resultIsShown: Bool = false) throws(LoupeError) -> Value {
         guard let spec = interpreter.registry[call.name] else {
             throw fail("unknown command '\(call.name)'" + Suggestions.didYouMean(call.name, among: interpreter.registry.commandNames.sorted()),
                        at: call.nameSpan)
@@ -8,6 +8,7 @@ extension Evaluator {
         let arguments = try bind(call, to: spec)
         let invocation = CommandInvocation(arguments: arguments, session: session, context: context, call: call,
                                            source: source, interpreter: interpreter)
+        invocation.resultIsShown = resultIsShown
         let value: Value
         do {
             value = try spec.run(invocation)
@@ -25,7 +26,6 @@ extension Evaluator {
             throw fail("\(call.name): \(error)", at: call.nameSpan)
         }
         session = invocation.session
-        lastCommandWrote = invocation.hasWritten
         return value
     }
 

@@ -63,8 +63,6 @@ struct Evaluator {
     let source: SourceFile
     let context: RunContext
     var session: Session
-    /// Whether the last command run printed output of its own.
-    var lastCommandWrote = false
 
     struct Outcome {
         var value: Value?
@@ -91,9 +89,8 @@ struct Evaluator {
             if case .command = expression.kind { session.lastResult = value }
             return Outcome(value: value, replay: statement.text)
         case .command(let call):
-            let value = try runCommand(call)
-            // A command that printed its own report has shown its result already.
-            if !lastCommandWrote { show(value) }
+            let value = try runCommand(call, resultIsShown: true)
+            show(value)
             if !value.isNone { session.lastResult = value }
             let records = interpreter.registry[call.name]?.recordsInHistory ?? true
             return Outcome(value: value, replay: records ? statement.text : nil)

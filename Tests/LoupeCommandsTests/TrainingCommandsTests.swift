@@ -191,8 +191,15 @@ final class TrainingCommandsTests: XCTestCase {
         guard case .object(let o)? = h.value("run"), let run = o as? RunValue else { return XCTFail("no run") }
         let image = try run.figure("curves").image(scale: 1)
         XCTAssertGreaterThan(image.width, image.height, "loss and accuracy side by side")
-        let sections = try run.reportSections()
-        XCTAssertEqual(sections.map(\.title), ["Model and hyperparameters", "Curves", "History"])
+        // `report run`: data, model, curves, held-out metrics, confusion, mistakes, diagnosis.
+        let titles = try run.reportSections().map(\.title)
+        XCTAssertEqual(titles.first, "Data")
+        for t in ["Model and hyperparameters", "Training curves", "Confusion matrix", "Worst mistakes", "Diagnosis"] {
+            XCTAssertTrue(titles.contains(t), "missing \(t) in \(titles)")
+        }
+        XCTAssertTrue(titles.contains { $0.hasPrefix("Final metrics on the") }, "\(titles)")
+        // The training family's per-phase view stays available for fine-tune runs.
+        XCTAssertEqual(try run.trainingSections().map(\.title), ["Model and hyperparameters", "Curves", "History"])
         let png1 = try Data(contentsOf: URL(fileURLWithPath: h.path("run-1/curves.png")))
         try run.figure("curves").write(to: h.path("again.png"))
         XCTAssertEqual(png1, try Data(contentsOf: URL(fileURLWithPath: h.path("again.png"))), "figures are deterministic")

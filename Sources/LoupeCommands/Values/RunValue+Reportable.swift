@@ -8,7 +8,7 @@ import Workflow
 extension RunValue {
     var trainingReportTitle: String { "Training run \(name): \(model.model.config.name) on \(data.dataset.classes.count) classes" }
 
-    func trainingSections() throws -> [ReportSection] {
+    public func trainingSections() throws -> [ReportSection] {
         var setup = ReportSection("Model and hyperparameters")
         let c = model.model.config
         setup.keyValues([
