@@ -47,9 +47,17 @@ public final class BatchNorm2D {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        forward(x, training: training, residual: nil, relu: false, into: output)
+    }
+
+    /// The fused form: `out = relu?(bn(x) + residual?)` in one pass over the data. `out` may be
+    /// any tensor the caller owns (it is resized); it must not be `x` or `residual`.
+    @discardableResult
+    public func forward(_ x: Tensor, training: Bool, residual: Tensor?, relu: Bool, into out: Tensor) -> Tensor {
         precondition(x.shape.last == channels, "\(name): expected \(channels) channels, got \(x.shape)")
+        precondition(residual.map { $0.shape == x.shape } ?? true, "\(name): residual \(residual?.shape ?? []) vs input \(x.shape)")
         input = x
-        output.resize(to: x.shape)
+        out.resize(to: x.shape)
         let c = channels, m = x.count / c
         usedBatchStatistics = training && trainable
         if usedBatchStatistics {
@@ -82,36 +90,60 @@ public final class BatchNorm2D {
         let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
         let scale = (0..<c).map { gamma[$0] * invstd[$0] }
         let shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
-        let y = output.data
+        let y = out.data, res = residual?.data
         scale.withUnsafeBufferPointer { sc in
             shift.withUnsafeBufferPointer { sh in
+                let sc = sc.baseAddress!, sh = sh.baseAddress!
                 forRowRanges(m) { span in for r in span {
                     let xi = x.data + r * c, yi = y + r * c
-                    for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] }
+                    switch (res, relu) {
+                    case (nil, false): for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] }
+                    case (nil, true): for j in 0..<c { yi[j] = max(xi[j] * sc[j] + sh[j], 0) }
+                    case (let rs?, false): let ri = rs + r * c; for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] + ri[j] }
+                    case (let rs?, true): let ri = rs + r * c; for j in 0..<c { yi[j] = max(xi[j] * sc[j] + sh[j] + ri[j], 0) }
+                    }
                 } }
             }
         }
-        return output
+        return out
+    }
+
+    /// The evaluation-mode map `y = x·scale + shift` from the running statistics, for folding
+    /// into the preceding convolution.
+    public func inferenceAffine() -> (scale: [Float], shift: [Float]) {
+        let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
+        let scale = (0..<channels).map { gamma[$0] / (runningVar[$0] + eps).squareRoot() }
+        return (scale, (0..<channels).map { beta[$0] - runningMean[$0] * scale[$0] })
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
+        backward(dy, reluOutput: nil, into: inputGrad)
+    }
+
+    /// The fused form: back through `relu` (when `reluOutput`, the output of the fused forward,
+    /// is given: the gradient passes where it is > 0) and the normalisation, into `dx`.
+    /// `dx` may be `dy` itself (each element is read before it is written).
+    @discardableResult
+    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        precondition(dy.shape == x.shape && (reluOutput.map { $0.shape == x.shape } ?? true), "\(name): gradient shape \(dy.shape) vs \(x.shape)")
         let c = channels, m = x.count / c
-        inputGrad.resize(to: x.shape)
+        dxTensor.resize(to: x.shape)
         let gamma = arena.values + weightOffset
-        let dx = inputGrad.data
+        let dx = dxTensor.data, mask = reluOutput?.data
         if !usedBatchStatistics {
             let k = (0..<c).map { gamma[$0] * invstd[$0] }
+            if trainable { accumulateParameterGrads(x: x, dy: dy, mask: mask) }
             k.withUnsafeBufferPointer { kp in
                 forRowRanges(m) { span in for r in span {
                     let d = dy.data + r * c, o = dx + r * c
-                    for j in 0..<c { o[j] = d[j] * kp[j] }
+                    if let mask { let mr = mask + r * c; for j in 0..<c { o[j] = (mr[j] > 0 ? d[j] : 0) * kp[j] } }
+                    else { for j in 0..<c { o[j] = d[j] * kp[j] } }
                 } }
             }
-            if trainable { accumulateParameterGrads(x: x, dy: dy) }
-            return inputGrad
+            return dxTensor
         }
-        let (s1, s2) = accumulateParameterGrads(x: x, dy: dy)
+        let (s1, s2) = accumulateParameterGrads(x: x, dy: dy, mask: mask)
         let mf = Float(m)
         let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
         let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
@@ -120,31 +152,43 @@ public final class BatchNorm2D {
             b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
                 let isd = invstd
                 isd.withUnsafeBufferPointer { ip in
+                    let mp = mp.baseAddress!, ap = ap.baseAddress!, bp = bp.baseAddress!, kp = kp.baseAddress!, ip = ip.baseAddress!
                     forRowRanges(m) { span in for r in span {
                         let d = dy.data + r * c, xi = x.data + r * c, o = dx + r * c
-                        for j in 0..<c {
-                            let xhat = (xi[j] - mp[j]) * ip[j]
-                            o[j] = ap[j] * (d[j] - bp[j] - xhat * kp[j])
+                        if let mask {
+                            let mr = mask + r * c
+                            for j in 0..<c {
+                                let xhat = (xi[j] - mp[j]) * ip[j]
+                                o[j] = ap[j] * ((mr[j] > 0 ? d[j] : 0) - bp[j] - xhat * kp[j])
+                            }
+                        } else {
+                            for j in 0..<c {
+                                let xhat = (xi[j] - mp[j]) * ip[j]
+                                o[j] = ap[j] * (d[j] - bp[j] - xhat * kp[j])
+                            }
                         }
                     } }
                 }
             } }
         } }
-        return inputGrad
+        return dxTensor
     }
 
     /// Adds dβ = Σ dy and dγ = Σ dy·x̂ into the gradient arena (when trainable); returns (S1, S2).
     @discardableResult
-    private func accumulateParameterGrads(x: Tensor, dy: Tensor) -> ([Double], [Double]) {
+    private func accumulateParameterGrads(x: Tensor, dy: Tensor, mask: UnsafeMutablePointer<Float>?) -> ([Double], [Double]) {
         let c = channels, m = x.count / c
         let s1 = columnReduce(rows: m, cols: c) { span, acc in for r in span {
             let d = dy.data + r * c
-            for j in 0..<c { acc[j] += d[j] }
+            if let mask { let mr = mask + r * c; for j in 0..<c { acc[j] += mr[j] > 0 ? d[j] : 0 } }
+            else { for j in 0..<c { acc[j] += d[j] } }
         } }
         let s2 = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            columnReduce(rows: m, cols: c) { span, acc in for r in span {
+            let mp = mp.baseAddress!, ip = ip.baseAddress!
+            return columnReduce(rows: m, cols: c) { span, acc in for r in span {
                 let d = dy.data + r * c, xi = x.data + r * c
-                for j in 0..<c { acc[j] += d[j] * (xi[j] - mp[j]) * ip[j] }
+                if let mask { let mr = mask + r * c; for j in 0..<c { acc[j] += (mr[j] > 0 ? d[j] : 0) * (xi[j] - mp[j]) * ip[j] } }
+                else { for j in 0..<c { acc[j] += d[j] * (xi[j] - mp[j]) * ip[j] } }
             } }
         } }
         if trainable {

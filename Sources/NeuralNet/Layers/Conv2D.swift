@@ -6,6 +6,19 @@ import TensorCore
 //   backward  dW   += dyᵀ · cols          (dy as [N*OH*OW, OC])
 //             dcols = dy · W,  dx = col2im(dcols)
 // Images are processed in chunks so the column matrix stays within the workspace budget.
+// The column order is pixel-major (ky, kx, c) (see Im2col+PixelMajor.swift), so the GEMM uses
+// a repacked [OC, KH, KW, C] copy of the weight, made in the shared workspace on each call.
+
+/// What an inference-mode convolution applies to its output per channel (a folded BatchNorm).
+/// `y = relu?(y·scale + shift + residual?)`, per output channel.
+public struct ConvEpilogue {
+    public var scale: [Float], shift: [Float], relu: Bool
+    /// Added before the ReLU (a residual block's shortcut); the output's shape.
+    public var residual: Tensor?
+    public init(scale: [Float], shift: [Float], relu: Bool, residual: Tensor? = nil) {
+        self.scale = scale; self.shift = shift; self.relu = relu; self.residual = residual
+    }
+}
 
 /// 2-D convolution, computed as im2col + one GEMM per chunk of images.
 public final class Conv2D {
@@ -58,12 +71,20 @@ public final class Conv2D {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
+        forward(x, epilogue: nil)
+    }
+
+    /// Forward with an optional per-output-channel affine map and ReLU applied to the result
+    /// (`y = max(y·scale + shift, 0)`), folded into the weights before the GEMM: the inference
+    /// path of a convolution followed by an eval-mode BatchNorm. Nothing is cached across
+    /// calls, so a change to the weights is always seen.
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue?) -> Tensor {
         input = x
         let g = geometry(x)
         let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize
         precondition(oh > 0 && ow > 0, "\(name): input \(x.shape[1])x\(x.shape[2]) is smaller than the \(kernel)x\(kernel) kernel")
         output.resize(to: [n, oh, ow, outChannels])
-        let w = UnsafePointer(arena.values + weightOffset)
+        let w = packedWeights(scale: epilogue?.scale)
         if g.isPointwise {
             gemm(.none, .transposed, m: n * oh * ow, n: outChannels, k: k, a: x.data, lda: k, b: w, ldb: k,
                  c: output.data, ldc: outChannels)
@@ -72,21 +93,55 @@ public final class Conv2D {
             let cols = workspace.buffer(step * oh * ow * k)
             for start in Swift.stride(from: 0, to: n, by: step) {
                 let count = min(step, n - start)
-                im2col(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
+                im2colPixelMajor(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
                 gemm(.none, .transposed, m: count * oh * ow, n: outChannels, k: k, a: cols, lda: k, b: w, ldb: k,
                      c: output.data + start * oh * ow * outChannels, ldc: outChannels)
             }
         }
-        if let bo = biasOffset {
-            let b = arena.values + bo, y = output.data, oc = outChannels
-            forRowRanges(n * oh * ow) { span in for r in span { for c in 0..<oc { y[r * oc + c] += b[c] } } }
+        let y = output.data, oc = outChannels, rows = n * oh * ow
+        if let e = epilogue {
+            let b = biasOffset.map { UnsafePointer(arena.values + $0) }
+            precondition(e.residual.map { $0.shape == output.shape } ?? true, "\(name): residual \(e.residual?.shape ?? []) vs output \(output.shape)")
+            let res = e.residual.map { UnsafePointer($0.data) }
+            e.shift.withUnsafeBufferPointer { sh in e.scale.withUnsafeBufferPointer { sc in
+                let shift = sh.baseAddress!, scale = sc.baseAddress!, relu = e.relu
+                forRowRanges(rows) { span in for r in span {
+                    let yr = y + r * oc
+                    if let b { for c in 0..<oc { yr[c] += b[c] * scale[c] } }
+                    if let res { let rr = res + r * oc; for c in 0..<oc { yr[c] += rr[c] } }
+                    if relu { for c in 0..<oc { yr[c] = max(yr[c] + shift[c], 0) } } else { for c in 0..<oc { yr[c] += shift[c] } }
+                } }
+            } }
+        } else if let bo = biasOffset {
+            let b = arena.values + bo
+            forRowRanges(rows) { span in for r in span { for c in 0..<oc { y[r * oc + c] += b[c] } } }
         }
         return output
+    }
+
+    /// The weight as the GEMM reads it: [OC, KH, KW, C] (pixel-major columns), optionally with
+    /// each output channel scaled. A 1x1 kernel without scaling is used in place.
+    private func packedWeights(scale: [Float]?) -> UnsafePointer<Float> {
+        let w = UnsafePointer(arena.values + weightOffset)
+        if kernel == 1 && scale == nil { return w }
+        let k = patchSize
+        let packed = workspace.weights(outChannels * k)
+        repackWeightsPixelMajor(w, outChannels: outChannels, channels: inChannels, kernelH: kernel, kernelW: kernel, into: packed)
+        if let scale {
+            for o in 0..<outChannels { let row = packed + o * k, s = scale[o]; for i in 0..<k { row[i] *= s } }
+        }
+        return UnsafePointer(packed)
     }
 
     /// Accumulates weight (and bias) gradients; returns dx, or nil when `needsInputGradient` is off.
     @discardableResult
     public func backward(_ dy: Tensor) -> Tensor? {
+        backward(dy, into: inputGrad)
+    }
+
+    /// As `backward(_:)`, writing dx into `inputGrad` (resized; not `dy`) instead of the layer's own tensor.
+    @discardableResult
+    public func backward(_ dy: Tensor, into inputGrad: Tensor) -> Tensor? {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let g = geometry(x)
         let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize, oc = outChannels
@@ -112,20 +167,28 @@ public final class Conv2D {
             }
         } else if trainable || needsInputGradient {
             if needsInputGradient { inputGrad.zero() }
+            // Pixel-major columns: the weight gradient is formed in [OC, KH, KW, C] order and
+            // mapped back to PyTorch's order once; a 1x1 kernel needs no mapping.
+            let packedGrad = kernel == 1 ? dw : workspace.weightGradient(oc * k)
             let step = imagesPerChunk(g, batch: n)
             let cols = workspace.buffer(step * oh * ow * k)
+            let wp = needsInputGradient ? packedWeights(scale: nil) : w
             for start in Swift.stride(from: 0, to: n, by: step) {
                 let count = min(step, n - start), rows = count * oh * ow
                 let dyChunk = dy.data + start * oh * ow * oc
                 if trainable {
-                    im2col(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
+                    im2colPixelMajor(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
                     gemm(.transposed, .none, m: oc, n: k, k: rows, a: dyChunk, lda: oc, b: cols, ldb: k,
-                         beta: 1, c: dw, ldc: k)
+                         beta: kernel == 1 || start > 0 ? 1 : 0, c: packedGrad, ldc: k)
                 }
                 if needsInputGradient {
-                    gemm(.none, .none, m: rows, n: k, k: oc, a: dyChunk, lda: oc, b: w, ldb: k, c: cols, ldc: k)
-                    col2imAccumulate(cols, count: count, g, into: inputGrad.data + start * g.height * g.width * inChannels)
+                    gemm(.none, .none, m: rows, n: k, k: oc, a: dyChunk, lda: oc, b: wp, ldb: k, c: cols, ldc: k)
+                    col2imAccumulatePixelMajor(cols, count: count, g, into: inputGrad.data + start * g.height * g.width * inChannels)
                 }
+            }
+            if trainable && kernel != 1 {
+                addWeightGradientsFromPixelMajor(packedGrad, outChannels: oc, channels: inChannels,
+                                                 kernelH: kernel, kernelW: kernel, into: dw)
             }
         }
         return needsInputGradient ? inputGrad : nil
