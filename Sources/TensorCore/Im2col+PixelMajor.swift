@@ -28,12 +28,20 @@ public func im2colPixelMajor(_ x: UnsafePointer<Float>, count: Int, _ g: ConvGeo
                         continue
                     }
                     if first > 0 { dst.update(repeating: 0, count: first * c) }
-                    dst.advanced(by: first * c).update(from: image + (iy * w + ix0 + first) * c, count: (last - first) * c)
+                    copyRun(from: image + (iy * w + ix0 + first) * c, to: dst + first * c, count: (last - first) * c)
                     if last < kw { dst.advanced(by: last * c).update(repeating: 0, count: (kw - last) * c) }
                 }
             }
         }
     }
+}
+
+/// memcpy, except that short runs (a few channels, e.g. an RGB or grey stem) are copied inline:
+/// a library call per 3 floats costs more than the copy.
+@inline(__always)
+private func copyRun(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    if count >= 64 { dst.update(from: src, count: count); return }
+    for i in 0..<count { dst[i] = src[i] }
 }
 
 /// Adds column gradients `cols` [count*OH*OW, KH*KW*C] (order (ky, kx, c)) into `dx` (NHWC):

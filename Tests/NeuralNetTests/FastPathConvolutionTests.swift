@@ -10,6 +10,7 @@ final class FastPathConvolutionTests: XCTestCase {
     let geometries: [(c: Int, oc: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
         (3, 5, 7, 6, 3, 1, 1), (4, 6, 9, 9, 3, 2, 1), (2, 3, 8, 7, 7, 2, 3), (5, 4, 5, 5, 1, 2, 0), (3, 2, 4, 4, 1, 1, 0),
         (2, 3, 3, 3, 5, 1, 2),   // a kernel wider than the image
+        (4, 40, 3, 3, 3, 2, 1),  // few output pixels, many channels: PyTorch's column order
     ]
 
     func testPixelMajorIm2colIsThePermutedReference() {
@@ -53,6 +54,13 @@ final class FastPathConvolutionTests: XCTestCase {
         XCTAssertEqual(packed[1 * c + 2], w[2 * k * k + 1], "tap 1 of channel 2")
         addWeightGradientsFromPixelMajor(packed, outChannels: oc, channels: c, kernelH: k, kernelW: k, into: &back)
         XCTAssertEqual(back, w)
+    }
+
+    func testBothColumnOrdersAreExercised() {
+        let arena = ParameterArena()
+        let wide = Conv2D("w", 4, 40, kernel: 3, stride: 2, padding: 1, arena: arena, workspace: Workspace())
+        XCTAssertFalse(wide.usesPixelMajor(rows: 12))
+        XCTAssertTrue(wide.usesPixelMajor(rows: 3 * 42 * 4))
     }
 
     /// Conv2D forward, and its backward against finite sums of the naive convolution's adjoint:

@@ -61,19 +61,7 @@ public final class BatchNorm2D {
         let c = channels, m = x.count / c
         usedBatchStatistics = training && trainable
         if usedBatchStatistics {
-            let sums = columnReduce(rows: m, cols: c) { span, acc in for r in span {
-                let row = x.data + r * c
-                for j in 0..<c { acc[j] += row[j] }
-            } }
-            let meanD = sums.map { $0 / Double(m) }
-            let mf = meanD.map { Float($0) }
-            let sq = mf.withUnsafeBufferPointer { mp in
-                columnReduce(rows: m, cols: c) { span, acc in for r in span {
-                    let row = x.data + r * c
-                    for j in 0..<c { let d = row[j] - mp[j]; acc[j] += d * d }
-                } }
-            }
-            let variance = sq.map { $0 / Double(m) }
+            let (mf, variance) = NormKernels.statistics(x.data, rows: m, channels: c)
             mean = mf
             invstd = variance.map { Float(1 / ($0 + Double(eps)).squareRoot()) }
             let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
@@ -90,21 +78,10 @@ public final class BatchNorm2D {
         let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
         let scale = (0..<c).map { gamma[$0] * invstd[$0] }
         let shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
-        let y = out.data, res = residual?.data
-        scale.withUnsafeBufferPointer { sc in
-            shift.withUnsafeBufferPointer { sh in
-                let sc = sc.baseAddress!, sh = sh.baseAddress!
-                forRowRanges(m) { span in for r in span {
-                    let xi = x.data + r * c, yi = y + r * c
-                    switch (res, relu) {
-                    case (nil, false): for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] }
-                    case (nil, true): for j in 0..<c { yi[j] = max(xi[j] * sc[j] + sh[j], 0) }
-                    case (let rs?, false): let ri = rs + r * c; for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] + ri[j] }
-                    case (let rs?, true): let ri = rs + r * c; for j in 0..<c { yi[j] = max(xi[j] * sc[j] + sh[j] + ri[j], 0) }
-                    }
-                } }
-            }
-        }
+        scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
+            NormKernels.affine(x.data, scale: sc.baseAddress!, shift: sh.baseAddress!, residual: residual.map { UnsafePointer($0.data) },
+                               relu: relu, rows: m, channels: c, into: out.data)
+        } }
         return out
     }
 
@@ -130,71 +107,31 @@ public final class BatchNorm2D {
         let c = channels, m = x.count / c
         dxTensor.resize(to: x.shape)
         let gamma = arena.values + weightOffset
-        let dx = dxTensor.data, mask = reluOutput?.data
-        if !usedBatchStatistics {
-            let k = (0..<c).map { gamma[$0] * invstd[$0] }
-            if trainable { accumulateParameterGrads(x: x, dy: dy, mask: mask) }
-            k.withUnsafeBufferPointer { kp in
-                forRowRanges(m) { span in for r in span {
-                    let d = dy.data + r * c, o = dx + r * c
-                    if let mask { let mr = mask + r * c; for j in 0..<c { o[j] = (mr[j] > 0 ? d[j] : 0) * kp[j] } }
-                    else { for j in 0..<c { o[j] = d[j] * kp[j] } }
-                } }
-            }
-            return dxTensor
-        }
-        let (s1, s2) = accumulateParameterGrads(x: x, dy: dy, mask: mask)
-        let mf = Float(m)
-        let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
-        let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
-        let k = (0..<c).map { Float(s2[$0]) / mf }                             // S2/M, multiplies x̂
-        mean.withUnsafeBufferPointer { mp in a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
-                let isd = invstd
-                isd.withUnsafeBufferPointer { ip in
-                    let mp = mp.baseAddress!, ap = ap.baseAddress!, bp = bp.baseAddress!, kp = kp.baseAddress!, ip = ip.baseAddress!
-                    forRowRanges(m) { span in for r in span {
-                        let d = dy.data + r * c, xi = x.data + r * c, o = dx + r * c
-                        if let mask {
-                            let mr = mask + r * c
-                            for j in 0..<c {
-                                let xhat = (xi[j] - mp[j]) * ip[j]
-                                o[j] = ap[j] * ((mr[j] > 0 ? d[j] : 0) - bp[j] - xhat * kp[j])
-                            }
-                        } else {
-                            for j in 0..<c {
-                                let xhat = (xi[j] - mp[j]) * ip[j]
-                                o[j] = ap[j] * (d[j] - bp[j] - xhat * kp[j])
-                            }
-                        }
-                    } }
-                }
-            } }
-        } }
-        return dxTensor
-    }
-
-    /// Adds dβ = Σ dy and dγ = Σ dy·x̂ into the gradient arena (when trainable); returns (S1, S2).
-    @discardableResult
-    private func accumulateParameterGrads(x: Tensor, dy: Tensor, mask: UnsafeMutablePointer<Float>?) -> ([Double], [Double]) {
-        let c = channels, m = x.count / c
-        let s1 = columnReduce(rows: m, cols: c) { span, acc in for r in span {
-            let d = dy.data + r * c
-            if let mask { let mr = mask + r * c; for j in 0..<c { acc[j] += mr[j] > 0 ? d[j] : 0 } }
-            else { for j in 0..<c { acc[j] += d[j] } }
-        } }
-        let s2 = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            let mp = mp.baseAddress!, ip = ip.baseAddress!
-            return columnReduce(rows: m, cols: c) { span, acc in for r in span {
-                let d = dy.data + r * c, xi = x.data + r * c
-                if let mask { let mr = mask + r * c; for j in 0..<c { acc[j] += (mr[j] > 0 ? d[j] : 0) * (xi[j] - mp[j]) * ip[j] } }
-                else { for j in 0..<c { acc[j] += d[j] * (xi[j] - mp[j]) * ip[j] } }
-            } }
+        let dx = dxTensor.data, mask = reluOutput.map { UnsafePointer($0.data) }
+        let (s1, s2) = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
+            NormKernels.gradientSums(dy.data, mask: mask, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
         } }
         if trainable {
             let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset
             for j in 0..<c { gg[j] += Float(s2[j]); gb[j] += Float(s1[j]) }
         }
-        return (s1, s2)
+        if !usedBatchStatistics {
+            let k = (0..<c).map { gamma[$0] * invstd[$0] }
+            k.withUnsafeBufferPointer { kp in
+                NormKernels.scaledGradient(dy.data, mask: mask, k: kp.baseAddress!, rows: m, channels: c, into: dx)
+            }
+            return dxTensor
+        }
+        let mf = Float(m)
+        let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
+        let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
+        let k = (0..<c).map { Float(s2[$0]) / mf }                             // S2/M, multiplies x̂
+        mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
+                NormKernels.trainingInputGradient(dy.data, mask: mask, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!,
+                                                  a: ap.baseAddress!, b: bp.baseAddress!, k: kp.baseAddress!, rows: m, channels: c, into: dx)
+            } } }
+        } }
+        return dxTensor
     }
 }
