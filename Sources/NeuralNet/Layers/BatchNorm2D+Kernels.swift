@@ -64,9 +64,38 @@ enum NormKernels {
         } }
     }
 
+    /// y = relu?(x·scale + shift + residual?) as `affine`, and x ← x̂ = (x − mean)·invstd in place.
+    static func normalizeInPlace(_ x: UnsafeMutablePointer<Float>, mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
+                                 scale gp: UnsafePointer<Float>, shift bp: UnsafePointer<Float>,
+                                 residual: UnsafePointer<Float>?, relu: Bool, rows: Int, channels c: Int,
+                                 into y: UnsafeMutablePointer<Float>) {
+        let vector = c % 8 == 0
+        forRowRanges(rows) { span in for r in span {
+            let xi = x + r * c, yi = y + r * c, ri = residual.map { $0 + r * c }
+            if vector {
+                for j in Swift.stride(from: 0, to: c, by: 8) {
+                    let xv = load8(xi + j)
+                    store8((xv - load8(mp + j)) * load8(ip + j), xi + j)
+                    var v = xv * load8(gp + j) + load8(bp + j)
+                    if let ri { v += load8(ri + j) }
+                    store8(relu ? relu8(v) : v, yi + j)
+                }
+            } else {
+                for j in 0..<c {
+                    let xv = xi[j]
+                    xi[j] = (xv - mp[j]) * ip[j]
+                    var v = xv * gp[j] + bp[j]
+                    if let ri { v += ri[j] }
+                    yi[j] = relu ? max(v, 0) : v
+                }
+            }
+        } }
+    }
+
     /// S1 = Σ dy' and S2 = Σ dy'·(x − mean)·invstd per channel, dy' = dy masked by `mask > 0`
     /// when a mask is given; one pass over the data.
-    static func gradientSums(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+    /// `normalized`: x already holds x̂ = (x − mean)·invstd.
+    static func gradientSums(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>, normalized: Bool,
                              mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
                              rows: Int, channels c: Int) -> (s1: [Double], s2: [Double]) {
         let vector = c % 8 == 0
@@ -77,14 +106,15 @@ enum NormKernels {
                     var g = load8(d + j)
                     if let mr { g = masked8(g, load8(mr + j)) }
                     store8(load8(acc + j) + g, acc + j)
-                    store8(load8(acc2 + j) + g * (load8(xi + j) - load8(mp + j)) * load8(ip + j), acc2 + j)
+                    if normalized { store8(load8(acc2 + j) + g * load8(xi + j), acc2 + j) }
+                    else { store8(load8(acc2 + j) + g * (load8(xi + j) - load8(mp + j)) * load8(ip + j), acc2 + j) }
                 }
             } else {
                 for j in 0..<c {
                     var g = d[j]
                     if let mr { g = mr[j] > 0 ? g : 0 }
                     acc[j] += g
-                    acc2[j] += g * (xi[j] - mp[j]) * ip[j]
+                    acc2[j] += normalized ? g * xi[j] : g * (xi[j] - mp[j]) * ip[j]
                 }
             }
         } }
@@ -92,7 +122,8 @@ enum NormKernels {
     }
 
     /// dx = a·(dy' − b − (x − mean)·invstd·k), the training-mode input gradient.
-    static func trainingInputGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+    /// `dx` may be `dy` or `x` (each element is read before it is written).
+    static func trainingInputGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>, normalized: Bool,
                                       mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
                                       a ap: UnsafePointer<Float>, b bp: UnsafePointer<Float>, k kp: UnsafePointer<Float>,
                                       rows: Int, channels c: Int, into dx: UnsafeMutablePointer<Float>) {
@@ -103,14 +134,14 @@ enum NormKernels {
                 for j in Swift.stride(from: 0, to: c, by: 8) {
                     var g = load8(d + j)
                     if let mr { g = masked8(g, load8(mr + j)) }
-                    let xhat = (load8(xi + j) - load8(mp + j)) * load8(ip + j)
+                    let xhat = normalized ? load8(xi + j) : (load8(xi + j) - load8(mp + j)) * load8(ip + j)
                     store8(load8(ap + j) * (g - load8(bp + j) - xhat * load8(kp + j)), o + j)
                 }
             } else {
                 for j in 0..<c {
                     var g = d[j]
                     if let mr { g = mr[j] > 0 ? g : 0 }
-                    let xhat = (xi[j] - mp[j]) * ip[j]
+                    let xhat = normalized ? xi[j] : (xi[j] - mp[j]) * ip[j]
                     o[j] = ap[j] * (g - bp[j] - xhat * kp[j])
                 }
             }

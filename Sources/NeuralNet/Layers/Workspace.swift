@@ -12,13 +12,17 @@ public final class Workspace: @unchecked Sendable {
     /// Activation-sized tensors a block uses within one forward or backward call and then
     /// releases (its shortcut's normalised output, intermediate gradients).
     public let scratchA = Tensor(shape: [0]), scratchB = Tensor(shape: [0])
+    /// An activation that a block recomputes in backward instead of keeping (a BatchNorm+ReLU
+    /// output rebuilt from the normalised input the BatchNorm saved in place).
+    public let recomputedActivation = Tensor(shape: [0])
     /// Two tensors that carry the gradient from one block to the next down the network: a block
     /// writes its input gradient into the one that is not its `dy` (see `passBuffer(avoiding:)`).
     private let passA = Tensor(shape: [0]), passB = Tensor(shape: [0])
-    /// Largest scratch size a convolution chunk aims for (floats): 8 Mi floats = 32 MiB.
+    /// Largest column matrix a convolution chunk aims for (floats): 2 Mi floats = 8 MiB, which
+    /// still gives GEMMs of thousands of rows in ResNet training and keeps peak memory down.
     public let budget: Int
 
-    public init(budget: Int = 8 << 20) {
+    public init(budget: Int = 2 << 20) {
         self.budget = budget
     }
 

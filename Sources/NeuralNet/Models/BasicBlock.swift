@@ -4,9 +4,11 @@ import TensorCore
 //   y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)),
 //   shortcut = bn(conv1x1 stride s) when the shape changes, else identity.
 // Fused: bn1+relu writes one tensor; bn2 + shortcut add + relu writes the block output. In
-// evaluation the BatchNorms fold into the convolutions (see `forward`). Backward takes the
-// ReLU masks from the saved outputs and keeps intermediate gradients in the workspace's
-// shared tensors, so a block owns no gradient-sized memory.
+// evaluation the BatchNorms fold into the convolutions (see `forward`).
+// Memory in training: each BatchNorm overwrites its input (a convolution's output) with x̂,
+// all its backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from x̂ before
+// conv2's backward. A block keeps three activations (x̂1, x̂2, its output), and backward
+// works in place in those (x̂ buffers become gradients) or in the workspace's shared tensors.
 
 /// torchvision's BasicBlock (two 3x3 convolutions), with its state-dict names.
 public final class BasicBlock: ResidualBlock {
@@ -43,13 +45,15 @@ public final class BasicBlock: ResidualBlock {
     }
 
     private func unfoldedForward(_ x: Tensor, training: Bool) -> Tensor {
-        let a1 = bn1.forward(conv1.forward(x), training: training, residual: nil, relu: true, into: bn1.output)
+        let a1 = bn1.forward(conv1.forward(x), training: training, residual: nil, relu: true,
+                             into: workspace.recomputedActivation, normalizeInPlace: true)
         let h2 = conv2.forward(a1)
         var shortcut = x
         if let (conv, bn) = downsample {
-            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA)
+            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA,
+                                  normalizeInPlace: true)
         }
-        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output)
+        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output, normalizeInPlace: true)
         output = y
         return y
     }
@@ -76,14 +80,16 @@ public final class BasicBlock: ResidualBlock {
             _ = unfoldedForward(x, training: false)
         }
         guard let y = output else { preconditionFailure("\(conv1.name): backward before forward") }
-        // The block's input gradient goes to the pass-down tensor that is not dy.
-        let dx = workspace.passBuffer(avoiding: dy)
-        let d2 = bn2.backward(dy, reluOutput: y, into: workspace.scratchA)
+        // The input gradient goes where nothing still needed lives: x̂1 once bn1's backward is
+        // done (same shape when there is no downsampling), else a pass-down tensor that is not dy.
+        let dx = downsample == nil ? conv1.output : workspace.passBuffer(avoiding: dy)
+        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output)
+        bn1.recomputeOutput(relu: true, into: workspace.recomputedActivation)
         let d1 = conv2.backward(d2, into: workspace.scratchB)!
-        bn1.backward(d1, reluOutput: bn1.output, into: d1)
+        bn1.backward(d1, reluOutput: workspace.recomputedActivation, into: d1)
         conv1.backward(d1, into: dx)
         if let (conv, bn) = downsample {
-            let ds = bn.backward(dy, reluOutput: y, into: workspace.scratchA)
+            let ds = bn.backward(dy, reluOutput: y, into: conv.output)
             let dShort = conv.backward(ds, into: workspace.scratchB)!
             let a = dx.data, b = dShort.data
             forRanges(dx.count) { span in for i in span { a[i] += b[i] } }

@@ -102,7 +102,7 @@ public final class ResNet {
             stemFoldedInput = nil
             _ = stemForward(x, training: false, fold: false)
         }
-        stemConv.backward(stemNorm.backward(d, reluOutput: stemNorm.output, into: workspace.scratchA))
+        stemConv.backward(stemNorm.backward(d, reluOutput: stemNorm.output, into: stemConv.output))
     }
 
     /// conv → BatchNorm → ReLU, fused; in evaluation the BatchNorm folds into the convolution
@@ -114,7 +114,8 @@ public final class ResNet {
             return stemConv.forward(x, epilogue: ConvEpilogue(scale: e.scale, shift: e.shift, relu: true))
         }
         stemFoldedInput = nil
-        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true, into: stemNorm.output)
+        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true, into: stemNorm.output,
+                                normalizeInPlace: true)
     }
 
     /// Freezes or unfreezes everything but the head.
