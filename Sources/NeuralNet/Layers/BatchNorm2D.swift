@@ -24,6 +24,8 @@ public final class BatchNorm2D {
 
     private var input: Tensor?
     private var usedBatchStatistics = false
+    /// The saved input was overwritten with x̂ by a `normalizeInPlace` forward.
+    private var inputHoldsNormalized = false
     private var mean: [Float] = [], invstd: [Float] = []
     public let output = Tensor(shape: [0])
     private let inputGrad = Tensor(shape: [0])
@@ -47,25 +49,26 @@ public final class BatchNorm2D {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        forward(x, training: training, residual: nil, relu: false, into: output)
+    }
+
+    /// The fused form: `out = relu?(bn(x) + residual?)` in one pass over the data. `out` may be
+    /// any tensor the caller owns (it is resized); it must not be `x` or `residual`.
+    ///
+    /// With `normalizeInPlace` the input tensor is overwritten with x̂ = (x − mean)·invstd, which
+    /// is all backward needs of it; `recomputeOutput` rebuilds the output from x̂, so a caller
+    /// may keep `out` in shared scratch.
+    @discardableResult
+    public func forward(_ x: Tensor, training: Bool, residual: Tensor?, relu: Bool, into out: Tensor,
+                        normalizeInPlace: Bool = false) -> Tensor {
         precondition(x.shape.last == channels, "\(name): expected \(channels) channels, got \(x.shape)")
+        precondition(residual.map { $0.shape == x.shape } ?? true, "\(name): residual \(residual?.shape ?? []) vs input \(x.shape)")
         input = x
-        output.resize(to: x.shape)
+        out.resize(to: x.shape)
         let c = channels, m = x.count / c
         usedBatchStatistics = training && trainable
         if usedBatchStatistics {
-            let sums = columnReduce(rows: m, cols: c) { span, acc in for r in span {
-                let row = x.data + r * c
-                for j in 0..<c { acc[j] += row[j] }
-            } }
-            let meanD = sums.map { $0 / Double(m) }
-            let mf = meanD.map { Float($0) }
-            let sq = mf.withUnsafeBufferPointer { mp in
-                columnReduce(rows: m, cols: c) { span, acc in for r in span {
-                    let row = x.data + r * c
-                    for j in 0..<c { let d = row[j] - mp[j]; acc[j] += d * d }
-                } }
-            }
-            let variance = sq.map { $0 / Double(m) }
+            let (mf, variance) = NormKernels.statistics(x.data, rows: m, channels: c)
             mean = mf
             invstd = variance.map { Float(1 / ($0 + Double(eps)).squareRoot()) }
             let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
@@ -78,79 +81,86 @@ public final class BatchNorm2D {
             mean = runningMean
             invstd = runningVar.map { 1 / ($0 + eps).squareRoot() }
         }
-        // y = x·scale + shift, per channel.
+        // y = x·scale + shift, per channel. (From x, not x̂: large activations then overflow
+        // to a non-finite loss, which is how a diverging run is noticed, as in PyTorch.)
         let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
         let scale = (0..<c).map { gamma[$0] * invstd[$0] }
         let shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
-        let y = output.data
-        scale.withUnsafeBufferPointer { sc in
-            shift.withUnsafeBufferPointer { sh in
-                forRowRanges(m) { span in for r in span {
-                    let xi = x.data + r * c, yi = y + r * c
-                    for j in 0..<c { yi[j] = xi[j] * sc[j] + sh[j] }
+        inputHoldsNormalized = normalizeInPlace
+        if normalizeInPlace {
+            mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
+                scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
+                    NormKernels.normalizeInPlace(x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, scale: sc.baseAddress!,
+                                                 shift: sh.baseAddress!, residual: residual.map { UnsafePointer($0.data) }, relu: relu,
+                                                 rows: m, channels: c, into: out.data)
                 } }
-            }
+            } }
+            return out
         }
-        return output
+        scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
+            NormKernels.affine(x.data, scale: sc.baseAddress!, shift: sh.baseAddress!, residual: residual.map { UnsafePointer($0.data) },
+                               relu: relu, rows: m, channels: c, into: out.data)
+        } }
+        return out
+    }
+
+    /// Rebuilds the output of the last `forward(…, normalizeInPlace: true)` without residual
+    /// from the stored x̂ as relu?(x̂·γ + β): equal to the forward's x·scale + shift up to
+    /// rounding, and the same on every run.
+    public func recomputeOutput(relu: Bool, into out: Tensor) {
+        guard let x = input, inputHoldsNormalized else { preconditionFailure("\(name): no normalised input to recompute from") }
+        out.resize(to: x.shape)
+        NormKernels.affine(x.data, scale: arena.values + weightOffset, shift: arena.values + biasOffset, residual: nil,
+                           relu: relu, rows: x.count / channels, channels: channels, into: out.data)
+    }
+
+    /// The evaluation-mode map `y = x·scale + shift` from the running statistics, for folding
+    /// into the preceding convolution.
+    public func inferenceAffine() -> (scale: [Float], shift: [Float]) {
+        let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
+        let scale = (0..<channels).map { gamma[$0] / (runningVar[$0] + eps).squareRoot() }
+        return (scale, (0..<channels).map { beta[$0] - runningMean[$0] * scale[$0] })
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let x = input else { preconditionFailure("\(name): backward before forward") }
-        let c = channels, m = x.count / c
-        inputGrad.resize(to: x.shape)
-        let gamma = arena.values + weightOffset
-        let dx = inputGrad.data
-        if !usedBatchStatistics {
-            let k = (0..<c).map { gamma[$0] * invstd[$0] }
-            k.withUnsafeBufferPointer { kp in
-                forRowRanges(m) { span in for r in span {
-                    let d = dy.data + r * c, o = dx + r * c
-                    for j in 0..<c { o[j] = d[j] * kp[j] }
-                } }
-            }
-            if trainable { accumulateParameterGrads(x: x, dy: dy) }
-            return inputGrad
-        }
-        let (s1, s2) = accumulateParameterGrads(x: x, dy: dy)
-        let mf = Float(m)
-        let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
-        let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
-        let k = (0..<c).map { Float(s2[$0]) / mf }                             // S2/M, multiplies x̂
-        mean.withUnsafeBufferPointer { mp in a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
-                let isd = invstd
-                isd.withUnsafeBufferPointer { ip in
-                    forRowRanges(m) { span in for r in span {
-                        let d = dy.data + r * c, xi = x.data + r * c, o = dx + r * c
-                        for j in 0..<c {
-                            let xhat = (xi[j] - mp[j]) * ip[j]
-                            o[j] = ap[j] * (d[j] - bp[j] - xhat * kp[j])
-                        }
-                    } }
-                }
-            } }
-        } }
-        return inputGrad
+        backward(dy, reluOutput: nil, into: inputGrad)
     }
 
-    /// Adds dβ = Σ dy and dγ = Σ dy·x̂ into the gradient arena (when trainable); returns (S1, S2).
+    /// The fused form: back through `relu` (when `reluOutput`, the output of the fused forward,
+    /// is given: the gradient passes where it is > 0) and the normalisation, into `dx`.
+    /// `dx` may be `dy` itself, or the saved input (each element is read before it is written).
     @discardableResult
-    private func accumulateParameterGrads(x: Tensor, dy: Tensor) -> ([Double], [Double]) {
+    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        precondition(dy.shape == x.shape && (reluOutput.map { $0.shape == x.shape } ?? true), "\(name): gradient shape \(dy.shape) vs \(x.shape)")
         let c = channels, m = x.count / c
-        let s1 = columnReduce(rows: m, cols: c) { span, acc in for r in span {
-            let d = dy.data + r * c
-            for j in 0..<c { acc[j] += d[j] }
-        } }
-        let s2 = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            columnReduce(rows: m, cols: c) { span, acc in for r in span {
-                let d = dy.data + r * c, xi = x.data + r * c
-                for j in 0..<c { acc[j] += d[j] * (xi[j] - mp[j]) * ip[j] }
-            } }
+        dxTensor.resize(to: x.shape)
+        let gamma = arena.values + weightOffset
+        let dx = dxTensor.data, mask = reluOutput.map { UnsafePointer($0.data) }
+        let (s1, s2) = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
+            NormKernels.gradientSums(dy.data, mask: mask, x: x.data, normalized: inputHoldsNormalized, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
         } }
         if trainable {
             let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset
             for j in 0..<c { gg[j] += Float(s2[j]); gb[j] += Float(s1[j]) }
         }
-        return (s1, s2)
+        if !usedBatchStatistics {
+            let k = (0..<c).map { gamma[$0] * invstd[$0] }
+            k.withUnsafeBufferPointer { kp in
+                NormKernels.scaledGradient(dy.data, mask: mask, k: kp.baseAddress!, rows: m, channels: c, into: dx)
+            }
+            return dxTensor
+        }
+        let mf = Float(m)
+        let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
+        let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
+        let k = (0..<c).map { Float(s2[$0]) / mf }                             // S2/M, multiplies x̂
+        mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
+                NormKernels.trainingInputGradient(dy.data, mask: mask, x: x.data, normalized: inputHoldsNormalized, mean: mp.baseAddress!, invstd: ip.baseAddress!,
+                                                  a: ap.baseAddress!, b: bp.baseAddress!, k: kp.baseAddress!, rows: m, channels: c, into: dx)
+            } } }
+        } }
+        return dxTensor
     }
 }

@@ -6,6 +6,19 @@ import TensorCore
 //   backward  dW   += dyᵀ · cols          (dy as [N*OH*OW, OC])
 //             dcols = dy · W,  dx = col2im(dcols)
 // Images are processed in chunks so the column matrix stays within the workspace budget.
+// The column order is pixel-major (ky, kx, c) (see Im2col+PixelMajor.swift), so the GEMM uses
+// a repacked [OC, KH, KW, C] copy of the weight, made in the shared workspace on each call.
+
+/// What an inference-mode convolution applies to its output per channel (a folded BatchNorm).
+/// `y = relu?(y·scale + shift + residual?)`, per output channel.
+public struct ConvEpilogue {
+    public var scale: [Float], shift: [Float], relu: Bool
+    /// Added before the ReLU (a residual block's shortcut); the output's shape.
+    public var residual: Tensor?
+    public init(scale: [Float], shift: [Float], relu: Bool, residual: Tensor? = nil) {
+        self.scale = scale; self.shift = shift; self.relu = relu; self.residual = residual
+    }
+}
 
 /// 2-D convolution, computed as im2col + one GEMM per chunk of images.
 public final class Conv2D {
@@ -58,35 +71,87 @@ public final class Conv2D {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
+        forward(x, epilogue: nil)
+    }
+
+    /// Forward with an optional per-output-channel affine map, residual and ReLU applied in the
+    /// pass that adds the bias (`y = relu?((conv + bias)·scale + shift + residual?)`): the
+    /// inference path of a convolution followed by an eval-mode BatchNorm. The weights are not
+    /// modified or cached, so a change to them is always seen.
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue?) -> Tensor {
         input = x
         let g = geometry(x)
         let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize
         precondition(oh > 0 && ow > 0, "\(name): input \(x.shape[1])x\(x.shape[2]) is smaller than the \(kernel)x\(kernel) kernel")
         output.resize(to: [n, oh, ow, outChannels])
-        let w = UnsafePointer(arena.values + weightOffset)
+        let rows = n * oh * ow
         if g.isPointwise {
-            gemm(.none, .transposed, m: n * oh * ow, n: outChannels, k: k, a: x.data, lda: k, b: w, ldb: k,
+            gemm(.none, .transposed, m: rows, n: outChannels, k: k, a: x.data, lda: k, b: arena.values + weightOffset, ldb: k,
                  c: output.data, ldc: outChannels)
         } else {
+            let pixelMajor = usesPixelMajor(rows: rows)
+            let w = pixelMajor ? packedWeights() : UnsafePointer(arena.values + weightOffset)
             let step = imagesPerChunk(g, batch: n)
             let cols = workspace.buffer(step * oh * ow * k)
             for start in Swift.stride(from: 0, to: n, by: step) {
                 let count = min(step, n - start)
-                im2col(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
+                let image = x.data + start * g.height * g.width * inChannels
+                if pixelMajor { im2colPixelMajor(image, count: count, g, into: cols) } else { im2col(image, count: count, g, into: cols) }
                 gemm(.none, .transposed, m: count * oh * ow, n: outChannels, k: k, a: cols, lda: k, b: w, ldb: k,
                      c: output.data + start * oh * ow * outChannels, ldc: outChannels)
             }
         }
-        if let bo = biasOffset {
-            let b = arena.values + bo, y = output.data, oc = outChannels
-            forRowRanges(n * oh * ow) { span in for r in span { for c in 0..<oc { y[r * oc + c] += b[c] } } }
+        let y = output.data, oc = outChannels
+        let b = biasOffset.map { UnsafePointer(arena.values + $0) }
+        if let e = epilogue {
+            precondition(e.scale.count == oc && e.shift.count == oc, "\(name): epilogue for \(e.scale.count) channels, layer has \(oc)")
+            precondition(e.residual.map { $0.shape == output.shape } ?? true, "\(name): residual \(e.residual?.shape ?? []) vs output \(output.shape)")
+            let res = e.residual.map { UnsafePointer($0.data) }
+            e.shift.withUnsafeBufferPointer { sh in e.scale.withUnsafeBufferPointer { sc in
+                let shift = sh.baseAddress!, scale = sc.baseAddress!, relu = e.relu
+                forRowRanges(rows) { span in for r in span {
+                    let yr = y + r * oc
+                    if let b { for c in 0..<oc { yr[c] += b[c] } }
+                    if let res {
+                        let rr = res + r * oc
+                        for c in 0..<oc { yr[c] = yr[c] * scale[c] + shift[c] + rr[c] }
+                    } else {
+                        for c in 0..<oc { yr[c] = yr[c] * scale[c] + shift[c] }
+                    }
+                    if relu { for c in 0..<oc { yr[c] = max(yr[c], 0) } }
+                } }
+            } }
+        } else if let b {
+            forRowRanges(rows) { span in for r in span { for c in 0..<oc { y[r * oc + c] += b[c] } } }
         }
         return output
+    }
+
+    /// Whether im2col uses the pixel-major column order (memcpy runs, but a repacked weight) or
+    /// PyTorch's order (scattered copies, the weight as stored). Repacking costs a pass over
+    /// the weight, OC·K values, per call; it pays when the column matrix (rows·K) is several
+    /// times larger, as in training. Batch-1 inference of late stages (7x7 outputs, 512
+    /// channels) takes PyTorch's order. A 1x1 kernel has the same order either way.
+    public func usesPixelMajor(rows: Int) -> Bool { kernel == 1 || rows >= 4 * outChannels }
+
+    /// The weight as the pixel-major GEMM reads it, [OC, KH, KW, C]; a 1x1 kernel is used in place.
+    private func packedWeights() -> UnsafePointer<Float> {
+        let w = UnsafePointer(arena.values + weightOffset)
+        if kernel == 1 { return w }
+        let packed = workspace.weights(outChannels * patchSize)
+        repackWeightsPixelMajor(w, outChannels: outChannels, channels: inChannels, kernelH: kernel, kernelW: kernel, into: packed)
+        return UnsafePointer(packed)
     }
 
     /// Accumulates weight (and bias) gradients; returns dx, or nil when `needsInputGradient` is off.
     @discardableResult
     public func backward(_ dy: Tensor) -> Tensor? {
+        backward(dy, into: inputGrad)
+    }
+
+    /// As `backward(_:)`, writing dx into `inputGrad` (resized; not `dy`) instead of the layer's own tensor.
+    @discardableResult
+    public func backward(_ dy: Tensor, into inputGrad: Tensor) -> Tensor? {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let g = geometry(x)
         let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize, oc = outChannels
@@ -112,20 +177,32 @@ public final class Conv2D {
             }
         } else if trainable || needsInputGradient {
             if needsInputGradient { inputGrad.zero() }
+            // Pixel-major columns: the weight gradient is formed in [OC, KH, KW, C] order and
+            // mapped back to PyTorch's order once; a 1x1 kernel or PyTorch's order needs no mapping.
+            let pixelMajor = usesPixelMajor(rows: n * oh * ow)
+            let direct = kernel == 1 || !pixelMajor
+            let packedGrad = direct ? dw : workspace.weightGradient(oc * k)
             let step = imagesPerChunk(g, batch: n)
             let cols = workspace.buffer(step * oh * ow * k)
+            let wp = needsInputGradient && pixelMajor ? packedWeights() : w
             for start in Swift.stride(from: 0, to: n, by: step) {
                 let count = min(step, n - start), rows = count * oh * ow
                 let dyChunk = dy.data + start * oh * ow * oc
+                let image = x.data + start * g.height * g.width * inChannels
                 if trainable {
-                    im2col(x.data + start * g.height * g.width * inChannels, count: count, g, into: cols)
+                    if pixelMajor { im2colPixelMajor(image, count: count, g, into: cols) } else { im2col(image, count: count, g, into: cols) }
                     gemm(.transposed, .none, m: oc, n: k, k: rows, a: dyChunk, lda: oc, b: cols, ldb: k,
-                         beta: 1, c: dw, ldc: k)
+                         beta: direct || start > 0 ? 1 : 0, c: packedGrad, ldc: k)
                 }
                 if needsInputGradient {
-                    gemm(.none, .none, m: rows, n: k, k: oc, a: dyChunk, lda: oc, b: w, ldb: k, c: cols, ldc: k)
-                    col2imAccumulate(cols, count: count, g, into: inputGrad.data + start * g.height * g.width * inChannels)
+                    gemm(.none, .none, m: rows, n: k, k: oc, a: dyChunk, lda: oc, b: wp, ldb: k, c: cols, ldc: k)
+                    let dxImage = inputGrad.data + start * g.height * g.width * inChannels
+                    if pixelMajor { col2imAccumulatePixelMajor(cols, count: count, g, into: dxImage) } else { col2imAccumulate(cols, count: count, g, into: dxImage) }
                 }
+            }
+            if trainable && !direct {
+                addWeightGradientsFromPixelMajor(packedGrad, outChannels: oc, channels: inChannels,
+                                                 kernelH: kernel, kernelW: kernel, into: dw)
             }
         }
         return needsInputGradient ? inputGrad : nil

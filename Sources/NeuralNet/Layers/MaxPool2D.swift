@@ -27,6 +27,31 @@ public final class MaxPool2D {
             let amp = am.baseAddress!
             forRowRanges(n * oh * ow) { span in for r in span {
                 let b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow
+                if c % 8 == 0 {
+                    // Eight channels at a time, the same rule lane by lane.
+                    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                    for ch in Swift.stride(from: 0, to: c, by: 8) {
+                        var best = SIMD8<Float>(repeating: -.infinity), arg = SIMD8<Int32>(repeating: -1), started = false
+                        for ky in 0..<k {
+                            let iy = oy * s - p + ky
+                            if iy < 0 || iy >= h { continue }
+                            for kx in 0..<k {
+                                let ix = ox * s - p + kx
+                                if ix < 0 || ix >= w { continue }
+                                let idx = ((b * h + iy) * w + ix) * c + ch
+                                let v = UnsafeRawPointer(src + idx).loadUnaligned(as: SIMD8<Float>.self)
+                                let at = SIMD8<Int32>(repeating: Int32(idx)) &+ lanes
+                                if !started { best = v; arg = at; started = true; continue }
+                                let take = (v .> best) .| (v .!= v)
+                                best.replace(with: v, where: take)
+                                arg.replace(with: at, where: take)
+                            }
+                        }
+                        UnsafeMutableRawPointer(dst + r * c + ch).storeBytes(of: best, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(amp + r * c + ch).storeBytes(of: arg, as: SIMD8<Int32>.self)
+                    }
+                    continue
+                }
                 for ch in 0..<c {
                     var best = -Float.infinity, where_ = -1
                     for ky in 0..<k {

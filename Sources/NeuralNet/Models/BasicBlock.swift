@@ -3,14 +3,23 @@ import TensorCore
 // Shapes: x [N, H, W, Cin] → y [N, H/s, W/s, C].
 //   y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)),
 //   shortcut = bn(conv1x1 stride s) when the shape changes, else identity.
+// Fused: bn1+relu writes one tensor; bn2 + shortcut add + relu writes the block output. In
+// evaluation the BatchNorms fold into the convolutions (see `forward`).
+// Memory in training: each BatchNorm overwrites its input (a convolution's output) with x̂,
+// all its backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from x̂ before
+// conv2's backward. A block keeps three activations (x̂1, x̂2, its output), and backward
+// works in place in those (x̂ buffers become gradients) or in the workspace's shared tensors.
 
 /// torchvision's BasicBlock (two 3x3 convolutions), with its state-dict names.
 public final class BasicBlock: ResidualBlock {
-    let conv1: Conv2D, bn1: BatchNorm2D, relu1 = ReLU()
+    let conv1: Conv2D, bn1: BatchNorm2D
     let conv2: Conv2D, bn2: BatchNorm2D
     let downsample: (conv: Conv2D, bn: BatchNorm2D)?
-    let join = ResidualAddReLU()
-    private let sumGrad = Tensor(shape: [0])
+    let workspace: Workspace
+    /// The input of the last forward when it was folded (evaluation): backward must first
+    /// recompute the unfolded activations it needs.
+    private var foldedInput: Tensor?
+    private var output: Tensor?
 
     public init(_ name: String, inChannels: Int, channels: Int, stride: Int, arena: ParameterArena, workspace: Workspace) {
         conv1 = Conv2D("\(name).conv1", inChannels, channels, kernel: 3, stride: stride, padding: 1, arena: arena, workspace: workspace)
@@ -23,29 +32,71 @@ public final class BasicBlock: ResidualBlock {
         } else {
             downsample = nil
         }
+        self.workspace = workspace
     }
 
     public var convolutions: [Conv2D] { [conv1, conv2] + (downsample.map { [$0.conv] } ?? []) }
     public var norms: [BatchNorm2D] { [bn1, bn2] + (downsample.map { [$0.bn] } ?? []) }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var h = conv1.forward(x)
-        h = relu1.forward(bn1.forward(h, training: training))
-        h = bn2.forward(conv2.forward(h), training: training)
-        let shortcut = downsample.map { $0.bn.forward($0.conv.forward(x), training: training) } ?? x
-        return join.forward(h, shortcut)
+        if !training { return foldedForward(x) }
+        foldedInput = nil
+        return unfoldedForward(x, training: training)
+    }
+
+    private func unfoldedForward(_ x: Tensor, training: Bool) -> Tensor {
+        let a1 = bn1.forward(conv1.forward(x), training: training, residual: nil, relu: true,
+                             into: workspace.recomputedActivation, normalizeInPlace: true)
+        let h2 = conv2.forward(a1)
+        var shortcut = x
+        if let (conv, bn) = downsample {
+            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA,
+                                  normalizeInPlace: true)
+        }
+        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output, normalizeInPlace: true)
+        output = y
+        return y
+    }
+
+    /// Evaluation: each BatchNorm (running statistics) is folded into its convolution's weights,
+    /// and the shortcut add and ReLU run in conv2's output pass.
+    private func foldedForward(_ x: Tensor) -> Tensor {
+        foldedInput = x
+        let e1 = bn1.inferenceAffine(), e2 = bn2.inferenceAffine()
+        let a1 = conv1.forward(x, epilogue: ConvEpilogue(scale: e1.scale, shift: e1.shift, relu: true))
+        var shortcut = x
+        if let (conv, bn) = downsample {
+            let e = bn.inferenceAffine()
+            shortcut = conv.forward(x, epilogue: ConvEpilogue(scale: e.scale, shift: e.shift, relu: false))
+        }
+        let y = conv2.forward(a1, epilogue: ConvEpilogue(scale: e2.scale, shift: e2.shift, relu: true, residual: shortcut))
+        output = y
+        return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        let g = join.backward(dy)
-        var d = bn2.backward(g)
-        d = conv2.backward(d)!
-        d = bn1.backward(relu1.backward(d))
-        let dMain = conv1.backward(d)!
-        let dShort = downsample.map { $0.conv.backward($0.bn.backward(g))! } ?? g
-        sumGrad.resize(to: dMain.shape)
-        let a = dMain.data, b = dShort.data, o = sumGrad.data
-        forRanges(dMain.count) { span in for i in span { o[i] = a[i] + b[i] } }
-        return sumGrad
+        if let x = foldedInput {
+            foldedInput = nil
+            _ = unfoldedForward(x, training: false)
+        }
+        guard let y = output else { preconditionFailure("\(conv1.name): backward before forward") }
+        // The input gradient goes where nothing still needed lives: x̂1 once bn1's backward is
+        // done (same shape when there is no downsampling), else a pass-down tensor that is not dy.
+        let dx = downsample == nil ? conv1.output : workspace.passBuffer(avoiding: dy)
+        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output)
+        bn1.recomputeOutput(relu: true, into: workspace.recomputedActivation)
+        let d1 = conv2.backward(d2, into: workspace.scratchB)!
+        bn1.backward(d1, reluOutput: workspace.recomputedActivation, into: d1)
+        conv1.backward(d1, into: dx)
+        if let (conv, bn) = downsample {
+            let ds = bn.backward(dy, reluOutput: y, into: conv.output)
+            let dShort = conv.backward(ds, into: workspace.scratchB)!
+            let a = dx.data, b = dShort.data
+            forRanges(dx.count) { span in for i in span { a[i] += b[i] } }
+        } else {
+            let a = dx.data, d = dy.data, m = y.data
+            forRanges(dx.count) { span in for i in span { a[i] += m[i] > 0 ? d[i] : 0 } }
+        }
+        return dx
     }
 }

@@ -8,7 +8,8 @@ public final class ResNet {
     public let config: ResNetConfig
     public let arena = ParameterArena()
     let workspace = Workspace()
-    let stemConv: Conv2D, stemNorm: BatchNorm2D, stemReLU = ReLU()
+    let stemConv: Conv2D, stemNorm: BatchNorm2D
+    private var stemFoldedInput: Tensor?
     let stemPool: MaxPool2D?
     let blocks: [ResidualBlock]
     let pool = GlobalAveragePool()
@@ -75,7 +76,7 @@ public final class ResNet {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.shape.count == 4 && x.shape[3] == config.inputChannels,
                      "expected NHWC input with \(config.inputChannels) channels, got \(x.shape)")
-        var h = stemReLU.forward(stemNorm.forward(stemConv.forward(x), training: training))
+        var h = stemForward(x, training: training)
         if let p = stemPool { h = p.forward(h) }
         for block in blocks { h = block.forward(h, training: training) }
         h = pool.forward(h)
@@ -97,7 +98,24 @@ public final class ResNet {
         d = pool.backward(d)
         for block in blocks.reversed() { d = block.backward(d) }
         if let p = stemPool { d = p.backward(d) }
-        stemConv.backward(stemNorm.backward(stemReLU.backward(d)))
+        if let x = stemFoldedInput {
+            stemFoldedInput = nil
+            _ = stemForward(x, training: false, fold: false)
+        }
+        stemConv.backward(stemNorm.backward(d, reluOutput: stemNorm.output, into: stemConv.output))
+    }
+
+    /// conv → BatchNorm → ReLU, fused; in evaluation the BatchNorm folds into the convolution
+    /// (and a later backward first recomputes the unfolded activations).
+    private func stemForward(_ x: Tensor, training: Bool, fold: Bool = true) -> Tensor {
+        if !training && fold {
+            stemFoldedInput = x
+            let e = stemNorm.inferenceAffine()
+            return stemConv.forward(x, epilogue: ConvEpilogue(scale: e.scale, shift: e.shift, relu: true))
+        }
+        stemFoldedInput = nil
+        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true, into: stemNorm.output,
+                                normalizeInPlace: true)
     }
 
     /// Freezes or unfreezes everything but the head.

@@ -1,0 +1,172 @@
+import TensorCore
+
+// Shapes: rows of C channels (an NHWC tensor seen as [M, C]); per-channel vectors of length C.
+// The loops over rows of BatchNorm, written once with SIMD8 over channels (C a multiple of 8,
+// every ResNet width) and once scalar (any C). Both evaluate the same expressions in the same
+// order, and reductions keep `columnReduce`'s fixed chunks, so results do not depend on the path.
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+/// `max(v, 0)` lane by lane, with Swift.max's answer for -0 and NaN.
+@inline(__always) private func relu8(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: v .<= 0) }
+/// `mask > 0 ? v : 0` lane by lane.
+@inline(__always) private func masked8(_ v: SIMD8<Float>, _ mask: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8<Float>(repeating: 0).replacing(with: v, where: mask .> 0)
+}
+
+enum NormKernels {
+    /// Per-channel Σx and then Σ(x − mean)² (two passes, for accuracy), in Double.
+    static func statistics(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> (mean: [Float], variance: [Double]) {
+        let vector = c % 8 == 0
+        let sums = columnReduce(rows: rows, cols: c) { span, acc in for r in span {
+            let row = x + r * c
+            if vector { for j in Swift.stride(from: 0, to: c, by: 8) { store8(load8(acc + j) + load8(row + j), acc + j) } }
+            else { for j in 0..<c { acc[j] += row[j] } }
+        } }
+        let mean = sums.map { Float($0 / Double(rows)) }
+        let squares = mean.withUnsafeBufferPointer { mb in
+            let mp = mb.baseAddress!
+            return columnReduce(rows: rows, cols: c) { span, acc in for r in span {
+                let row = x + r * c
+                if vector {
+                    for j in Swift.stride(from: 0, to: c, by: 8) { let d = load8(row + j) - load8(mp + j); store8(load8(acc + j) + d * d, acc + j) }
+                } else {
+                    for j in 0..<c { let d = row[j] - mp[j]; acc[j] += d * d }
+                }
+            } }
+        }
+        return (mean, squares.map { $0 / Double(rows) })
+    }
+
+    /// y = relu?(x·scale + shift + residual?).
+    static func affine(_ x: UnsafePointer<Float>, scale sc: UnsafePointer<Float>, shift sh: UnsafePointer<Float>,
+                       residual: UnsafePointer<Float>?, relu: Bool, rows: Int, channels c: Int, into y: UnsafeMutablePointer<Float>) {
+        let vector = c % 8 == 0
+        forRowRanges(rows) { span in for r in span {
+            let xi = x + r * c, yi = y + r * c, ri = residual.map { $0 + r * c }
+            if vector {
+                for j in Swift.stride(from: 0, to: c, by: 8) {
+                    var v = load8(xi + j) * load8(sc + j) + load8(sh + j)
+                    if let ri { v += load8(ri + j) }
+                    store8(relu ? relu8(v) : v, yi + j)
+                }
+            } else {
+                for j in 0..<c {
+                    var v = xi[j] * sc[j] + sh[j]
+                    if let ri { v += ri[j] }
+                    yi[j] = relu ? max(v, 0) : v
+                }
+            }
+        } }
+    }
+
+    /// y = relu?(x·scale + shift + residual?) as `affine`, and x ← x̂ = (x − mean)·invstd in place.
+    static func normalizeInPlace(_ x: UnsafeMutablePointer<Float>, mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
+                                 scale gp: UnsafePointer<Float>, shift bp: UnsafePointer<Float>,
+                                 residual: UnsafePointer<Float>?, relu: Bool, rows: Int, channels c: Int,
+                                 into y: UnsafeMutablePointer<Float>) {
+        let vector = c % 8 == 0
+        forRowRanges(rows) { span in for r in span {
+            let xi = x + r * c, yi = y + r * c, ri = residual.map { $0 + r * c }
+            if vector {
+                for j in Swift.stride(from: 0, to: c, by: 8) {
+                    let xv = load8(xi + j)
+                    store8((xv - load8(mp + j)) * load8(ip + j), xi + j)
+                    var v = xv * load8(gp + j) + load8(bp + j)
+                    if let ri { v += load8(ri + j) }
+                    store8(relu ? relu8(v) : v, yi + j)
+                }
+            } else {
+                for j in 0..<c {
+                    let xv = xi[j]
+                    xi[j] = (xv - mp[j]) * ip[j]
+                    var v = xv * gp[j] + bp[j]
+                    if let ri { v += ri[j] }
+                    yi[j] = relu ? max(v, 0) : v
+                }
+            }
+        } }
+    }
+
+    /// S1 = Σ dy' and S2 = Σ dy'·(x − mean)·invstd per channel, dy' = dy masked by `mask > 0`
+    /// when a mask is given; one pass over the data.
+    /// `normalized`: x already holds x̂ = (x − mean)·invstd.
+    static func gradientSums(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>, normalized: Bool,
+                             mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
+                             rows: Int, channels c: Int) -> (s1: [Double], s2: [Double]) {
+        let vector = c % 8 == 0
+        let both = columnReduce(rows: rows, cols: 2 * c) { span, acc in for r in span {
+            let d = dy + r * c, xi = x + r * c, mr = mask.map { $0 + r * c }, acc2 = acc + c
+            if vector {
+                for j in Swift.stride(from: 0, to: c, by: 8) {
+                    var g = load8(d + j)
+                    if let mr { g = masked8(g, load8(mr + j)) }
+                    store8(load8(acc + j) + g, acc + j)
+                    if normalized { store8(load8(acc2 + j) + g * load8(xi + j), acc2 + j) }
+                    else { store8(load8(acc2 + j) + g * (load8(xi + j) - load8(mp + j)) * load8(ip + j), acc2 + j) }
+                }
+            } else {
+                for j in 0..<c {
+                    var g = d[j]
+                    if let mr { g = mr[j] > 0 ? g : 0 }
+                    acc[j] += g
+                    acc2[j] += normalized ? g * xi[j] : g * (xi[j] - mp[j]) * ip[j]
+                }
+            }
+        } }
+        return (Array(both[0..<c]), Array(both[c...]))
+    }
+
+    /// dx = a·(dy' − b − (x − mean)·invstd·k), the training-mode input gradient.
+    /// `dx` may be `dy` or `x` (each element is read before it is written).
+    static func trainingInputGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>, normalized: Bool,
+                                      mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
+                                      a ap: UnsafePointer<Float>, b bp: UnsafePointer<Float>, k kp: UnsafePointer<Float>,
+                                      rows: Int, channels c: Int, into dx: UnsafeMutablePointer<Float>) {
+        let vector = c % 8 == 0
+        forRowRanges(rows) { span in for r in span {
+            let d = dy + r * c, xi = x + r * c, o = dx + r * c, mr = mask.map { $0 + r * c }
+            if vector {
+                for j in Swift.stride(from: 0, to: c, by: 8) {
+                    var g = load8(d + j)
+                    if let mr { g = masked8(g, load8(mr + j)) }
+                    let xhat = normalized ? load8(xi + j) : (load8(xi + j) - load8(mp + j)) * load8(ip + j)
+                    store8(load8(ap + j) * (g - load8(bp + j) - xhat * load8(kp + j)), o + j)
+                }
+            } else {
+                for j in 0..<c {
+                    var g = d[j]
+                    if let mr { g = mr[j] > 0 ? g : 0 }
+                    let xhat = normalized ? xi[j] : (xi[j] - mp[j]) * ip[j]
+                    o[j] = ap[j] * (g - bp[j] - xhat * kp[j])
+                }
+            }
+        } }
+    }
+
+    /// dx = dy'·k, the input gradient with fixed statistics.
+    static func scaledGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, k kp: UnsafePointer<Float>,
+                               rows: Int, channels c: Int, into dx: UnsafeMutablePointer<Float>) {
+        let vector = c % 8 == 0
+        forRowRanges(rows) { span in for r in span {
+            let d = dy + r * c, o = dx + r * c, mr = mask.map { $0 + r * c }
+            if vector {
+                for j in Swift.stride(from: 0, to: c, by: 8) {
+                    var g = load8(d + j)
+                    if let mr { g = masked8(g, load8(mr + j)) }
+                    store8(g * load8(kp + j), o + j)
+                }
+            } else {
+                for j in 0..<c {
+                    var g = d[j]
+                    if let mr { g = mr[j] > 0 ? g : 0 }
+                    o[j] = g * kp[j]
+                }
+            }
+        } }
+    }
+}
