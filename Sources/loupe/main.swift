@@ -11,6 +11,13 @@ usage: loupe                      REPL on a terminal; a script when stdin is not
        loupe --version
 """
 
+// OpenBLAS picks its kernels when the library loads: on a CPU with AVX-512 that it takes for an
+// older core, run again once with OPENBLAS_CORETYPE set (nil when the user set it, so no loop).
+if let core = preferredBLASCoreType() {
+    setenv("OPENBLAS_CORETYPE", core, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)   // returns only on failure: carry on as we are
+}
+
 let interpreter = Interpreter(registry: makeCommandRegistry())
 let arguments = Array(CommandLine.arguments.dropFirst())
 let status: Int32
