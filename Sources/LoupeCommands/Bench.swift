@@ -1,9 +1,11 @@
 import Foundation
 import TensorCore
 import NeuralNet
+import Datasets
 
 /// Names `loupe bench` knows, in the order it runs them.
-public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s"]
+public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s",
+                                  "decode-augment"]
 
 /// `loupe bench [NAME...] [--seconds S]`: runs the workloads of WORKLOADS.md and prints one line
 /// per figure, `NAME<TAB>VALUE UNIT`. Returns the process exit code.
@@ -41,6 +43,16 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
                 return 70
             }
             figure = BenchFigure(name: name, value: mib, unit: "MiB")
+        case "decode-augment":
+            // The loader's own rate (decode + resize + standard augmentation), which must outrun
+            // training: two figures, 3x224x224 JPEGs from disk and 28x28 IDX images.
+            do {
+                for f in try decodeAugmentBenchmark(seconds: seconds) { output(BenchFigure(name: f.name, value: f.value, unit: f.unit).line) }
+            } catch {
+                FileHandle.standardError.write(Data("loupe bench: decode-augment failed: \(error)\n".utf8))
+                return 70
+            }
+            continue
         default: continue
         }
         output(figure.line)
