@@ -69,7 +69,7 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     let first: TrainingRun
     do { first = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: head) } }
     catch { m.model.freezeBackbone(wasFrozen); throw error }
-    let folder = try RunFolder.create(in: call.session)
+    let folder = try RunFolder.create(in: &call.session)
     let value = RunValue(phases: [RunPhase(label: "head", run: first)], model: m, data: d, name: folder.name)
     value.command = "fine_tune"
     value.folder = folder.path

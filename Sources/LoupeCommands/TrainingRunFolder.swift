@@ -11,16 +11,17 @@ struct RunFolder {
     let name: String
     let path: String
 
-    /// The next unused `run-N` folder of the work folder, created.
-    static func create(in session: Session) throws -> RunFolder {
+    /// The session's next run: named by its order in the session (so a replayed session names
+    /// and draws its runs the same), in folder `run-N`, or `run-N-2`, `run-N-3`… when an earlier
+    /// session already left a `run-N` there (nothing is overwritten).
+    static func create(in session: inout Session) throws -> RunFolder {
         let workdir = session.workPath("")
         let fm = FileManager.default
         try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
-        let used = ((try? fm.contentsOfDirectory(atPath: workdir)) ?? []).compactMap { name -> Int? in
-            name.hasPrefix("run-") ? Int(name.dropFirst(4)) : nil
-        }
-        let name = "\((used.max() ?? 0) + 1)"
-        let path = session.workPath("run-" + name)
+        let name = "\(session.nextSerial("run"))"
+        var path = session.workPath("run-" + name)
+        var copy = 2
+        while fm.fileExists(atPath: path) { path = session.workPath("run-\(name)-\(copy)"); copy += 1 }
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw CommandError.failed("cannot create the run folder \(path): \(error.localizedDescription) (change it with workdir \"DIR\")")
         }

@@ -21,7 +21,7 @@ extension CommandRegistry {
                 options.seed = call.drawSeed()
                 let data = try TrainingData.resolve(d, model: m)
                 let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: options) }
-                let folder = try RunFolder.create(in: call.session)
+                let folder = try RunFolder.create(in: &call.session)
                 let value = RunValue(run: run, model: m, data: d, name: folder.name)
                 value.folder = folder.path
                 value.noDevReason = data.noDevReason

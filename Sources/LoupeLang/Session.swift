@@ -22,6 +22,15 @@ public struct Session {
     public var quitRequested = false
     /// How many generator streams commands have taken since the seed was set.
     public private(set) var randomStreamsUsed: UInt64 = 0
+    /// Counters of things a session numbers (runs, …), so names follow the session, not the disk.
+    public private(set) var serials: [String: Int] = [:]
+
+    /// The next number of `kind` in this session: 1, 2, 3… A replayed session numbers the same.
+    public mutating func nextSerial(_ kind: String) -> Int {
+        let n = (serials[kind] ?? 0) + 1
+        serials[kind] = n
+        return n
+    }
     /// The seed and work folder the session started with, written first by `save_session`.
     public let initialSeed: UInt64
     public let initialWorkdir: String
