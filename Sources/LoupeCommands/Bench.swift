@@ -1,4 +1,5 @@
 import Foundation
+import LoupeLang
 import TensorCore
 import NeuralNet
 import Datasets
@@ -21,7 +22,7 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
             seconds = s; i += 2; continue
         }
         guard benchWorkloadNames.contains(a) else {
-            let hint = benchWorkloadNames.min { editDistance($0, a) < editDistance($1, a) }!
+            let hint = benchWorkloadNames.min { Suggestions.editDistance($0, a) < Suggestions.editDistance($1, a) }!
             FileHandle.standardError.write(Data("loupe bench: unknown workload '\(a)' (did you mean '\(hint)'?); workloads: \(benchWorkloadNames.joined(separator: ", "))\n".utf8))
             return 64
         }
@@ -82,19 +83,4 @@ private func rssChild(output: (String) -> Void) -> Int32 {
           let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 70 }
     output(String(kib / 1024))
     return 0
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var row = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-        var prev = row[0]; row[0] = i
-        for j in 1...max(b.count, 1) where !b.isEmpty {
-            let cur = row[j]
-            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-            prev = cur
-        }
-    }
-    return a.isEmpty ? b.count : row[b.count]
 }
