@@ -19,9 +19,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
+        // Kernels that need AVX2 + FMA, chosen at run time: Swift cannot enable them per function.
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // Engine
-        .target(name: "TensorCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], exclude: ["README.md"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),

@@ -32,6 +32,8 @@ public final class Conv2D {
     public var trainable = true
     /// When false, backward skips the input gradient (e.g. the first layer of a network).
     public var needsInputGradient = true
+    /// When false, the direct kernel is never used (see `usesDirect`).
+    public var allowsDirect = true
 
     private var input: Tensor?
     public let output = Tensor(shape: [0])
@@ -88,6 +90,16 @@ public final class Conv2D {
         if g.isPointwise {
             gemm(.none, .transposed, m: rows, n: outChannels, k: k, a: x.data, lda: k, b: arena.values + weightOffset, ldb: k,
                  c: output.data, ldc: outChannels)
+        } else if usesDirect(forOutput: outChannels, from: inChannels) {
+            let hp = g.height + 2 * padding, wp = g.width + 2 * padding
+            let xp = workspace.padded(n * hp * wp * inChannels)
+            padImages(x.data, count: n, height: g.height, width: g.width, channels: inChannels, padding: padding, into: xp)
+            let packed = workspace.weights(outChannels * k)
+            packWeightsDirect(arena.values + weightOffset, outChannels: outChannels, channels: inChannels,
+                              kernelH: kernel, kernelW: kernel, into: packed)
+            DirectConvolution.convolve(padded: xp, count: n, paddedHeight: hp, paddedWidth: wp, channels: inChannels,
+                                       packedWeight: packed, kernelH: kernel, kernelW: kernel, outChannels: outChannels,
+                                       stride: stride, outHeight: oh, outWidth: ow, into: output.data)
         } else {
             let pixelMajor = usesPixelMajor(rows: rows)
             let w = pixelMajor ? packedWeights() : UnsafePointer(arena.values + weightOffset)
@@ -134,6 +146,17 @@ public final class Conv2D {
     /// channels) takes PyTorch's order. A 1x1 kernel has the same order either way.
     public func usesPixelMajor(rows: Int) -> Bool { kernel == 1 || rows >= 4 * outChannels }
 
+    /// Whether the direct kernel computes a convolution producing `outputs` channels from
+    /// `inputs` (the forward pass, or the input gradient with the two swapped). It replaces
+    /// im2col + GEMM where the GEMM is narrow and memory-bound: a kernel larger than 1x1, at
+    /// most `DirectConvolution.widest` channels on either side, and whole blocks of 16 outputs.
+    /// `allowsDirect = false` forces the GEMM path (tests compare the two).
+    public func usesDirect(forOutput outputs: Int, from inputs: Int) -> Bool {
+        allowsDirect && DirectConvolution.isAvailable && kernel > 1
+            && outputs % DirectConvolution.channelBlock == 0
+            && outputs <= DirectConvolution.widest && inputs <= DirectConvolution.widest
+    }
+
     /// The weight as the pixel-major GEMM reads it, [OC, KH, KW, C]; a 1x1 kernel is used in place.
     private func packedWeights() -> UnsafePointer<Float> {
         let w = UnsafePointer(arena.values + weightOffset)
@@ -176,7 +199,7 @@ public final class Conv2D {
                      c: inputGrad.data, ldc: k)
             }
         } else if trainable || needsInputGradient {
-            if needsInputGradient { inputGrad.zero() }
+            if needsInputGradient && !(stride == 1 && usesDirect(forOutput: inChannels, from: oc)) { inputGrad.zero() }
             // Pixel-major columns: the weight gradient is formed in [OC, KH, KW, C] order and
             // mapped back to PyTorch's order once; a 1x1 kernel or PyTorch's order needs no mapping.
             let pixelMajor = usesPixelMajor(rows: n * oh * ow)
@@ -184,7 +207,11 @@ public final class Conv2D {
             let packedGrad = direct ? dw : workspace.weightGradient(oc * k)
             let step = imagesPerChunk(g, batch: n)
             let cols = workspace.buffer(step * oh * ow * k)
-            let wp = needsInputGradient && pixelMajor ? packedWeights() : w
+            // Stride 1: the input gradient is a direct convolution of the padded output gradient.
+            let directInput = needsInputGradient && stride == 1 && usesDirect(forOutput: inChannels, from: oc)
+            if directInput { inputGradientDirect(dy, g, into: inputGrad) }
+            let gemmInput = needsInputGradient && !directInput
+            let wp = gemmInput && pixelMajor ? packedWeights() : w
             for start in Swift.stride(from: 0, to: n, by: step) {
                 let count = min(step, n - start), rows = count * oh * ow
                 let dyChunk = dy.data + start * oh * ow * oc
@@ -194,7 +221,7 @@ public final class Conv2D {
                     gemm(.transposed, .none, m: oc, n: k, k: rows, a: dyChunk, lda: oc, b: cols, ldb: k,
                          beta: direct || start > 0 ? 1 : 0, c: packedGrad, ldc: k)
                 }
-                if needsInputGradient {
+                if gemmInput {
                     gemm(.none, .none, m: rows, n: k, k: oc, a: dyChunk, lda: oc, b: wp, ldb: k, c: cols, ldc: k)
                     let dxImage = inputGrad.data + start * g.height * g.width * inChannels
                     if pixelMajor { col2imAccumulatePixelMajor(cols, count: count, g, into: dxImage) } else { col2imAccumulate(cols, count: count, g, into: dxImage) }
@@ -206,5 +233,22 @@ public final class Conv2D {
             }
         }
         return needsInputGradient ? inputGrad : nil
+    }
+
+    /// dx for a stride-1 convolution through the direct kernel: dy padded by KH-1-P, convolved
+    /// with the flipped kernel whose channel axes are swapped. Overwrites `dx`.
+    private func inputGradientDirect(_ dy: Tensor, _ g: ConvGeometry, into dx: Tensor) {
+        let n = dy.shape[0], oh = g.outHeight, ow = g.outWidth, oc = outChannels
+        let pad = kernel - 1 - padding
+        precondition(pad >= 0, "\(name): padding \(padding) is wider than the kernel allows for the direct input gradient")
+        let hp = oh + 2 * pad, wp = ow + 2 * pad
+        let dyp = workspace.padded(n * hp * wp * oc)
+        padImages(dy.data, count: n, height: oh, width: ow, channels: oc, padding: pad, into: dyp)
+        let packed = workspace.weights(oc * g.patchSize)
+        packWeightsDirectForInputGradient(arena.values + weightOffset, outChannels: oc, channels: inChannels,
+                                          kernelH: kernel, kernelW: kernel, into: packed)
+        DirectConvolution.convolve(padded: dyp, count: n, paddedHeight: hp, paddedWidth: wp, channels: oc,
+                                   packedWeight: packed, kernelH: kernel, kernelW: kernel, outChannels: inChannels,
+                                   stride: 1, outHeight: g.height, outWidth: g.width, into: dx.data)
     }
 }

@@ -9,6 +9,7 @@ public final class Workspace: @unchecked Sendable {
     private var columns = ScratchBuffer()
     private var packedWeights = ScratchBuffer()
     private var packedGradient = ScratchBuffer()
+    private var paddedInput = ScratchBuffer()
     /// Activation-sized tensors a block uses within one forward or backward call and then
     /// releases (its shortcut's normalised output, intermediate gradients).
     public let scratchA = Tensor(shape: [0]), scratchB = Tensor(shape: [0])
@@ -34,6 +35,10 @@ public final class Workspace: @unchecked Sendable {
 
     /// A buffer for a weight gradient in packed order; contents are unspecified.
     public func weightGradient(_ count: Int) -> UnsafeMutablePointer<Float> { packedGradient.reserve(count) }
+
+    /// A zero-padded copy of a convolution's input (or output gradient) for the direct kernel;
+    /// contents are unspecified.
+    public func padded(_ count: Int) -> UnsafeMutablePointer<Float> { paddedInput.reserve(count) }
 
     /// The pass-down gradient tensor that is not `dy`, so a block may write its input gradient
     /// there while still reading `dy`.

@@ -1,0 +1,29 @@
+#ifndef LOUPE_CKERNELS_H
+#define LOUPE_CKERNELS_H
+
+// Compute kernels that need instruction sets Swift cannot enable per function (AVX2 + FMA).
+// Each is chosen at run time: call only when loupe_cpu_has_avx2_fma() is true.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Whether this CPU runs the AVX2 + FMA kernels below.
+int loupe_cpu_has_avx2_fma(void);
+
+/// Direct convolution over a zero-padded NHWC input, for output rows [row_begin, row_end) of
+/// the flattened (image, output row) index n*OH + oy. Shapes:
+///   xp [N, HP, WP, C]            input with its padding already in place (HP, WP include it)
+///   wp [OC/16, KH, KW, C, 16]    the weight packed in blocks of 16 output channels
+///   y  [N, OH, OW, OC]           overwritten
+/// OC must be a multiple of 16. Every output is one sum in a fixed order (ky, kx, c), so the
+/// result does not depend on how rows are split between threads.
+void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
+                            const float *wp, int kh, int kw, int oc, int stride,
+                            float *y, int oh, int ow, int row_begin, int row_end);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
