@@ -66,3 +66,58 @@ void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
         }
     }
 }
+
+// Weight gradient of the same convolution, accumulated into the packed layout:
+//   dwp[o/16][ky][kx][c][o%16] += sum over pixels (n, oy, ox) of dy[n, oy, ox, o] * xp[n, oy*S+ky, ox*S+kx, c]
+// Registers hold R consecutive (kx, c) entries of one kernel row x 16 output channels; the
+// pixels of a tile of output rows stream past them (a row of dy and R adjacent inputs each).
+static inline __attribute__((always_inline)) TARGET
+void weight_block_r(const float *xp, int hp, int wp_, int c, const float *dy, int oc, int stride,
+                    int oh, int ow, int row_begin, int row_end, int ky, int j0, float *dst, int r_count) {
+    __m256 acc[6][2];
+    for (int r = 0; r < r_count; r++) { acc[r][0] = _mm256_loadu_ps(dst + r * 16); acc[r][1] = _mm256_loadu_ps(dst + r * 16 + 8); }
+    const int row_step = wp_ * c, pixel_step = stride * c;
+    for (int row = row_begin; row < row_end; row++) {
+        const int n = row / oh, oy = row % oh;
+        const float *x = xp + ((long)n * hp + (long)oy * stride + ky) * row_step + j0;
+        const float *g = dy + (long)row * ow * oc;
+        for (int ox = 0; ox < ow; ox++) {
+            __m256 g0 = _mm256_loadu_ps(g + ox * oc), g1 = _mm256_loadu_ps(g + ox * oc + 8);
+            const float *xr = x + ox * pixel_step;
+            for (int r = 0; r < r_count; r++) {
+                __m256 b = _mm256_broadcast_ss(xr + r);
+                acc[r][0] = _mm256_fmadd_ps(b, g0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(b, g1, acc[r][1]);
+            }
+        }
+    }
+    for (int r = 0; r < r_count; r++) { _mm256_storeu_ps(dst + r * 16, acc[r][0]); _mm256_storeu_ps(dst + r * 16 + 8, acc[r][1]); }
+}
+
+TARGET
+void loupe_conv_weight_grad_avx2(const float *xp, int hp, int wp_, int c,
+                                 const float *dy, int kh, int kw, int oc, int stride,
+                                 int oh, int ow, int row_begin, int row_end, float *dwp) {
+    const int run = kw * c;
+    const int tile = ow >= 16 ? 2 : (ow >= 8 ? 4 : 8);   // output rows whose data stays in L1
+    for (int t0 = row_begin; t0 < row_end; t0 += tile) {
+        const int t1 = t0 + tile < row_end ? t0 + tile : row_end;
+        for (int ob = 0; ob < oc / 16; ob++) {
+            const float *g = dy + ob * 16;
+            for (int ky = 0; ky < kh; ky++) {
+                float *dst = dwp + ((long)ob * kh + ky) * run * 16;
+                int j0 = 0;
+                for (; j0 + 6 <= run; j0 += 6)
+                    weight_block_r(xp, hp, wp_, c, g, oc, stride, oh, ow, t0, t1, ky, j0, dst + j0 * 16, 6);
+                switch (run - j0) {
+                case 5: weight_block_r(xp, hp, wp_, c, g, oc, stride, oh, ow, t0, t1, ky, j0, dst + j0 * 16, 5); break;
+                case 4: weight_block_r(xp, hp, wp_, c, g, oc, stride, oh, ow, t0, t1, ky, j0, dst + j0 * 16, 4); break;
+                case 3: weight_block_r(xp, hp, wp_, c, g, oc, stride, oh, ow, t0, t1, ky, j0, dst + j0 * 16, 3); break;
+                case 2: weight_block_r(xp, hp, wp_, c, g, oc, stride, oh, ow, t0, t1, ky, j0, dst + j0 * 16, 2); break;
+                case 1: weight_block_r(xp, hp, wp_, c, g, oc, stride, oh, ow, t0, t1, ky, j0, dst + j0 * 16, 1); break;
+                default: break;
+                }
+            }
+        }
+    }
+}

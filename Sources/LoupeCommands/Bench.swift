@@ -6,7 +6,7 @@ import Datasets
 
 /// Names `loupe bench` knows, in the order it runs them.
 public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s",
-                                  "decode-augment"]
+                                  "decode-augment", "conv-direct"]
 
 /// `loupe bench [NAME...] [--seconds S]`: runs the workloads of WORKLOADS.md and prints one line
 /// per figure, `NAME<TAB>VALUE UNIT`. Returns the process exit code.
@@ -53,6 +53,9 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
                 FileHandle.standardError.write(Data("loupe bench: decode-augment failed: \(error)\n".utf8))
                 return 70
             }
+            continue
+        case "conv-direct":
+            for f in Workloads.convDirect(seconds: seconds * 4) { output(f.line) }
             continue
         default: continue
         }

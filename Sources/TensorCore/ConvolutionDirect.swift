@@ -46,6 +46,45 @@ public enum DirectConvolution {
                                    Int32(stride), y, Int32(oh), Int32(ow), Int32(range.lowerBound), Int32(range.upperBound))
         }
     }
+
+    /// Chunks of output rows for the weight gradient: a fixed number for a given problem size
+    /// (never the core count), each with its own partial sum, added in chunk order.
+    public static let weightGradientChunks = 8
+
+    /// Floats of scratch `weightGradient` needs for `rows` = count * OH output rows.
+    public static func weightGradientScratch(rows: Int, outChannels oc: Int, patchSize k: Int) -> Int {
+        Parallel.chunkCount(count: rows, chunkSize: weightGradientChunkSize(rows)) * oc * k
+    }
+
+    static func weightGradientChunkSize(_ rows: Int) -> Int { max(1, (rows + weightGradientChunks - 1) / weightGradientChunks) }
+
+    /// Adds the weight gradient of the convolution into `dw` [OC, C, KH, KW] (PyTorch's order)
+    /// from the padded input `xp` [count, HP, WP, C] and `dy` [count, OH, OW, OC], using
+    /// `scratch` (`weightGradientScratch` floats) for the per-chunk partial sums.
+    public static func weightGradient(padded xp: UnsafePointer<Float>, count: Int, paddedHeight hp: Int, paddedWidth wp: Int,
+                                      channels c: Int, outputGradient dy: UnsafePointer<Float>, kernelH kh: Int, kernelW kw: Int,
+                                      outChannels oc: Int, stride: Int, outHeight oh: Int, outWidth ow: Int,
+                                      scratch: UnsafeMutablePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
+        precondition(oc % channelBlock == 0, "direct weight gradient: \(oc) output channels is not a multiple of \(channelBlock)")
+        let rows = count * oh, size = oc * c * kh * kw
+        let chunkSize = weightGradientChunkSize(rows)
+        let chunks = Parallel.chunkCount(count: rows, chunkSize: chunkSize)
+        Parallel.forChunks(count: rows, chunkSize: chunkSize) { chunk, range in
+            let partial = scratch + chunk * size
+            partial.update(repeating: 0, count: size)
+            loupe_conv_weight_grad_avx2(xp, Int32(hp), Int32(wp), Int32(c), dy, Int32(kh), Int32(kw), Int32(oc), Int32(stride),
+                                        Int32(oh), Int32(ow), Int32(range.lowerBound), Int32(range.upperBound), partial)
+        }
+        for chunk in 1..<max(chunks, 1) {
+            let partial = scratch + chunk * size
+            for i in 0..<size { scratch[i] += partial[i] }
+        }
+        // Packed [OC/16, KH, KW, C, 16] back to [OC, C, KH, KW].
+        let b = channelBlock
+        for o in 0..<oc { for ci in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
+            dw[((o * c + ci) * kh + ky) * kw + kx] += scratch[((((o / b) * kh + ky) * kw + kx) * c + ci) * b + o % b]
+        } } } }
+    }
 }
 
 /// Copies `count` NHWC images [count, H, W, C] into `xp` [count, H+2P, W+2P, C] with zero borders.

@@ -22,6 +22,15 @@ void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
                             const float *wp, int kh, int kw, int oc, int stride,
                             float *y, int oh, int ow, int row_begin, int row_end);
 
+/// Weight gradient of that convolution for output rows [row_begin, row_end), added into
+/// dwp [OC/16, KH, KW, C, 16] (the packed order; the caller maps it back):
+///   dwp[o/16][ky][kx][c][o%16] += sum over pixels of dy[n, oy, ox, o] * xp[n, oy*S+ky, ox*S+kx, c]
+/// dy is [N, OH, OW, OC]. The sum runs over the rows in order, so one call per fixed row range
+/// gives the same bits every time.
+void loupe_conv_weight_grad_avx2(const float *xp, int hp, int wp_, int c,
+                                 const float *dy, int kh, int kw, int oc, int stride,
+                                 int oh, int ow, int row_begin, int row_end, float *dwp);
+
 #ifdef __cplusplus
 }
 #endif

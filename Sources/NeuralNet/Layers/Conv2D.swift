@@ -211,12 +211,15 @@ public final class Conv2D {
             let directInput = needsInputGradient && stride == 1 && usesDirect(forOutput: inChannels, from: oc)
             if directInput { inputGradientDirect(dy, g, into: inputGrad) }
             let gemmInput = needsInputGradient && !directInput
+            let directWeights = trainable && usesDirect(forOutput: oc, from: inChannels)
+            if directWeights { weightGradientDirect(x, dy, g, into: dw) }
+            let gemmWeights = trainable && !directWeights
             let wp = gemmInput && pixelMajor ? packedWeights() : w
-            for start in Swift.stride(from: 0, to: n, by: step) {
+            for start in Swift.stride(from: 0, to: n, by: step) where gemmWeights || gemmInput {
                 let count = min(step, n - start), rows = count * oh * ow
                 let dyChunk = dy.data + start * oh * ow * oc
                 let image = x.data + start * g.height * g.width * inChannels
-                if trainable {
+                if gemmWeights {
                     if pixelMajor { im2colPixelMajor(image, count: count, g, into: cols) } else { im2col(image, count: count, g, into: cols) }
                     gemm(.transposed, .none, m: oc, n: k, k: rows, a: dyChunk, lda: oc, b: cols, ldb: k,
                          beta: direct || start > 0 ? 1 : 0, c: packedGrad, ldc: k)
@@ -227,12 +230,25 @@ public final class Conv2D {
                     if pixelMajor { col2imAccumulatePixelMajor(cols, count: count, g, into: dxImage) } else { col2imAccumulate(cols, count: count, g, into: dxImage) }
                 }
             }
-            if trainable && !direct {
+            if gemmWeights && !direct {
                 addWeightGradientsFromPixelMajor(packedGrad, outChannels: oc, channels: inChannels,
                                                  kernelH: kernel, kernelW: kernel, into: dw)
             }
         }
         return needsInputGradient ? inputGrad : nil
+    }
+
+    /// Adds dW through the direct kernel: the input padded again (the buffer is shared by all
+    /// layers), per-chunk partial sums in the workspace.
+    private func weightGradientDirect(_ x: Tensor, _ dy: Tensor, _ g: ConvGeometry, into dw: UnsafeMutablePointer<Float>) {
+        let n = x.shape[0], oh = g.outHeight, ow = g.outWidth
+        let hp = g.height + 2 * padding, wp = g.width + 2 * padding
+        let xp = workspace.padded(n * hp * wp * inChannels)
+        padImages(x.data, count: n, height: g.height, width: g.width, channels: inChannels, padding: padding, into: xp)
+        let scratch = workspace.weightGradient(DirectConvolution.weightGradientScratch(rows: n * oh, outChannels: outChannels, patchSize: g.patchSize))
+        DirectConvolution.weightGradient(padded: xp, count: n, paddedHeight: hp, paddedWidth: wp, channels: inChannels,
+                                         outputGradient: dy.data, kernelH: kernel, kernelW: kernel, outChannels: outChannels,
+                                         stride: stride, outHeight: oh, outWidth: ow, scratch: scratch, into: dw)
     }
 
     /// dx for a stride-1 convolution through the direct kernel: dy padded by KH-1-P, convolved
