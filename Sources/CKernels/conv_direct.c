@@ -12,56 +12,71 @@ int loupe_cpu_has_avx2_fma(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-// R output pixels of one output row, 16 channels starting at the block `wblock`.
 #define TARGET __attribute__((target("avx2,fma")))
 
+// R output pixels (anywhere in the batch: `x[r]` is the top-left input of pixel r's window),
+// 16 channels of the weight block `wblock`; `out[r]` receives pixel r's 16 outputs.
 static inline __attribute__((always_inline)) TARGET
-void block_r(const float *xrow0, int pixel_step, int row_step, int kh, int run,
-             const float *wblock, float *out, int oc, int r_count) {
+void block_r(const float *const *x, int row_step, int kh, int run, const float *wblock,
+             float *const *out, int r_count) {
     __m256 acc[6][2];
     for (int r = 0; r < r_count; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
     for (int ky = 0; ky < kh; ky++) {
-        const float *x = xrow0 + ky * row_step;
         const float *w = wblock + ky * run * 16;
+        const long off = (long)ky * row_step;
         for (int j = 0; j < run; j++) {
             __m256 w0 = _mm256_loadu_ps(w + j * 16), w1 = _mm256_loadu_ps(w + j * 16 + 8);
             for (int r = 0; r < r_count; r++) {
-                __m256 b = _mm256_broadcast_ss(x + r * pixel_step + j);
+                __m256 b = _mm256_broadcast_ss(x[r] + off + j);
                 acc[r][0] = _mm256_fmadd_ps(b, w0, acc[r][0]);
                 acc[r][1] = _mm256_fmadd_ps(b, w1, acc[r][1]);
             }
         }
     }
     for (int r = 0; r < r_count; r++) {
-        _mm256_storeu_ps(out + r * oc, acc[r][0]);
-        _mm256_storeu_ps(out + r * oc + 8, acc[r][1]);
+        _mm256_storeu_ps(out[r], acc[r][0]);
+        _mm256_storeu_ps(out[r] + 8, acc[r][1]);
     }
 }
 
+// Pixels are taken six at a time in the flattened order (row, ox) across output rows, so a
+// narrow output (7 or 14 pixels wide) does not leave a short block at the end of every row.
 TARGET
 void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
                             const float *wp, int kh, int kw, int oc, int stride,
                             float *y, int oh, int ow, int row_begin, int row_end) {
     const int run = kw * c;                 // contiguous inputs per kernel row
-    const int pixel_step = stride * c;      // from one output pixel's window to the next
     const int row_step = wp_ * c;           // one padded input row
     const long block_size = (long)kh * run * 16;
-    for (int row = row_begin; row < row_end; row++) {
-        const int n = row / oh, oy = row % oh;
-        const float *xrow = xp + ((long)n * hp + (long)oy * stride) * row_step;
-        float *yrow = y + (long)row * ow * oc;
+    const long first = (long)row_begin * ow, last = (long)row_end * ow;
+    // A tile of 48 pixels visits every block of output channels while its inputs are in cache.
+    for (long t = first; t < last; t += 48) {
+        const long t_end = t + 48 < last ? t + 48 : last;
+        // Where each pixel's window starts, computed once per tile (divisions are not free).
+        const float *window[48];
+        {
+            int row = (int)(t / ow), ox = (int)(t % ow);
+            int n = row / oh, oy = row % oh;
+            for (long q = t; q < t_end; q++) {
+                window[q - t] = xp + ((long)n * hp + (long)oy * stride) * row_step + (long)ox * stride * c;
+                if (++ox == ow) { ox = 0; if (++oy == oh) { oy = 0; n++; } }
+            }
+        }
         for (int ob = 0; ob < oc / 16; ob++) {
             const float *wblock = wp + ob * block_size;
-            int ox = 0;
-            for (; ox + 6 <= ow; ox += 6)
-                block_r(xrow + ox * pixel_step, pixel_step, row_step, kh, run, wblock, yrow + ox * oc + ob * 16, oc, 6);
-            switch (ow - ox) {
-            case 5: block_r(xrow + ox * pixel_step, pixel_step, row_step, kh, run, wblock, yrow + ox * oc + ob * 16, oc, 5); break;
-            case 4: block_r(xrow + ox * pixel_step, pixel_step, row_step, kh, run, wblock, yrow + ox * oc + ob * 16, oc, 4); break;
-            case 3: block_r(xrow + ox * pixel_step, pixel_step, row_step, kh, run, wblock, yrow + ox * oc + ob * 16, oc, 3); break;
-            case 2: block_r(xrow + ox * pixel_step, pixel_step, row_step, kh, run, wblock, yrow + ox * oc + ob * 16, oc, 2); break;
-            case 1: block_r(xrow + ox * pixel_step, pixel_step, row_step, kh, run, wblock, yrow + ox * oc + ob * 16, oc, 1); break;
-            default: break;
+            for (long p = t; p < t_end; p += 6) {
+                const int count = t_end - p < 6 ? (int)(t_end - p) : 6;
+                const float *const *x = window + (p - t);
+                float *out[6];
+                for (int r = 0; r < count; r++) out[r] = y + (p + r) * oc + ob * 16;
+                switch (count) {
+                case 6: block_r(x, row_step, kh, run, wblock, out, 6); break;
+                case 5: block_r(x, row_step, kh, run, wblock, out, 5); break;
+                case 4: block_r(x, row_step, kh, run, wblock, out, 4); break;
+                case 3: block_r(x, row_step, kh, run, wblock, out, 3); break;
+                case 2: block_r(x, row_step, kh, run, wblock, out, 2); break;
+                default: block_r(x, row_step, kh, run, wblock, out, 1); break;
+                }
             }
         }
     }
