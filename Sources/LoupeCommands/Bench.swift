@@ -28,7 +28,8 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
         }
         names.append(a); i += 1
     }
-    if names.isEmpty { names = benchWorkloadNames }
+    // conv-direct is a diagnostic for the engine (not a WORKLOADS.md workload): only when named.
+    if names.isEmpty { names = benchWorkloadNames.filter { $0 != "conv-direct" } }
     for name in names {
         let figure: BenchFigure
         switch name {

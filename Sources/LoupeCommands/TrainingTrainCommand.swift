@@ -109,35 +109,22 @@ func describe(_ run: TrainingRun, model: ModelValue, data: TrainingData) -> Stri
 }
 
 /// Runs (or continues) the last phase of `value`, rewriting the run folder after every epoch.
-///
-/// A loss can stay finite while the last steps of an epoch push weights to infinity (a huge
-/// rate): Workflow then sees NaN only later and restores weights that are already broken. So the
-/// weights of the last epoch that ended finite are kept here and put back in that case.
+/// A diverging run stops inside Workflow with the last finite weights restored and a note.
 func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, title: String) throws {
     let phase = value.phases.last!
-    let model = phase.run.model
     let folder = RunFolder(name: value.name, path: value.folder!)
     let bridge = TrainingProgressBridge(call.progress, title: title, epochOffset: value.epochsRun - phase.run.epochsRun)
     defer { bridge.finish(nil) }
-    var lastFinite = model.isFinite ? model.snapshot() : nil
-    var lastFiniteEpoch = value.epochsRun
     do {
         try phase.run.run(extraEpochs: extraEpochs, shouldStop: call.shouldStop, progress: { bridge.handle($0, write: call.write) },
                           checkpoint: { model, epoch in
-            let finite = model.isFinite
-            if finite { lastFinite = model.snapshot(); lastFiniteEpoch = value.epochsRun }
             try folder.writeProgress(value)
-            if value.writesCheckpoints && finite {
+            if value.writesCheckpoints {
                 try folder.writeCheckpoint(model, metadata: value.modelMetadata(), isBest: value.bestEpoch == value.epochsRun)
             }
         })
     } catch {
         throw commandError(error, parameter: "run")
-    }
-    if !model.isFinite, let good = lastFinite {
-        model.restore(good)
-        bridge.finish(nil)
-        call.write("the weights had become NaN or infinite: restored those " + (lastFiniteEpoch == 0 ? "from before this run" : "after epoch \(lastFiniteEpoch)") + ". Lower the learning rate.")
     }
 }
 

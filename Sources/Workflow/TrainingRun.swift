@@ -129,6 +129,15 @@ public final class TrainingRun {
                 batchIndex += 1
                 progress(.batch(epoch: epoch, batch: batchIndex, of: batchesPerEpoch, loss: Double(value), seconds: Date().timeIntervalSince(started)))
             }
+            // A step can push weights to infinity while the loss it reported was still finite
+            // (the last batch of an epoch, a huge rate): the next epoch would start from, and
+            // later restore, broken weights. The epoch's own start is the last good state.
+            guard model.isFinite else {
+                model.restore(lastGood)
+                stopReason = .diverged
+                progress(.note("the weights became NaN or infinite in epoch \(epoch): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
+                return
+            }
             let (devLoss, devAccuracy) = dev.flatMap { $0.count > 0 ? quickEvaluate(model, $0, loss: loss) : nil }.map { ($0.0, $0.1) } ?? (nil, nil)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                      devLoss: devLoss, devAccuracy: devAccuracy, learningRate: rate,

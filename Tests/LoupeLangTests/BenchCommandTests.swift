@@ -19,6 +19,18 @@ final class BenchCommandTests: XCTestCase {
             XCTAssertGreaterThan(Double(valueUnit[0]) ?? 0, 0, line)
             XCTAssertTrue(["GFLOP/s", "img/s"].contains(String(valueUnit[1])), line)
         }
+        // The engine's diagnostic: one speed-up per layer shape, on CPUs with AVX2 + FMA.
+        let direct = try LoupeBinary.run(["bench", "conv-direct", "--seconds", "0.05"], in: folder)
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+        let speedups = direct.stdout.split(separator: "\n").map(String.init)
+        if !speedups.isEmpty {
+            XCTAssertEqual(speedups.count, 8, direct.stdout)
+            for line in speedups {
+                XCTAssertTrue(line.hasPrefix("conv-direct r"), line)
+                XCTAssertTrue(line.hasSuffix(" x"), line)
+                XCTAssertGreaterThan(Double(line.split(separator: "\t")[1].split(separator: " ")[0]) ?? 0, 0, line)
+            }
+        }
         let bad = try LoupeBinary.run(["bench", "r20-trian"], in: folder)
         XCTAssertEqual(bad.status, 64)
         XCTAssertTrue(bad.stderr.contains("did you mean 'r20-train'"), bad.stderr)

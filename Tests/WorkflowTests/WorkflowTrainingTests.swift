@@ -71,6 +71,30 @@ final class WorkflowTrainingTests: XCTestCase {
         XCTAssertTrue(notes.joined().contains("Lower the learning rate"), "\(notes)")
     }
 
+    /// Weights that turn non-finite in an epoch's last step, while every loss it reported was
+    /// finite, are caught at the end of that epoch; the restored weights are the epoch's start.
+    func testWeightsBrokenAtTheEndOfAnEpochAreNotKept() throws {
+        var options = TrainingOptions()
+        options.epochs = 3; options.learningRate = 0.01; options.schedule = .constant; options.batchSize = 8
+        let run = try TrainingRun(model: smallModel(), train: quadrants(16, seed: 1), dev: nil, options: options)
+        var notes: [String] = []
+        var afterEpoch1: [Float] = []
+        try run.run(progress: { event in
+            switch event {
+            case .note(let n): notes.append(n)
+            case .epochStarted(epoch: 2, of: _, batches: _): afterEpoch1 = Array(UnsafeBufferPointer(start: run.model.arena.values, count: run.model.arena.count))
+            case .batch(epoch: 2, batch: let b, of: let total, loss: _, seconds: _) where b == total: run.model.arena.values[0] = .infinity
+            default: break
+            }
+        })
+        XCTAssertEqual(run.stopReason, .diverged)
+        XCTAssertEqual(run.epochsRun, 1, "the broken epoch is not recorded")
+        XCTAssertTrue(run.model.isFinite)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: run.model.arena.values, count: run.model.arena.count)), afterEpoch1,
+                       "the weights from the start of epoch 2")
+        XCTAssertTrue(notes.joined().contains("weights became NaN or infinite in epoch 2"), "\(notes)")
+    }
+
     func testInterruptionLeavesAConsistentModelAndResumeContinues() throws {
         var options = TrainingOptions()
         options.epochs = 2; options.batchSize = 8
