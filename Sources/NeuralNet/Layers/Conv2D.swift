@@ -8,6 +8,9 @@ import TensorCore
 // Images are processed in chunks so the column matrix stays within the workspace budget.
 // The column order is pixel-major (ky, kx, c) (see Im2col+PixelMajor.swift), so the GEMM uses
 // a repacked [OC, KH, KW, C] copy of the weight, made in the shared workspace on each call.
+// Narrow layers (at most 64 channels, outputs in blocks of 16, on CPUs with AVX2 + FMA) skip the
+// column matrix: TensorCore's `DirectConvolution` computes y, dW and (stride 1) dx directly from
+// zero-padded copies of x and dy (see `usesDirect`).
 
 /// What an inference-mode convolution applies to its output per channel (a folded BatchNorm).
 /// `y = relu?(y·scale + shift + residual?)`, per output channel.
@@ -199,7 +202,15 @@ public final class Conv2D {
                      c: inputGrad.data, ldc: k)
             }
         } else if trainable || needsInputGradient {
-            if needsInputGradient && !(stride == 1 && usesDirect(forOutput: inChannels, from: oc)) { inputGrad.zero() }
+            // The direct kernel first (it uses its own workspace buffers): the weight gradient
+            // wherever the forward pass could use it, the input gradient of a stride-1 layer as
+            // a direct convolution of the padded output gradient.
+            let directInput = needsInputGradient && stride == 1 && usesDirect(forOutput: inChannels, from: oc)
+            let directWeights = trainable && usesDirect(forOutput: oc, from: inChannels)
+            if directInput { inputGradientDirect(dy, g, into: inputGrad) }
+            if directWeights { weightGradientDirect(x, dy, g, into: dw) }
+            let gemmInput = needsInputGradient && !directInput, gemmWeights = trainable && !directWeights
+            if gemmInput { inputGrad.zero() }
             // Pixel-major columns: the weight gradient is formed in [OC, KH, KW, C] order and
             // mapped back to PyTorch's order once; a 1x1 kernel or PyTorch's order needs no mapping.
             let pixelMajor = usesPixelMajor(rows: n * oh * ow)
@@ -207,13 +218,6 @@ public final class Conv2D {
             let packedGrad = direct ? dw : workspace.weightGradient(oc * k)
             let step = imagesPerChunk(g, batch: n)
             let cols = workspace.buffer(step * oh * ow * k)
-            // Stride 1: the input gradient is a direct convolution of the padded output gradient.
-            let directInput = needsInputGradient && stride == 1 && usesDirect(forOutput: inChannels, from: oc)
-            if directInput { inputGradientDirect(dy, g, into: inputGrad) }
-            let gemmInput = needsInputGradient && !directInput
-            let directWeights = trainable && usesDirect(forOutput: oc, from: inChannels)
-            if directWeights { weightGradientDirect(x, dy, g, into: dw) }
-            let gemmWeights = trainable && !directWeights
             let wp = gemmInput && pixelMajor ? packedWeights() : w
             for start in Swift.stride(from: 0, to: n, by: step) where gemmWeights || gemmInput {
                 let count = min(step, n - start), rows = count * oh * ow
