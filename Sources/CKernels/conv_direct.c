@@ -18,7 +18,7 @@ int loupe_cpu_has_avx2_fma(void) {
 // 16 channels of the weight block `wblock`; `out[r]` receives pixel r's 16 outputs.
 static inline __attribute__((always_inline)) TARGET
 void block_r(const float *const *x, int row_step, int kh, int run, const float *wblock,
-             float *const *out, int r_count) {
+             float *const *out, const long *at, const float *add, const float *mask, int r_count) {
     __m256 acc[6][2];
     for (int r = 0; r < r_count; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
     for (int ky = 0; ky < kh; ky++) {
@@ -33,6 +33,19 @@ void block_r(const float *const *x, int row_step, int kh, int run, const float *
             }
         }
     }
+    if (add) {
+        // The fused residual gradient: out += add where mask > 0 (everywhere without a mask).
+        for (int r = 0; r < r_count; r++) {
+            __m256 a0 = _mm256_loadu_ps(add + at[r]), a1 = _mm256_loadu_ps(add + at[r] + 8);
+            if (mask) {
+                const __m256 zero = _mm256_setzero_ps();
+                a0 = _mm256_and_ps(a0, _mm256_cmp_ps(_mm256_loadu_ps(mask + at[r]), zero, _CMP_GT_OQ));
+                a1 = _mm256_and_ps(a1, _mm256_cmp_ps(_mm256_loadu_ps(mask + at[r] + 8), zero, _CMP_GT_OQ));
+            }
+            acc[r][0] = _mm256_add_ps(acc[r][0], a0);
+            acc[r][1] = _mm256_add_ps(acc[r][1], a1);
+        }
+    }
     for (int r = 0; r < r_count; r++) {
         _mm256_storeu_ps(out[r], acc[r][0]);
         _mm256_storeu_ps(out[r] + 8, acc[r][1]);
@@ -44,7 +57,8 @@ void block_r(const float *const *x, int row_step, int kh, int run, const float *
 TARGET
 void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
                             const float *wp, int kh, int kw, int oc, int stride,
-                            float *y, int oh, int ow, int row_begin, int row_end) {
+                            float *y, int oh, int ow, int row_begin, int row_end,
+                            const float *add, const float *mask) {
     const int run = kw * c;                 // contiguous inputs per kernel row
     const int row_step = wp_ * c;           // one padded input row
     const long block_size = (long)kh * run * 16;
@@ -68,14 +82,15 @@ void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
                 const int count = t_end - p < 6 ? (int)(t_end - p) : 6;
                 const float *const *x = window + (p - t);
                 float *out[6];
-                for (int r = 0; r < count; r++) out[r] = y + (p + r) * oc + ob * 16;
+                long at[6];
+                for (int r = 0; r < count; r++) { at[r] = (p + r) * oc + ob * 16; out[r] = y + at[r]; }
                 switch (count) {
-                case 6: block_r(x, row_step, kh, run, wblock, out, 6); break;
-                case 5: block_r(x, row_step, kh, run, wblock, out, 5); break;
-                case 4: block_r(x, row_step, kh, run, wblock, out, 4); break;
-                case 3: block_r(x, row_step, kh, run, wblock, out, 3); break;
-                case 2: block_r(x, row_step, kh, run, wblock, out, 2); break;
-                default: block_r(x, row_step, kh, run, wblock, out, 1); break;
+                case 6: block_r(x, row_step, kh, run, wblock, out, at, add, mask, 6); break;
+                case 5: block_r(x, row_step, kh, run, wblock, out, at, add, mask, 5); break;
+                case 4: block_r(x, row_step, kh, run, wblock, out, at, add, mask, 4); break;
+                case 3: block_r(x, row_step, kh, run, wblock, out, at, add, mask, 3); break;
+                case 2: block_r(x, row_step, kh, run, wblock, out, at, add, mask, 2); break;
+                default: block_r(x, row_step, kh, run, wblock, out, at, add, mask, 1); break;
                 }
             }
         }

@@ -30,12 +30,14 @@ public enum DirectConvolution {
     }()
 
     /// Runs the kernel: `y` [count, OH, OW, OC] from the padded input `xp` [count, HP, WP, C]
-    /// and a weight packed by `packWeightsDirect`. Split across cores by output rows; each
+    /// and a weight packed by `packWeightsDirect`; with `add` (y's shape), `y = conv + add`
+    /// where `mask` > 0 (everywhere without a mask). Split across cores by output rows; each
     /// output is one sum in a fixed order, so the result does not depend on the split.
     public static func convolve(padded xp: UnsafePointer<Float>, count: Int, paddedHeight hp: Int, paddedWidth wp: Int,
                                 channels c: Int, packedWeight: UnsafePointer<Float>, kernelH kh: Int, kernelW kw: Int,
                                 outChannels oc: Int, stride: Int, outHeight oh: Int, outWidth ow: Int,
-                                into y: UnsafeMutablePointer<Float>) {
+                                into y: UnsafeMutablePointer<Float>, adding add: UnsafePointer<Float>? = nil,
+                                where mask: UnsafePointer<Float>? = nil) {
         precondition(oc % channelBlock == 0, "direct convolution: \(oc) output channels is not a multiple of \(channelBlock)")
         precondition((oh - 1) * stride + kh <= hp && (ow - 1) * stride + kw <= wp, "direct convolution: window leaves the padded input")
         let rows = count * oh
@@ -43,7 +45,7 @@ public enum DirectConvolution {
         let chunk = max(2, (rows + 2 * Parallel.cores - 1) / (2 * Parallel.cores))
         Parallel.forChunks(count: rows, chunkSize: chunk) { _, range in
             loupe_conv_direct_avx2(xp, Int32(hp), Int32(wp), Int32(c), packedWeight, Int32(kh), Int32(kw), Int32(oc),
-                                   Int32(stride), y, Int32(oh), Int32(ow), Int32(range.lowerBound), Int32(range.upperBound))
+                                   Int32(stride), y, Int32(oh), Int32(ow), Int32(range.lowerBound), Int32(range.upperBound), add, mask)
         }
     }
 

@@ -65,6 +65,32 @@ final class FastPathDirectConvolutionTests: XCTestCase {
         }
     }
 
+    /// A residual gradient added where the mask is positive: fused into the direct kernel's
+    /// store (stride 1) or a pass of its own (GEMM path, stride 2), the same sums either way.
+    func testResidualGradientIsAddedWhereTheMaskIsPositive() throws {
+        var rng = SeededGenerator(seed: 23)
+        for t in [(c: 16, oc: 16, h: 7, w: 13, k: 3, s: 1, p: 1), (c: 32, oc: 16, h: 6, w: 6, k: 3, s: 2, p: 1)] {
+            for direct in [true, false] {
+                let (conv, _) = layer(t, direct: direct, seed: 9)
+                let n = 2
+                let x = Tensor(shape: [n, t.h, t.w, t.c], values: random(n * t.h * t.w * t.c, &rng))
+                let y = conv.forward(x)
+                let dy = Tensor(shape: y.shape, values: random(y.count, &rng))
+                let plain = conv.backward(dy)!.toArray()
+                let add = Tensor(shape: x.shape, values: random(x.count, &rng))
+                let mask = Tensor(shape: x.shape, values: random(x.count, &rng))
+                let fused = conv.backward(dy, into: Tensor(shape: [0]), addingResidual: add, where: mask).toArray()
+                var worst: Float = 0
+                for i in 0..<x.count {
+                    let expected = plain[i] + (mask[i] > 0 ? add[i] : 0)
+                    worst = max(worst, abs(fused[i] - expected))
+                }
+                XCTAssertLessThan(worst, 1e-5, "\(t) direct \(direct)")
+                XCTAssertTrue((0..<x.count).contains { mask[$0] <= 0 } && (0..<x.count).contains { mask[$0] > 0 })
+            }
+        }
+    }
+
     /// Two runs give the same bits: each output is one sum in a fixed order, whatever the split.
     func testDirectIsDeterministic() throws {
         try XCTSkipUnless(DirectConvolution.isAvailable, "this CPU has no AVX2 + FMA")

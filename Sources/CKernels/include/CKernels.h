@@ -18,9 +18,12 @@ int loupe_cpu_has_avx2_fma(void);
 ///   y  [N, OH, OW, OC]           overwritten
 /// OC must be a multiple of 16. Every output is one sum in a fixed order (ky, kx, c), so the
 /// result does not depend on how rows are split between threads.
+/// When `add` is not NULL ([N, OH, OW, OC] like y), y = conv + add, where `mask` (same shape,
+/// may be NULL) is > 0: a residual block's shortcut gradient through its ReLU, fused.
 void loupe_conv_direct_avx2(const float *xp, int hp, int wp_, int c,
                             const float *wp, int kh, int kw, int oc, int stride,
-                            float *y, int oh, int ow, int row_begin, int row_end);
+                            float *y, int oh, int ow, int row_begin, int row_end,
+                            const float *add, const float *mask);
 
 /// Weight gradient of that convolution for output rows [row_begin, row_end), added into
 /// dwp [OC/16, KH, KW, C, 16] (the packed order; the caller maps it back):

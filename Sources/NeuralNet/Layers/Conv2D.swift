@@ -178,6 +178,20 @@ public final class Conv2D {
     /// As `backward(_:)`, writing dx into `inputGrad` (resized; not `dy`) instead of the layer's own tensor.
     @discardableResult
     public func backward(_ dy: Tensor, into inputGrad: Tensor) -> Tensor? {
+        backward(dy, into: inputGrad, residual: nil)
+    }
+
+    /// As `backward(_:into:)`, then `dx += residual` where `mask > 0`: the gradient of a
+    /// residual block's identity shortcut through the block's final ReLU (`residual` = the
+    /// block's dy, `mask` = its output), all of x's shape. The direct kernel adds it in the pass
+    /// that stores dx; otherwise it is a pass of its own.
+    @discardableResult
+    public func backward(_ dy: Tensor, into inputGrad: Tensor, addingResidual residual: Tensor, where mask: Tensor) -> Tensor {
+        precondition(needsInputGradient, "\(name): a residual gradient needs the input gradient")
+        return backward(dy, into: inputGrad, residual: (residual, mask))!
+    }
+
+    private func backward(_ dy: Tensor, into inputGrad: Tensor, residual: (add: Tensor, mask: Tensor)?) -> Tensor? {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let g = geometry(x)
         let n = x.shape[0], oh = g.outHeight, ow = g.outWidth, k = g.patchSize, oc = outChannels
@@ -207,7 +221,7 @@ public final class Conv2D {
             // a direct convolution of the padded output gradient.
             let directInput = needsInputGradient && stride == 1 && usesDirect(forOutput: inChannels, from: oc)
             let directWeights = trainable && usesDirect(forOutput: oc, from: inChannels)
-            if directInput { inputGradientDirect(dy, g, into: inputGrad) }
+            if directInput { inputGradientDirect(dy, g, into: inputGrad, residual: residual) }
             if directWeights { weightGradientDirect(x, dy, g, into: dw) }
             let gemmInput = needsInputGradient && !directInput, gemmWeights = trainable && !directWeights
             if gemmInput { inputGrad.zero() }
@@ -239,7 +253,18 @@ public final class Conv2D {
                                                  kernelH: kernel, kernelW: kernel, into: dw)
             }
         }
+        if let (add, mask) = residual, !fusedResidual(g) {
+            precondition(add.shape == x.shape && mask.shape == x.shape, "\(name): residual \(add.shape), mask \(mask.shape), input \(x.shape)")
+            let a = inputGrad.data, d = add.data, m = mask.data
+            forRanges(inputGrad.count) { span in for i in span { a[i] += m[i] > 0 ? d[i] : 0 } }
+        }
         return needsInputGradient ? inputGrad : nil
+    }
+
+    /// Whether backward's input gradient goes through the direct kernel, which then adds a
+    /// residual gradient itself.
+    private func fusedResidual(_ g: ConvGeometry) -> Bool {
+        !g.isPointwise && needsInputGradient && stride == 1 && usesDirect(forOutput: inChannels, from: outChannels)
     }
 
     /// Adds dW through the direct kernel: the input padded again (the buffer is shared by all
@@ -257,7 +282,7 @@ public final class Conv2D {
 
     /// dx for a stride-1 convolution through the direct kernel: dy padded by KH-1-P, convolved
     /// with the flipped kernel whose channel axes are swapped. Overwrites `dx`.
-    private func inputGradientDirect(_ dy: Tensor, _ g: ConvGeometry, into dx: Tensor) {
+    private func inputGradientDirect(_ dy: Tensor, _ g: ConvGeometry, into dx: Tensor, residual: (add: Tensor, mask: Tensor)?) {
         let n = dy.shape[0], oh = g.outHeight, ow = g.outWidth, oc = outChannels
         let pad = kernel - 1 - padding
         precondition(pad >= 0, "\(name): padding \(padding) is wider than the kernel allows for the direct input gradient")
@@ -269,6 +294,7 @@ public final class Conv2D {
                                           kernelH: kernel, kernelW: kernel, into: packed)
         DirectConvolution.convolve(padded: dyp, count: n, paddedHeight: hp, paddedWidth: wp, channels: oc,
                                    packedWeight: packed, kernelH: kernel, kernelW: kernel, outChannels: inChannels,
-                                   stride: 1, outHeight: g.height, outWidth: g.width, into: dx.data)
+                                   stride: 1, outHeight: g.height, outWidth: g.width, into: dx.data,
+                                   adding: residual.map { UnsafePointer($0.add.data) }, where: residual.map { UnsafePointer($0.mask.data) })
     }
 }

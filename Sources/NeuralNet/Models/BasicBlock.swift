@@ -87,15 +87,15 @@ public final class BasicBlock: ResidualBlock {
         bn1.recomputeOutput(relu: true, into: workspace.recomputedActivation)
         let d1 = conv2.backward(d2, into: workspace.scratchB)!
         bn1.backward(d1, reluOutput: workspace.recomputedActivation, into: d1)
-        conv1.backward(d1, into: dx)
         if let (conv, bn) = downsample {
+            conv1.backward(d1, into: dx)
             let ds = bn.backward(dy, reluOutput: y, into: conv.output)
             let dShort = conv.backward(ds, into: workspace.scratchB)!
             let a = dx.data, b = dShort.data
             forRanges(dx.count) { span in for i in span { a[i] += b[i] } }
         } else {
-            let a = dx.data, d = dy.data, m = y.data
-            forRanges(dx.count) { span in for i in span { a[i] += m[i] > 0 ? d[i] : 0 } }
+            // The identity shortcut's gradient, dy through the final ReLU, joins conv1's dx.
+            conv1.backward(d1, into: dx, addingResidual: dy, where: y)
         }
         return dx
     }
