@@ -209,7 +209,8 @@ struct JSONParser {
 }
 
 /// `s` as a JSON string literal; non-ASCII text stays as UTF-8, control characters are escaped.
-func jsonQuoted(_ s: String) -> String {
+/// Public so that other JSON writers (the prediction log) use the same rules.
+public func jsonQuoted(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

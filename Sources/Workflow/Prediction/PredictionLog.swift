@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// One line of the prediction log: who predicted what, when, for which file.
 public struct PredictionLogEntry: Sendable, Equatable, Codable {
@@ -21,8 +22,8 @@ public struct PredictionLogEntry: Sendable, Equatable, Codable {
 
     /// The entry as one JSON object on one line, keys in a fixed order.
     public var jsonLine: String {
-        "{\"time\":\(PredictionLog.quoted(time)),\"model\":\(PredictionLog.quoted(model)),\"version\":\(version),"
-            + "\"file\":\(PredictionLog.quoted(file)),\"label\":\(PredictionLog.quoted(label)),\"confidence\":\(PredictionLog.number(confidence))}"
+        "{\"time\":\(jsonQuoted(time)),\"model\":\(jsonQuoted(model)),\"version\":\(version),"
+            + "\"file\":\(jsonQuoted(file)),\"label\":\(jsonQuoted(label)),\"confidence\":\(PredictionLog.number(confidence))}"
     }
 }
 
@@ -88,23 +89,6 @@ public enum PredictionLog {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// A JSON number with six significant digits (confidences do not need more).
