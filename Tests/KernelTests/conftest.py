@@ -35,7 +35,9 @@ _PREFIX = _SESSION_DIR / "prefix"
 _WORK = _SESSION_DIR / "work"
 _WORK.mkdir()
 os.environ["JUPYTER_PATH"] = str(_PREFIX / "share" / "jupyter")
-os.environ["JUPYTER_RUNTIME_DIR"] = str(_SESSION_DIR / "runtime")
+# scripts/kernel-tests names the runtime folder (connection files) so that it can find and end
+# any kernel a crashed or timed-out run left behind.
+os.environ["JUPYTER_RUNTIME_DIR"] = os.environ.get("LOUPE_KERNEL_TESTS_RUNTIME") or str(_SESSION_DIR / "runtime")
 os.environ["JUPYTER_CONFIG_DIR"] = str(_SESSION_DIR / "config")
 os.environ["JUPYTER_DATA_DIR"] = str(_SESSION_DIR / "data")
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
@@ -76,7 +78,16 @@ def pytest_configure(config):
     os.chdir(_WORK)
 
 
+_started: list = []
+
+
 def pytest_unconfigure(config):
+    for km in _started:
+        try:
+            if km.has_kernel and km.is_alive():
+                km.shutdown_kernel(now=True)
+        except Exception:
+            pass
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 
 
@@ -278,6 +289,7 @@ def start_kernel(**kwargs):
     km = KernelManager(kernel_name="loupe")
     km.shutdown_wait_time = 5.0
     km.start_kernel(**kwargs)
+    _started.append(km)
     kc = km.client()
     kc.start_channels()
     try:
