@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import pwd
+import shutil
 import queue
 import re
 import struct
@@ -59,18 +61,30 @@ def test_kernelspec_install_prefix(prefix):
 
 
 @pytest.mark.without_kernel
-def test_kernelspec_install_user_and_sys_prefix(tmp_path):
+def test_kernelspec_install_user(tmp_path):
+    """--user: Jupyter's user data folder, ~/.local/share/jupyter with HOME as the environment has it."""
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "XDG_"))}
     env["HOME"] = str(home)
-    result = loupe("kernel", "install", "--user", env=env)
+    # Should HOME be ignored, the install lands in the account's real home: undone below.
+    real = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".local" / "share" / "jupyter"
+    real_existed = real.exists()
+    try:
+        result = loupe("kernel", "install", "--user", env=env)
+    finally:
+        if not real_existed and real.exists():
+            shutil.rmtree(real)
     user_spec = home / ".local" / "share" / "jupyter" / "kernels" / "loupe" / "kernel.json"
     assert result.returncode == 0, result.stdout
     assert user_spec.exists(), f"--user wrote no {user_spec}; output: {result.stdout}"
     assert os.path.realpath(json.loads(user_spec.read_text())["argv"][0]) == os.path.realpath(LOUPE)
 
-    # --sys-prefix: sys.prefix of the python3 first on PATH (here a fresh venv without pip).
+
+@pytest.mark.without_kernel
+def test_kernelspec_install_sys_prefix(tmp_path):
+    """--sys-prefix: sys.prefix of the python3 first on PATH (here a fresh venv without pip)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "XDG_"))}
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
     env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
@@ -82,12 +96,10 @@ def test_kernelspec_install_user_and_sys_prefix(tmp_path):
 
 
 @pytest.mark.without_kernel
-def test_kernel_install_help_and_bad_usage():
-    result = loupe("kernel", "install", "--help")
-    assert result.returncode == 0, result.stdout
-    assert "--prefix" in result.stdout and "--user" in result.stdout and "--sys-prefix" in result.stdout
+def test_kernel_bad_usage():
     bad = loupe("kernel", "install", "--no-such-flag")
     assert bad.returncode == 64, f"exit {bad.returncode}: {bad.stdout}"
+    assert "--prefix" in bad.stdout and "--user" in bad.stdout and "--sys-prefix" in bad.stdout, bad.stdout
     missing = loupe("kernel", "-f", "/nonexistent/connection.json", timeout=20)
     assert missing.returncode != 0, missing.stdout
 
@@ -301,7 +313,11 @@ def test_completion_of_variables_attributes_and_paths(shared_kernel, tmp_path):
     code = 'x = dataset "/usr/share/datasets/fashion-mn'
     reply = complete(code)
     assert any("/usr/share/datasets/fashion-mnist" in t for t in completed(code, reply)), reply
-    # ~ paths: HOME of the kernel (a kernel of its own, started with a HOME we made).
+
+
+def test_completion_of_home_paths(tmp_path):
+    """`~` in a path inside a string is the HOME the kernel was started with (as in a shell,
+    and as Jupyter reads it): a kernel of its own, started with a HOME we made."""
     home = tmp_path / "home"
     (home / "loupedata-folder").mkdir(parents=True)
     env = dict(os.environ, HOME=str(home))
@@ -310,7 +326,7 @@ def test_completion_of_variables_attributes_and_paths(shared_kernel, tmp_path):
         code = 'x = dataset "~/loupedata-f'
         msg_id = kc2.complete(code, cursor_pos=len(code))
         reply = shell_reply(kc2, msg_id)["content"]
-        texts = completed(code, reply)
+        texts = [code[:reply["cursor_start"]] + m + code[reply["cursor_end"]:] for m in reply["matches"]]
         assert any("~/loupedata-folder" in t or str(home / "loupedata-folder") in t for t in texts), reply
     finally:
         stop_kernel(km2, kc2)
@@ -345,9 +361,16 @@ def test_history_request(shared_kernel):
     msg_id = kc.history(hist_access_type="search", pattern="hist_b*", output=False, raw=True)
     history = shell_reply(kc, msg_id)["content"]["history"]
     assert [h[2] for h in history] == ["hist_b = 2"], history
+
+
+def test_history_with_output(shared_kernel):
+    """output=True: each entry's third item is (input, output), the output what the cell showed."""
+    km, kc = shared_kernel
+    assert_ok(execute(kc, "hist_c = 1"))
+    assert_ok(execute(kc, "hist_c + 2"))
     msg_id = kc.history(hist_access_type="tail", n=1, output=True, raw=True)
     history = shell_reply(kc, msg_id)["content"]["history"]
-    assert history[0][2][0] == "hist_a + hist_b" and "3" in str(history[0][2][1]), history
+    assert history[0][2][0] == "hist_c + 2" and "3" in str(history[0][2][1]), history
 
 
 # ---- figures and long commands -----------------------------------------------------------

@@ -33,7 +33,7 @@ class LoupeKernelTests(jupyter_kernel_test.KernelTests):
         {"text": "run = fine", "matches": {"fine_tune"}},
         {"text": "run = train m d epo", "matches": {"epochs="}},
         {"text": "run = train m d optimizer=", "matches": {"adamw", "sgd"}},
-        {"text": "help sav", "matches": {"save_session"}},
+        {"text": "help sav", "matches": {"save", "save_session"}},
         {"text": "m = resnet 20 st"},  # a reply of the right shape, whatever it holds
     ]
 
