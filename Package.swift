@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Loupe: a command-line workbench for training image classifiers on a CPU.
-// Layers (arrows point down only): loupe → LoupeCommands → {LoupeLang, Workflow, Plotting}
+// Layers (arrows point down only): loupe → {LoupeKernel, LoupeCommands}; LoupeKernel → LoupeLang;
+// LoupeCommands → {LoupeLang, Workflow, Plotting}
 // Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
 import PackageDescription
 
@@ -17,6 +18,9 @@ let package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The Jupyter kernel (Debian: libzmq3-dev, libssl-dev): ZeroMQ sockets, HMAC-SHA256 signatures.
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
         // Kernels that need AVX2 + FMA, chosen at run time: Swift cannot enable them per function.
@@ -36,7 +40,9 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "CReadline"], exclude: ["README.md"]),
+        // Jupyter messaging: renders the language's display events as notebook outputs
+        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline"], exclude: ["README.md"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),

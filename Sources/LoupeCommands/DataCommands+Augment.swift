@@ -71,7 +71,7 @@ extension DataCommands {
                                                                     seed: seed(call.session, for: .warnings))
         value.dataset.augmentation = settings.isIdentity ? nil : settings
         call.write("augmentation: " + (settings.isIdentity ? "none (no transform given)" : settingsLine(settings)))
-        for w in warnings { call.write("warning: \(w.parameter): \(w.message)") }
+        for w in warnings { call.warn("\(w.parameter): \(w.message)") }
         return .none
     }
 

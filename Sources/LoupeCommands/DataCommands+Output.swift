@@ -5,13 +5,13 @@ import Plotting
 /// Output that depends on how a command was written: figures printed once, hints that name the
 /// user's own variable.
 extension DataCommands {
-    /// Writes a figure and returns it as a value; the path is printed unless the REPL shows the
-    /// returned figure anyway (a bare `show d` statement).
+    /// Writes a figure, shows it, and returns it as a value (which the interpreter then does not
+    /// show again).
     static func writeFigure(_ figure: any Figure, to path: String, title: String, call: CommandInvocation) throws -> Value {
         do { try figure.write(to: path) } catch {
             throw CommandError.invalidArgument(parameter: call.arguments.isGiven("to") ? "to" : "d", message: "cannot write \(path): \(error)")
         }
-        if !resultIsShown(call) { call.write("figure: \(path)") }
+        call.showFigure(path, title: title)
         return .object(FigureValue(path: path, title: title))
     }
 

@@ -32,10 +32,7 @@ extension DataCommands {
 
         let figures = try writeReviewFigures(d, review: review, subset: value.subset, call: call)
         for line in reviewLines(d, review: review, name: assignedName(call, fallback: "_")) { call.write(line) }
-        if !figures.isEmpty {
-            call.write("figures:")
-            for f in figures { call.write("  \(f.name): \(f.path)") }
-        }
+        for f in figures { call.showFigure(f.path, title: f.name) }
         value.lastReview = review
         return .object(ReviewValue(dataset: d, review: review, figures: figures))
     }

@@ -45,7 +45,7 @@ extension CommandRegistry {
                 }
                 let path = try FigureOutput.write(grid, to: call.arguments["to"], defaultName: "mistakes-\(e.modelName)-\(fileSlug(e.dataName)).png", call: call)
                 e.mistakeLines(limit: n).forEach(call.write)
-                call.write("figure: \(path)")
+                call.showFigure(path, title: grid.title)
                 return .object(FigureValue(path: path, title: grid.title))
             })
         register(CommandSpec(

@@ -33,8 +33,9 @@ extension CommandRegistry {
                 }
                 let name = plottable.figureStem + (what == first ? "" : "-\(what)") + ".png"
                 let path = try FigureOutput.write(figure, to: call.arguments["to"], defaultName: name, call: call)
-                call.write("figure: \(path)")
-                return .object(FigureValue(path: path, title: figureTitle(figure) ?? "\(plottable.kind) \(what)"))
+                let title = figureTitle(figure) ?? "\(plottable.kind) \(what)"
+                call.showFigure(path, title: title)
+                return .object(FigureValue(path: path, title: title))
             })
     }
 }

@@ -56,8 +56,11 @@ enum ReportWriting {
         } catch {
             throw CommandError.invalidArgument(parameter: "to", message: "\(error)")
         }
-        call.write("report: \(htmlPath)")
-        call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")
+        // A statement of its own shows the result, whose summary names both files.
+        if !call.resultIsShown {
+            call.write("report: \(htmlPath)")
+            call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")
+        }
         return .object(ReportValue(htmlPath: htmlPath, markdownPath: markdownPath, figureFiles: Array(written.dropLast()), title: reportable.reportTitle))
     }
 

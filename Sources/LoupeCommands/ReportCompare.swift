@@ -25,7 +25,7 @@ extension CommandRegistry {
                 if table.columns.count == 1 + RunComparison.resultColumns.count {
                     call.write("no hyperparameter differs between these runs (their data or starting weights may)")
                 }
-                call.write("figure: \(path)")
+                call.showFigure(path, title: "runs compared")
                 return .table(table)
             })
     }

@@ -95,7 +95,7 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     } else {
         call.write("no rate made the loss fall consistently: try smaller rates (lrs=[\(short(rates.min()! / 10)), \(short(rates.min()! / 100))]), more batches, or check the pipeline with overfit")
     }
-    call.write("figure: \(path)")
+    call.showFigure(path, title: "learning-rate range test")
     return .object(value)
 }
 
@@ -124,6 +124,6 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     value.figurePath = path
     if !resultIsShown(call) { call.write(value.summary) }
     call.write("f.suggestion = \(rate2(sweep.suggestion)) (fastai's valley); f.minimum = \(rate2(sweep.minimum)) (a tenth of the lowest loss's rate); f.steep = \(rate2(sweep.steep)) (steepest fall)")
-    call.write("figure: \(path)")
+    call.showFigure(path, title: "learning-rate finder")
     return .object(value)
 }

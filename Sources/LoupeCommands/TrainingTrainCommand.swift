@@ -116,9 +116,10 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, t
     let bridge = TrainingProgressBridge(call.progress, title: title, epochOffset: value.epochsRun - phase.run.epochsRun)
     defer { bridge.finish(nil) }
     do {
-        try phase.run.run(extraEpochs: extraEpochs, shouldStop: call.shouldStop, progress: { bridge.handle($0, write: call.write) },
+        try phase.run.run(extraEpochs: extraEpochs, shouldStop: call.shouldStop, progress: { bridge.handle($0, call: call) },
                           checkpoint: { model, epoch in
             try folder.writeProgress(value)
+            call.showFigure(folder.curvesPath, title: "loss and accuracy of run \(value.name)", id: "curves-\(value.name)")
             if value.writesCheckpoints {
                 try folder.writeCheckpoint(model, metadata: value.modelMetadata(), isBest: value.bestEpoch == value.epochsRun)
             }

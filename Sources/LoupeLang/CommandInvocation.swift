@@ -35,6 +35,17 @@ public final class CommandInvocation {
     /// Progress of a long task, rendered by the front end.
     public var progress: any ProgressReporter { context.progress }
 
+    /// Shows an event (a figure, a warning, a table, a row) where the front end puts output.
+    public func show(_ event: DisplayEvent) { context.emit(event) }
+
+    /// Shows a figure the command wrote; `id` names one redrawn in place while the command runs.
+    public func showFigure(_ path: String, title: String, id: String? = nil) {
+        context.emit(.figure(FigureDisplay(path: path, title: title, id: id)))
+    }
+
+    /// Shows a warning (the front end marks it).
+    public func warn(_ text: String) { context.emit(.warning(text)) }
+
     /// Whether the user asked to stop (Ctrl-C); poll it between batches.
     public func shouldStop() -> Bool { context.interruption.isRequested }
 
@@ -114,19 +125,50 @@ public struct Arguments {
 }
 
 /// Where a statement's output and progress go, and the interruption flag it polls.
+///
+/// Everything a statement shows is a `DisplayEvent` sent to `display`; `output` and `progress`
+/// are the same sink seen as text and as a progress reporter.
 public final class RunContext {
+    public let display: any DisplaySink
     /// Receives all text a statement prints (values, `print`, command messages).
     public let output: (String) -> Void
     public let progress: any ProgressReporter
     public let interruption: InterruptFlag
-    /// REPL: expression statements show their value. Scripts: only `print` and command results show.
+    /// REPL and kernel: expression statements show their value. Scripts: only `print` and command results show.
     public let showsExpressionValues: Bool
+    /// Figures shown since the current top-level statement began, so a result that is only a
+    /// figure already shown is not said twice.
+    private var figuresShown: Set<String> = []
 
-    public init(output: @escaping (String) -> Void, progress: any ProgressReporter = SilentProgress(),
-                interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool) {
-        self.output = output
-        self.progress = progress
+    public init(display: any DisplaySink, interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool) {
+        self.display = display
+        self.output = { display.emit(.text($0)) }
+        self.progress = DisplayProgress(display)
         self.interruption = interruption
         self.showsExpressionValues = showsExpressionValues
     }
+
+    /// Text through a closure and progress through a reporter (tests, simple front ends).
+    public convenience init(output: @escaping (String) -> Void, progress: any ProgressReporter = SilentProgress(),
+                            interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool) {
+        self.init(display: TextDisplay(output: output, progress: progress), interruption: interruption,
+                  showsExpressionValues: showsExpressionValues)
+    }
+
+    /// Shows an event, remembering figures so that results repeat none.
+    public func emit(_ event: DisplayEvent) {
+        if case .figure(let figure) = event { figuresShown.insert(figure.path) }
+        display.emit(event)
+    }
+
+    /// Shows a statement's value once: nothing for `none`, nothing for a figure already shown.
+    func showResult(_ value: Value) {
+        guard !value.isNone else { return }
+        if case .object(let object) = value, object.kind == "figure",
+           !object.figurePaths.isEmpty, object.figurePaths.allSatisfy(figuresShown.contains) { return }
+        display.emit(.result(value))
+    }
+
+    /// Called before each top-level statement.
+    func beginStatement() { figuresShown = [] }
 }

@@ -22,6 +22,7 @@ public struct Interpreter {
     @discardableResult
     public func execute(_ statement: Statement, from source: SourceFile, in session: inout Session,
                         context: RunContext) throws(LoupeError) -> Value? {
+        context.beginStatement()
         var evaluator = Evaluator(interpreter: self, source: source, context: context, session: session)
         let outcome = try evaluator.run(statement)
         session = evaluator.session
@@ -74,9 +75,7 @@ struct Evaluator {
         .runtime(Diagnostic(message, at: span, in: source))
     }
 
-    func show(_ value: Value) {
-        if !value.isNone { context.output(value.display + "\n") }
-    }
+    func show(_ value: Value) { context.showResult(value) }
 
     mutating func run(_ statement: Statement) throws(LoupeError) -> Outcome {
         if context.interruption.isRequested {

@@ -31,11 +31,17 @@ public final class Notebook {
         cells[cells.count - 1].output += output
     }
 
-    public func end(figures: [String], error: String? = nil) {
+    public func end(figures: [String] = [], error: String? = nil) {
         guard open, !cells.isEmpty else { return }
-        cells[cells.count - 1].figures += figures
+        for path in figures where !cells[cells.count - 1].figures.contains(path) { cells[cells.count - 1].figures.append(path) }
         cells[cells.count - 1].error = error
         open = false
+    }
+
+    /// Shows a figure under the statement that made it; one redrawn in place appears once.
+    public func append(figure path: String) {
+        guard open, !cells.isEmpty, !cells[cells.count - 1].figures.contains(path) else { return }
+        cells[cells.count - 1].figures.append(path)
     }
 
     /// A script that does not parse becomes one cell holding the error.
@@ -97,5 +103,23 @@ public final class Notebook {
             }
         }
         return result
+    }
+}
+
+/// The page as a renderer of display events: text, warnings, rows and results under the
+/// statement, figures inline; progress is left out (the page shows the finished state).
+extension Notebook: DisplaySink {
+    public func emit(_ event: DisplayEvent) {
+        switch event {
+        case .text(let text): append(output: text)
+        case .warning(let text): append(output: "warning: \(text)\n")
+        case .table(let table): append(output: table.formatted() + "\n")
+        case .figure(let figure): append(figure: figure.path)
+        case .result(let value):
+            if !value.isNone { append(output: value.display + "\n") }
+            for path in value.figurePaths { append(figure: path) }
+        case .row(let row): append(output: row.line + "\n")
+        case .progressStarted, .progressUpdated, .progressFinished: break
+        }
     }
 }

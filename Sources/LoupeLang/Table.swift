@@ -43,10 +43,17 @@ public struct Table {
         return lines.joined(separator: "\n")
     }
 
-    static func cellText(_ value: Value) -> String {
+    /// A cell as text: numbers with four significant digits, or as many more as it takes for a
+    /// number that is not whole not to read as one (0.99996 is `0.99996`, not `1`).
+    public static func cellText(_ value: Value) -> String {
         switch value {
         case .number(let n) where n != n.rounded() || abs(n) >= 1e15:
-            return String(format: "%.4g", n)
+            guard n.isFinite else { return Value.format(n) }
+            for digits in [4, 6, 9] {
+                let text = String(format: "%.\(digits)g", n)
+                if let back = Double(text), back != back.rounded() || abs(n) >= 1e15 { return text }
+            }
+            return String(format: "%.9g", n)
         case .string(let s): return s
         default: return value.summary
         }

@@ -1,4 +1,4 @@
-/// The options of `loupe run FILE [--notebook OUT.html] [--seed N] [--workdir DIR] [--quiet]`.
+/// The options of `loupe run FILE [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]`.
 struct RunOptions: Equatable {
     var file: String
     var notebook: String?
@@ -6,7 +6,7 @@ struct RunOptions: Equatable {
     var workdir: String?
     var quiet = false
 
-    static let usage = "usage: loupe run FILE [--notebook OUT.html] [--seed N] [--workdir DIR] [--quiet]"
+    static let usage = "usage: loupe run FILE [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]"
 
     /// A usage mistake, reported with exit code 64.
     struct UsageError: Error {

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeKernel
 import LoupeLang
 
 /// Runs a script (`loupe run FILE`, or `loupe < FILE`) and returns the exit code.
@@ -35,11 +36,14 @@ struct ScriptRunner {
 
     func execute(_ source: SourceFile, options: RunOptions) -> Int32 {
         var session = Session(seed: options.seed ?? Session.defaultSeed, workdir: options.workdir ?? Session.defaultWorkdir)
-        let notebook = options.notebook.map { _ in Notebook(title: source.name) }
-        let context = RunContext(output: { text in
-            Output.out(text)
-            notebook?.append(output: text)
-        }, progress: Output.progress(quiet: options.quiet), interruption: Signals.interruption, showsExpressionValues: false)
+        let wantsIpynb = options.notebook?.lowercased().hasSuffix(".ipynb") ?? false
+        let page = options.notebook != nil && !wantsIpynb ? Notebook(title: source.name) : nil
+        let document = wantsIpynb ? NotebookDocument(script: source.text) : nil
+        // One display model, three renderers: the terminal, the HTML page, the .ipynb file.
+        var sinks: [any DisplaySink] = [TextDisplay(output: { Output.out($0) }, progress: Output.progress(quiet: options.quiet))]
+        if let page { sinks.append(page) }
+        if let document { sinks.append(document) }
+        let context = RunContext(display: DisplayFanOut(sinks), interruption: Signals.interruption, showsExpressionValues: false)
         Signals.install()
         Signals.resetForStatement()
         var code: Int32 = 0
@@ -48,21 +52,27 @@ struct ScriptRunner {
                 switch event {
                 case .willRun:
                     Signals.presses.store(0, ordering: .relaxed)
-                    notebook?.begin(statement.text)
-                case .finished(let value):
-                    notebook?.end(figures: value?.figurePaths ?? [])
+                    page?.begin(statement.text)
+                    document?.enter(line: statement.span.start.line)
+                case .finished(_):
+                    page?.end()
                 case .failed(let error):
-                    notebook?.end(figures: [], error: error.description)
+                    page?.end(error: error.description)
+                    document?.fail(error, line: nil)
                 }
             }
         } catch {
             Output.err(error.description + "\n")
-            if case .syntax = error { notebook?.fail(error.description) }
+            if case .syntax = error {
+                page?.fail(error.description)
+                document?.fail(error, line: error.diagnostic.span?.start.line ?? 1)
+            }
             code = error.exitCode
         }
-        if let path = options.notebook, let notebook {
+        if let path = options.notebook {
             do {
-                try notebook.write(to: path)
+                if let page { try page.write(to: path) }
+                if let document { try document.write(to: path) }
                 if !options.quiet { Output.err("notebook: \(path)\n") }
             } catch {
                 Output.err("loupe: cannot write the notebook '\(path)': \(error.localizedDescription)\n")
@@ -70,5 +80,24 @@ struct ScriptRunner {
             }
         }
         return code
+    }
+
+    /// `loupe notebook FILE.loupe OUT.ipynb`: the script as a notebook, unexecuted.
+    func convert(arguments: [String]) -> Int32 {
+        guard arguments.count == 2, arguments[1].lowercased().hasSuffix(".ipynb") else {
+            Output.err("loupe: usage: loupe notebook FILE.loupe OUT.ipynb\n")
+            return 64
+        }
+        guard let data = FileManager.default.contents(atPath: arguments[0]), let text = String(data: data, encoding: .utf8) else {
+            Output.err("loupe: cannot read '\(arguments[0])'\n")
+            return 66
+        }
+        do {
+            try NotebookDocument(script: text).write(to: arguments[1])
+        } catch {
+            Output.err("loupe: cannot write '\(arguments[1])': \(error.localizedDescription)\n")
+            return 73
+        }
+        return 0
     }
 }

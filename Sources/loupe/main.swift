@@ -5,7 +5,10 @@ import LoupeLang
 
 let usage = """
 usage: loupe                      REPL on a terminal; a script when stdin is not a terminal
-       loupe run FILE [--notebook OUT.html] [--seed N] [--workdir DIR] [--quiet]
+       loupe run FILE [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]
+       loupe notebook FILE.loupe OUT.ipynb
+       loupe kernel install [--user | --sys-prefix | --prefix DIR]
+       loupe kernel -f CONNECTION_FILE
        loupe bench [NAME...]
        loupe help [COMMAND]
        loupe --version
@@ -28,6 +31,10 @@ case nil:
         : ScriptRunner(interpreter: interpreter).runStandardInput()
 case "run":
     status = ScriptRunner(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+case "kernel":
+    status = KernelCommand(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+case "notebook":
+    status = ScriptRunner(interpreter: interpreter).convert(arguments: Array(arguments.dropFirst()))
 case "help":
     status = HelpCommand(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
 case "--version", "version":

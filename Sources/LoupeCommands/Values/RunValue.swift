@@ -172,7 +172,7 @@ final class TrainingProgressBridge {
         self.epochOffset = epochOffset
     }
 
-    func handle(_ event: TrainingEvent, write: (String) -> Void) {
+    func handle(_ event: TrainingEvent, call: CommandInvocation) {
         switch event {
         case .epochStarted(let epoch, let of, let batches):
             reporter.start(ProgressTask(title: "\(title) epoch \(epoch + epochOffset)/\(of + epochOffset)", steps: batches))
@@ -184,10 +184,15 @@ final class TrainingProgressBridge {
             var line = "epoch \(r.epoch + epochOffset): train loss \(fmt(r.trainLoss)), acc \(percent(r.trainAccuracy))"
             if let d = r.devLoss, let a = r.devAccuracy { line += "; dev loss \(fmt(d)), acc \(percent(a))" }
             line += "; lr \(short(r.learningRate))"
-            write(line)
+            let devLoss: Value = r.devLoss.map { .number($0) } ?? .none
+            let devAccuracy: Value = r.devAccuracy.map { .number($0) } ?? .none
+            call.show(.row(ProgressRow(title: title, columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr"],
+                                       values: [.integer(r.epoch + epochOffset), .number(r.trainLoss), .number(r.trainAccuracy),
+                                                devLoss, devAccuracy, .number(r.learningRate)],
+                                       line: line)))
         case .note(let text):
             finish(nil)
-            write(text)
+            call.write(text)
         }
     }
 
