@@ -67,7 +67,7 @@ extension Kernel {
         let context = RunContext(display: display, interruption: KernelSignals.interruption, showsExpressionValues: true)
         let source = SourceFile(name: "<cell \(count)>", text: code)
         var failure: LoupeError?
-        do {
+        do throws(LoupeError) {
             for statement in try interpreter.parse(source) {
                 try interpreter.execute(statement, from: source, in: &session, context: context)
                 // A command that stops cleanly on an interrupt (train keeps its run) still ends
