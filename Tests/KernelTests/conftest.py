@@ -35,8 +35,8 @@ _PREFIX = _SESSION_DIR / "prefix"
 _WORK = _SESSION_DIR / "work"
 _WORK.mkdir()
 os.environ["JUPYTER_PATH"] = str(_PREFIX / "share" / "jupyter")
-# scripts/kernel-tests names the runtime folder (connection files) so that it can find and end
-# any kernel a crashed or timed-out run left behind.
+# scripts/kernel-tests passes LOUPE_KERNEL_TESTS_RUNTIME (every process started here inherits it,
+# which is how it finds and ends any kernel a crashed or timed-out run left behind).
 os.environ["JUPYTER_RUNTIME_DIR"] = os.environ.get("LOUPE_KERNEL_TESTS_RUNTIME") or str(_SESSION_DIR / "runtime")
 os.environ["JUPYTER_CONFIG_DIR"] = str(_SESSION_DIR / "config")
 os.environ["JUPYTER_DATA_DIR"] = str(_SESSION_DIR / "data")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,8 @@ def test_kernel_info(shared_kernel):
     content = reply["content"]
     assert reply["header"]["msg_type"] == "kernel_info_reply"
     assert reply["header"]["version"] == "5.3", reply["header"]
+    # jupyter_client turns ISO 8601 dates into datetimes; a date it could not read stays a string.
+    assert isinstance(reply["header"]["date"], datetime), f"header date not ISO 8601: {reply['header']['date']!r}"
     assert content["status"] == "ok"
     assert content["protocol_version"] == "5.3"
     assert content["implementation"] == "loupe"
@@ -186,6 +189,40 @@ def test_help_prints_the_command_text(shared_kernel):
     assert_ok(run, "help train")
     text = run.stdout + (run.result_text() or "")
     assert "epochs" in text and "usage: train" in text, run.summary()
+
+
+def test_empty_comment_only_and_unicode_cells(shared_kernel):
+    km, kc = shared_kernel
+    for code in ("", "   \n", "# only a comment", "# a comment\n\n# another"):
+        run = execute(kc, code)
+        assert run.status == "ok", f"{code!r}\n{run.summary()}"
+        assert not run.of_type("execute_result", "error"), f"{code!r}\n{run.summary()}"
+    run = execute(kc, 'greeting = "héllo → ✓ 日本"\nprint greeting')
+    assert run.stdout == "héllo → ✓ 日本\n", run.summary()
+    run = execute(kc, "greeting")
+    assert "héllo → ✓ 日本" in (run.result_text() or ""), run.summary()
+    # cursor_pos counts Unicode code points (messaging spec 5.2 on): text before the cursor
+    # with characters outside ASCII (two, three and four UTF-8 bytes, a UTF-16 surrogate pair).
+    assert_ok(execute(kc, "myunicodevar = 1"))
+    code = 'print "é✓𝄞" myunicodev'
+    msg_id = kc.complete(code, cursor_pos=len(code))
+    reply = shell_reply(kc, msg_id)["content"]
+    texts = [code[:reply["cursor_start"]] + m + code[reply["cursor_end"]:] for m in reply["matches"]]
+    assert 'print "é✓𝄞" myunicodevar' in texts, reply
+    code = 'x = "é✓𝄞"\nrun = train m d'
+    msg_id = kc.inspect(code, cursor_pos=code.index("train") + 3)
+    reply = shell_reply(kc, msg_id)["content"]
+    assert reply["found"] is True and "epochs" in reply["data"].get("text/plain", ""), reply
+
+
+def test_quit_keeps_the_kernel(shared_kernel):
+    km, kc = shared_kernel
+    assert_ok(execute(kc, "before_quit = 1"))
+    run = execute(kc, "quit")
+    time.sleep(0.5)
+    assert km.is_alive(), f"`quit` ended the kernel process\n{run.summary()}"
+    run = execute(kc, "before_quit")
+    assert run.result_text() == "1", run.summary()
 
 
 def test_error_keeps_the_session(shared_kernel):
@@ -451,23 +488,21 @@ def test_interrupt_during_training():
                 break
         interrupted_at = time.monotonic()
         km.interrupt_kernel()
-        reply = shell_reply(kc, msg_id, timeout=30)
+        interrupted = collect(kc, msg_id, timeout=30)
         took = time.monotonic() - interrupted_at
-        content = reply["content"]
-        assert content["status"] == "error", content
-        assert content["ename"] == "Interrupted", content
         assert took < 15, f"the interrupt took {took:.1f} s to stop training"
         assert km.is_alive()
-        drain_iopub(kc)
+        # The session goes on with the same variables...
         run = execute(kc, "keep_me + 1")
         assert run.result_text() == "18", run.summary()
         run = execute(kc, "bm.params")
         assert_ok(run, "bm.params after the interrupt")
-        # Interrupting an idle kernel is harmless.
-        km.interrupt_kernel()
-        time.sleep(0.5)
-        run = execute(kc, 'print "still here"')
-        assert run.stdout == "still here\n", run.summary()
+        # ...and the interrupted cell was answered as the spec says.
+        content = interrupted.content
+        assert content["status"] == "error" and content.get("ename") == "Interrupted", \
+            f"expected an error reply with ename 'Interrupted'\n{interrupted.summary()}"
+        error = interrupted.error()
+        assert error is not None and error["ename"] == "Interrupted", interrupted.summary()
     finally:
         stop_kernel(km, kc)
 
@@ -486,6 +521,12 @@ def test_interrupt_sleep_then_queue_continues():
         drain_iopub(kc)
         run = execute(kc, "v")
         assert run.result_text() == "1", run.summary()
+        # Interrupting an idle kernel is harmless.
+        km.interrupt_kernel()
+        time.sleep(0.5)
+        assert km.is_alive()
+        run = execute(kc, 'print "still here"')
+        assert run.stdout == "still here\n", run.summary()
     finally:
         stop_kernel(km, kc)
 
