@@ -59,6 +59,11 @@ def test_kernelspec_install_prefix(prefix):
     assert "loupe" in specs and Path(specs["loupe"]) == folder, specs
     found = KernelSpecManager().get_kernel_spec("loupe")
     assert found.language == "loupe" and found.interrupt_mode == "signal"
+    # And so does Jupyter's own command line.
+    listed = subprocess.run([str(Path(sys.executable).parent / "jupyter-kernelspec"), "list", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert "loupe" in json.loads(listed.stdout)["kernelspecs"], listed.stdout
 
 
 @pytest.mark.without_kernel

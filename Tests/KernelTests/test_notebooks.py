@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -153,3 +155,32 @@ def test_run_notebook_of_a_failing_script(tmp_path):
     nb = read_notebook(out)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors and "no_such_thing" in errors[0].evalue, [c.outputs for c in nb.cells if c.cell_type == "code"]
+
+
+def test_jupyter_execute_command_line(tmp_path):
+    """`jupyter execute` (nbclient's command line) runs a notebook of `loupe notebook` in place,
+    choosing the kernel from the notebook's metadata."""
+    script = tmp_path / "n.loupe"
+    script.write_text(f'# A title\nd = dataset "{DATASET}" limit=100\n\nplot d\nprint "done"\n')
+    nb_path = tmp_path / "n.ipynb"
+    script_to_notebook(script, nb_path)
+    result = subprocess.run([str(Path(sys.executable).parent / "jupyter-execute"), str(nb_path), "--inplace"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    nb = read_notebook(nb_path)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert any(pngs(c) for c in code_cells), [c.outputs for c in code_cells]
+    printed = "".join(o.get("text", "") for c in code_cells for o in c.outputs if o.output_type == "stream")
+    assert "done" in printed, printed
+
+
+def test_jupyter_run_command_line(tmp_path):
+    """`jupyter run --kernel=loupe FILE` (jupyter_client's command line): it starts the kernel
+    with FILE appended to the kernelspec's argv (as it does for every kernel), sends the file's
+    text as one cell and prints what comes back."""
+    script = tmp_path / "r.loupe"
+    script.write_text('x = 1 + 2\nprint "x is {x}"\n')
+    result = subprocess.run([str(Path(sys.executable).parent / "jupyter-run"), "--kernel=loupe", str(script)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"stdout: {result.stdout}\nstderr: {result.stderr[-2000:]}"
+    assert "x is 3" in result.stdout, result.stdout
