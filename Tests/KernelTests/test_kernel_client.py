@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.session import Session
 
@@ -647,3 +648,66 @@ time.sleep(120)
     if alive:
         os.kill(kernel_pid, 9)
     assert not alive, f"the kernel (pid {kernel_pid}) still runs 10 s after its parent was killed"
+
+
+def test_unknown_requests_leave_the_kernel_working(shared_kernel):
+    """Front ends send requests a kernel may not know (JupyterLab's resource extension sends
+    usage_request on control; future messages): no reply is needed, the kernel must go on."""
+    km, kc = shared_kernel
+    kc.control_channel.send(kc.session.msg("usage_request", {}))
+    kc.shell_channel.send(kc.session.msg("no_such_request", {"x": 1}))
+    time.sleep(1)
+    assert km.is_alive()
+    run = execute(kc, 'print "after unknown requests"')
+    assert run.stdout == "after unknown requests\n", run.summary()
+
+
+def test_two_clients_on_one_kernel(shared_kernel):
+    """A second client on the same connection file, with a session of its own (a console next
+    to a notebook): each gets its own replies, both see every IOPub message."""
+    km, kc = shared_kernel
+    other = BlockingKernelClient(connection_file=km.connection_file)
+    other.load_connection_file()
+    other.start_channels()
+    try:
+        other.wait_for_ready(timeout=30)
+        drain_iopub(kc)
+        drain_iopub(other)
+        msg_id = kc.execute('shared_by_two = 5\nprint "from the first"')
+        run = collect(kc, msg_id)
+        assert run.stdout == "from the first\n", run.summary()
+        messages = iopub_for(other, msg_id)
+        text = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+        assert text == "from the first\n", [m["msg_type"] for m in messages]
+        msg_id = other.execute("shared_by_two + 1")
+        reply = shell_reply(other, msg_id, timeout=30)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        try:
+            stray = kc.get_shell_msg(timeout=1)
+        except queue.Empty:
+            stray = None
+        assert stray is None, f"the first client got a shell message: {stray['msg_type']} {stray['content']}"
+    finally:
+        other.stop_channels()
+        drain_iopub(kc)
+
+
+def test_heartbeat_while_busy_and_shutdown_while_busy():
+    """Long commands must not stop the heartbeat (consoles take a silent heartbeat for a dead
+    kernel), and a shutdown (the Kernel menu while a cell runs) is answered at once."""
+    km, kc = start_kernel()
+    try:
+        msg_id = kc.execute("sleep 30")
+        time.sleep(3.5)
+        assert kc.hb_channel.is_beating(), "the heartbeat stopped while a command ran"
+        started = time.monotonic()
+        shutdown_id = kc.shutdown(restart=False)
+        reply = control_reply(kc, shutdown_id, timeout=10)
+        assert reply["content"]["status"] == "ok"
+        deadline = time.monotonic() + 10
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not km.is_alive(), "the kernel runs on 10 s after a shutdown_request sent while busy"
+        assert time.monotonic() - started < 10
+    finally:
+        stop_kernel(km, kc)
