@@ -527,6 +527,16 @@ def test_interrupt_sleep_then_queue_continues():
         drain_iopub(kc)
         run = execute(kc, "v")
         assert run.result_text() == "1", run.summary()
+        # "Run all" then the stop button: the interrupted cell fails, the cells queued behind it
+        # are aborted (as after any error) instead of running on.
+        first = kc.execute("sleep 60")
+        queued = kc.execute('queued_ran = 1\nprint "queued cell ran"')
+        time.sleep(1.5)
+        km.interrupt_kernel()
+        assert shell_reply(kc, first, timeout=20)["content"].get("ename") == "Interrupted"
+        reply = shell_reply(kc, queued, timeout=20)
+        assert reply["content"]["status"] == "aborted", f"the cell queued behind an interrupted one: {reply['content']}"
+        drain_iopub(kc)
         # Interrupting an idle kernel is harmless.
         km.interrupt_kernel()
         time.sleep(0.5)
