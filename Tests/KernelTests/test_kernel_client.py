@@ -12,7 +12,6 @@ import re
 import struct
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -513,7 +512,7 @@ def test_interrupt_during_training():
         stop_kernel(km, kc)
 
 
-def test_interrupt_sleep_then_queue_continues():
+def test_interrupt_sleep_and_the_cells_queued_behind_it():
     km, kc = start_kernel()
     try:
         assert_ok(execute(kc, "v = 1"))

@@ -2,7 +2,7 @@
 
 Every sample attribute of jupyter_kernel_test 0.7 that Loupe supports is set; the ones left
 empty are said so below (the suite then reports them as skipped):
-  code_stderr          Loupe writes nothing on stderr from a cell (warnings go to stdout)
+  code_stderr          no Loupe statement writes to stderr (warnings and errors are stdout and error messages)
   code_page_something  no pager payloads: `help` prints as an ordinary stream
   code_clear_output    no command clears its output (progress uses update_display_data)
 """
