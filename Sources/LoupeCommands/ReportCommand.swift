@@ -56,11 +56,10 @@ enum ReportWriting {
         } catch {
             throw CommandError.invalidArgument(parameter: "to", message: "\(error)")
         }
-        // A statement of its own shows the result, whose summary names both files.
-        if !call.resultIsShown {
-            call.write("report: \(htmlPath)")
-            call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")
-        }
+        call.write("report: \(htmlPath)")
+        call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")
+        // Those two lines name everything the result's summary would: it is not said again.
+        call.resultWasShown()
         return .object(ReportValue(htmlPath: htmlPath, markdownPath: markdownPath, figureFiles: Array(written.dropLast()), title: reportable.reportTitle))
     }
 

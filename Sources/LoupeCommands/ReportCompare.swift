@@ -71,11 +71,11 @@ enum RunComparison {
                              y: history.map { value($0, hasDev) }, color: Palette.series(i), dashed: !hasDev)
             }
             var c = LineChart(title: title, xLabel: "epoch", yLabel: axis, series: series)
-            c.width = 640; c.height = 480
+            c.width = 960; c.height = 440
             return c
         }
         let loss = chart("Dev loss per epoch (best run first)", "dev loss") { r, dev in dev ? r.devLoss! : r.trainLoss }
         let accuracy = chart("Dev accuracy per epoch", "dev accuracy (%)") { r, dev in 100 * (dev ? (r.devAccuracy ?? 0) : r.trainAccuracy) }
-        return Panels([loss, accuracy])
+        return Panels([loss, accuracy], direction: .vertical)
     }
 }

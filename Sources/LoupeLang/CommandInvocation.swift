@@ -43,6 +43,10 @@ public final class CommandInvocation {
         context.emit(.figure(FigureDisplay(path: path, title: title, id: id)))
     }
 
+    /// Says that the command's own output already showed its result, so the interpreter does
+    /// not show the result's summary after it (`report` names its files itself).
+    public func resultWasShown() { context.skipNextResult = true }
+
     /// Shows a warning (the front end marks it).
     public func warn(_ text: String) { context.emit(.warning(text)) }
 
@@ -131,7 +135,7 @@ public struct Arguments {
 public final class RunContext {
     public let display: any DisplaySink
     /// Receives all text a statement prints (values, `print`, command messages).
-    public let output: (String) -> Void
+    public var output: (String) -> Void { { [unowned self] text in self.emit(.text(text)) } }
     public let progress: any ProgressReporter
     public let interruption: InterruptFlag
     /// REPL and kernel: expression statements show their value. Scripts: only `print` and command results show.
@@ -142,7 +146,6 @@ public final class RunContext {
 
     public init(display: any DisplaySink, interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool) {
         self.display = display
-        self.output = { display.emit(.text($0)) }
         self.progress = DisplayProgress(display)
         self.interruption = interruption
         self.showsExpressionValues = showsExpressionValues
@@ -155,20 +158,34 @@ public final class RunContext {
                   showsExpressionValues: showsExpressionValues)
     }
 
+
+    /// Set by a command whose own output already showed its result.
+    var skipNextResult = false
+    /// Whether the current top-level statement has shown anything but progress.
+    private(set) var saidSomething = false
+
     /// Shows an event, remembering figures so that results repeat none.
     public func emit(_ event: DisplayEvent) {
-        if case .figure(let figure) = event { figuresShown.insert(figure.path) }
+        switch event {
+        case .figure(let figure): figuresShown.insert(figure.path); saidSomething = true
+        case .progressStarted, .progressUpdated, .progressFinished: break
+        default: saidSomething = true
+        }
         display.emit(event)
     }
 
     /// Shows a statement's value once: nothing for `none`, nothing for a figure already shown.
     func showResult(_ value: Value) {
-        guard !value.isNone else { return }
+        guard !value.isNone, !skipNextResult else { return }
         if case .object(let object) = value, object.kind == "figure",
            !object.figurePaths.isEmpty, object.figurePaths.allSatisfy(figuresShown.contains) { return }
-        display.emit(.result(value))
+        emit(.result(value))
     }
 
     /// Called before each top-level statement.
-    func beginStatement() { figuresShown = [] }
+    func beginStatement() {
+        figuresShown = []
+        skipNextResult = false
+        saidSomething = false
+    }
 }

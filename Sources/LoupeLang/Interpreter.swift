@@ -85,7 +85,13 @@ struct Evaluator {
         case .assignment(let name, _, let expression):
             let value = try evaluate(expression)
             session.variables[name] = value
-            if case .command = expression.kind { session.lastResult = value }
+            if case .command = expression.kind {
+                session.lastResult = value
+                // At the REPL and in a notebook, a command that said nothing of its own result
+                // gets a one-line summary, so every `x = command …` giving an object answers (`m: resnet20 …`),
+                // as `d = dataset …` always did. Scripts stay as quiet as the commands are.
+                if context.showsExpressionValues && !context.saidSomething, case .object = value { context.emit(.text("\(name): \(value.summary)\n")) }
+            }
             return Outcome(value: value, replay: statement.text)
         case .command(let call):
             let value = try runCommand(call, resultIsShown: true)

@@ -1,7 +1,8 @@
 import Plotting
 import Workflow
 
-/// `plot run`: loss and accuracy curves side by side, the best epoch and an early stop marked.
+/// `plot run`: loss above accuracy, the best epoch and an early stop marked. Stacked, not side by
+/// side, so that at a notebook's or report's page width (~900 px) the axis text stays legible.
 extension RunValue: Plottable {
     public var plotKinds: [String] { ["curves", "loss", "accuracy", "lr"] }
     public var figureStem: String { "run-\(name)-curves" }
@@ -12,7 +13,10 @@ extension RunValue: Plottable {
         case "accuracy": return accuracyChart()
         case "lr": return rateChart()
         default:
-            return Panels([lossChart(), accuracyChart()], direction: .horizontal)
+            var loss = lossChart(), accuracy = accuracyChart()
+            loss.height = 440
+            accuracy.height = 440
+            return Panels([loss, accuracy], direction: .vertical)
         }
     }
 
