@@ -41,7 +41,9 @@ let package = Package(
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
-        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"]),
+        // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
+        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
+                swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline"], exclude: ["README.md"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
@@ -52,5 +54,6 @@ let package = Package(
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
         .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
+        .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
     ]
 )
