@@ -75,12 +75,12 @@ def test_kernelspec_install_user(tmp_path):
     env["HOME"] = str(home)
     # Should HOME be ignored, the install lands in the account's real home: undone below.
     real = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".local" / "share" / "jupyter"
-    real_existed = real.exists()
+    made = [d for d in (real, real / "kernels", real / "kernels" / "loupe") if not d.exists()]
     try:
         result = loupe("kernel", "install", "--user", env=env)
     finally:
-        if not real_existed and real.exists():
-            shutil.rmtree(real)
+        if made and made[-1].exists():
+            shutil.rmtree(made[0])
     user_spec = home / ".local" / "share" / "jupyter" / "kernels" / "loupe" / "kernel.json"
     assert result.returncode == 0, result.stdout
     assert user_spec.exists(), f"--user wrote no {user_spec}; output: {result.stdout}"
