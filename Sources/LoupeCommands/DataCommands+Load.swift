@@ -88,7 +88,7 @@ extension DataCommands {
     /// dataset lists (and every message) names a path that works from anywhere.
     static func absolute(_ path: String) -> String {
         guard !path.hasPrefix("/"), !path.isEmpty else { return path }
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = HomePath.expand(path)
         guard !expanded.hasPrefix("/") else { return expanded }
         return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
     }

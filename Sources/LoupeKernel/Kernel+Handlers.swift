@@ -85,10 +85,13 @@ extension Kernel {
         }
         display.end()
         setStreamParent(nil)
+        if storesHistory, let text = display.lastResultText { historyOutputs[count] = text }
 
         guard let failure else {
+            // Help goes to the pager, as IPython's `?` does (JupyterLab shows it under the cell).
+            let payload: [Any] = display.pages.map { ["source": "page", "data": ["text/plain": $0] as JSON, "start": 0] as JSON }
             reply(request, on: socket, ["status": "ok", "execution_count": count, "user_expressions": userExpressions(content),
-                                        "payload": [Any]()])
+                                        "payload": payload])
             return
         }
         let error = errorContent(failure)
@@ -235,7 +238,8 @@ extension Kernel {
             if let n = content["n"] as? Int, n >= 0 { entries = Array(entries.suffix(n)) }
         }
         let rows: [Any] = entries.map { entry -> Any in
-            output ? [1, entry.count, [entry.code, NSNull()]] as [Any] : [1, entry.count, entry.code] as [Any]
+            output ? [1, entry.count, [entry.code, historyOutputs[entry.count].map { $0 as Any } ?? NSNull()]] as [Any]
+                : [1, entry.count, entry.code] as [Any]
         }
         return ["status": "ok", "history": rows]
     }

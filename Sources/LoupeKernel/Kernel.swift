@@ -34,6 +34,8 @@ public final class Kernel: @unchecked Sendable {
     var session = Session()
     var executionCount = 0
     var history: [(count: Int, code: String)] = []
+    /// Each stored cell's last result as text (`history` with `output: true`).
+    var historyOutputs: [Int: String] = [:]
     lazy var display = KernelDisplay(kernel: self)
 
     public init(connection: ConnectionInfo, interpreter: Interpreter) throws(KernelError) {
@@ -63,6 +65,7 @@ public final class Kernel: @unchecked Sendable {
         startThread("control") { [self] in
             while let frames = control.receive() { receive(frames, on: control) }
         }
+        watchParent()
         publish("status", ["execution_state": "starting"], parent: nil)
         while true {
             // A signal (an interrupt while idle) ends the wait early; the loop simply waits again.
@@ -148,6 +151,23 @@ public final class Kernel: @unchecked Sendable {
                     if n < 0 && errno == EINTR { continue }
                     guard n > 0 else { return }
                     publishStream(name, String(decoding: buffer[..<n], as: UTF8.self))
+                }
+            }
+        }
+    }
+
+    /// jupyter_client names the process that started the kernel in `JPY_PARENT_PID`; when that
+    /// process dies (the kernel is re-parented), the kernel leaves too, as ipykernel does,
+    /// instead of running on with nobody to talk to.
+    private func watchParent() {
+        guard let text = ProcessInfo.processInfo.environment["JPY_PARENT_PID"], let parent = Int32(text), parent > 1,
+              getppid() == parent else { return }
+        startThread("parent watch") { [self] in
+            while true {
+                sleep(1)
+                if getppid() != parent {
+                    log("the client process \(parent) is gone: leaving")
+                    _exit(0)
                 }
             }
         }

@@ -20,6 +20,10 @@ final class KernelDisplay: DisplaySink {
     private var liveFigures: Set<String> = []
     private var progress: ProgressArea?
     private var progressSerial = 0
+    /// The text of the cell's last result (`Out[n]`), for `history` with output.
+    private(set) var lastResultText: String?
+    /// Help texts of the cell, sent as pager payloads with the reply.
+    private(set) var pages: [String] = []
 
     /// Seconds between two redraws of the progress display (at most ~4 a second).
     static let redrawInterval = 0.25
@@ -33,6 +37,8 @@ final class KernelDisplay: DisplaySink {
         shownFigures = []
         liveFigures = []
         progress = nil
+        lastResultText = nil
+        pages = []
     }
 
     func end() {
@@ -57,6 +63,7 @@ final class KernelDisplay: DisplaySink {
         case .figure(let figure):
             showFigure(figure)
         case .result(let value):
+            lastResultText = value.display
             var data: JSON = ["text/plain": value.display]
             if case .table(let table) = value { data = KernelDisplay.tableData(table) }
             // A value that carries figures not yet shown in this cell shows the first of them.
@@ -77,6 +84,12 @@ final class KernelDisplay: DisplaySink {
         case .progressFinished(let summary):
             progress?.finishTask(summary, now: now)
             sendProgress(force: true)
+        case .help(let text):
+            pages.append(text)
+        case .clear:
+            kernel.publish("clear_output", ["wait": false], parent: parent)
+            liveFigures = []
+            progress = nil
         case .row(let row):
             if progress == nil {
                 progressSerial += 1

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeLang
 
 /// `loupe kernel install`: the kernelspec folder `loupe` that Jupyter finds and starts.
 ///
@@ -44,7 +45,7 @@ public enum KernelSpec {
         switch location {
         case .user:
             if let data = environment["JUPYTER_DATA_DIR"], !data.isEmpty { return data + "/kernels" }
-            let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/share"
+            let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? HomePath.home + "/.local/share"
             return base + "/jupyter/kernels"
         case .prefix(let dir):
             return dir + "/share/jupyter/kernels"

@@ -82,6 +82,9 @@ public final class NotebookDocument: DisplaySink {
                                 "metadata": JSON()]
             if let at = rows?.output { cells[index].outputs[at] = output } else { append(output) }
             rows = (rows?.output ?? cells[index].outputs.count - 1, collected)
+        case .help(let text): stream("stdout", text + "\n")
+        case .clear:
+            if let index = current { cells[index].outputs = []; liveFigures = [:]; rows = nil }
         case .progressStarted, .progressUpdated, .progressFinished: break
         }
     }

@@ -143,7 +143,7 @@ public struct Completer {
         let folder = slash.map { String(word[...$0]) } ?? ""
         let namePrefix = slash.map { String(word[word.index(after: $0)...]) } ?? word
         var listed = folder.isEmpty ? "." : folder
-        if listed.hasPrefix("~") { listed = NSString(string: listed).expandingTildeInPath }
+        if listed.hasPrefix("~") { listed = HomePath.expand(listed) }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: listed) else {
             return Result(candidates: [], appendSpace: false)
         }

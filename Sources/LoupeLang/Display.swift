@@ -24,6 +24,10 @@ public enum DisplayEvent {
     /// One finished step of a task that reports a row per step (an epoch): terminals print
     /// `line`, notebooks collect the rows into a table.
     case row(ProgressRow)
+    /// Help text (`help`, `? NAME`): printed on a terminal, a pager in Jupyter (as IPython's `?`).
+    case help(String)
+    /// Clears what the statement's cell showed so far (`clear`); terminals keep their scrollback.
+    case clear
 }
 
 /// A figure on disk, as a command wrote it.
@@ -100,6 +104,8 @@ public final class TextDisplay: DisplaySink {
         case .progressUpdated(let update): progress.update(update)
         case .progressFinished(let summary): progress.finish(summary)
         case .row(let row): output(row.line + "\n")
+        case .help(let text): output(text + "\n")
+        case .clear: break
         }
     }
 }

@@ -119,6 +119,9 @@ extension Notebook: DisplaySink {
             if !value.isNone { append(output: value.display + "\n") }
             for path in value.figurePaths { append(figure: path) }
         case .row(let row): append(output: row.line + "\n")
+        case .help(let text): append(output: text + "\n")
+        case .clear:
+            if open, !cells.isEmpty { cells[cells.count - 1].output = ""; cells[cells.count - 1].figures = [] }
         case .progressStarted, .progressUpdated, .progressFinished: break
         }
     }

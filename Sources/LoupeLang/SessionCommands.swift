@@ -29,8 +29,14 @@ extension CommandRegistry {
             parameters: [.positional("name", .word, optional: true, help: "a command, a value kind, or a variable")],
             result: "nothing (prints help)", example: "help train", recordsInHistory: false) { invocation in
                 let name: String? = invocation.arguments["name"].flatMap { if case .string(let s) = $0 { s } else { nil } }
-                invocation.write(try HelpText(registry: invocation.interpreter.registry, session: invocation.session)
-                    .text(for: name, at: invocation.call.arguments.first?.value.span, in: invocation.source))
+                invocation.show(.help(try HelpText(registry: invocation.interpreter.registry, session: invocation.session)
+                    .text(for: name, at: invocation.call.arguments.first?.value.span, in: invocation.source)))
+                return .none
+            })
+        register(CommandSpec(
+            name: "clear", group: "Session", summary: "clear the output of the notebook cell it runs in (at the REPL: Ctrl-L)",
+            result: "nothing", example: "clear", recordsInHistory: false) { invocation in
+                invocation.show(.clear)
                 return .none
             })
         register(CommandSpec(

@@ -26,7 +26,8 @@ struct KernelCommand {
                 return 70
             }
         case "-f", "--connection-file":
-            guard arguments.count == 2 else {
+            // Clients may add arguments after the file (`jupyter run` adds the script): ignored.
+            guard arguments.count >= 2 else {
                 Output.err("loupe: which connection file?\n\(KernelSpec.usage)\n")
                 return 64
             }

@@ -9,7 +9,7 @@ struct REPL {
     /// `LOUPE_HISTORY` (for tests) or `~/.loupe_history`.
     static var historyPath: String {
         if let path = ProcessInfo.processInfo.environment["LOUPE_HISTORY"], !path.isEmpty { return path }
-        return NSString(string: "~/.loupe_history").expandingTildeInPath
+        return HomePath.expand("~/.loupe_history")
     }
 
     func run() -> Int32 {

@@ -188,12 +188,15 @@ def test_variables_persist_across_cells(shared_kernel):
     assert re.search(r"\bx\b", run.stdout + (run.result_text() or "")), run.summary()
 
 
-def test_help_prints_the_command_text(shared_kernel):
+def test_help_goes_to_the_pager(shared_kernel):
     km, kc = shared_kernel
     run = execute(kc, "help train")
     assert_ok(run, "help train")
-    text = run.stdout + (run.result_text() or "")
+    pages = [p for p in run.reply["content"]["payload"] if p.get("source") == "page"]
+    assert len(pages) == 1, run.summary()
+    text = pages[0]["data"]["text/plain"]
     assert "epochs" in text and "usage: train" in text, run.summary()
+    assert run.stdout == "", "help is said once, in the pager"
 
 
 def test_empty_comment_only_and_unicode_cells(shared_kernel):

@@ -1,10 +1,7 @@
 """jupyter_kernel_test's protocol conformance suite against the Loupe kernel.
 
-Every sample attribute of jupyter_kernel_test 0.7 that Loupe supports is set; the ones left
-empty are said so below (the suite then reports them as skipped):
-  code_stderr          no Loupe statement writes to stderr (warnings and errors are stdout and error messages)
-  code_page_something  no pager payloads: `help` prints as an ordinary stream
-  code_clear_output    no command clears its output (progress uses update_display_data)
+Every sample attribute of jupyter_kernel_test 0.7 is set: warnings are the kernel's stderr
+stream, `help` goes to the pager (as IPython's `?`), and `clear` clears the cell's output.
 """
 from __future__ import annotations
 
@@ -25,6 +22,10 @@ class LoupeKernelTests(jupyter_kernel_test.KernelTests):
     file_extension = ".loupe"
 
     code_hello_world = 'print "hello, world"'
+    # augment's warning about vertical flips is a stderr stream in a notebook.
+    code_stderr = f'd = dataset "{DATASET}" limit=20\naugment d flip_v'
+    code_page_something = "? train"
+    code_clear_output = "clear"
 
     # matches: the exact set the reply must hold (cursor at the end of the text).
     completion_samples = [
