@@ -77,6 +77,7 @@ func commandError(_ error: Error, parameter fallback: String? = nil) -> Error {
     case let e as WorkflowError:
         switch e {
         case .invalidParameter(let name, let reason): return CommandError.invalidArgument(parameter: name, message: reason)
+        case .interrupted: return CommandError.interrupted
         case .noData(let m), .mismatch(let m):
             return fallback.map { CommandError.invalidArgument(parameter: $0, message: m) } ?? CommandError.failed(m)
         }

@@ -53,6 +53,16 @@ final class KernelDisplay: DisplaySink {
     func emit(_ event: DisplayEvent) {
         guard !silent, let parent else { return }
         let now = Date().timeIntervalSinceReferenceDate
+        // Output after a finished task closes its progress display: the next task gets a new
+        // one below that output, so bars and tables stay where their statements are. (A run's
+        // curves and epoch rows between two epochs keep the display.)
+        switch event {
+        case .text, .warning, .table, .result, .help:
+            if progress?.task == nil { progress = nil }
+        case .figure(let figure) where figure.id == nil:
+            if progress?.task == nil { progress = nil }
+        default: break
+        }
         switch event {
         case .text(let text):
             kernel.publish("stream", ["name": "stdout", "text": text], parent: parent)
@@ -164,7 +174,9 @@ struct ProgressArea {
         let fullyDone = update.map { $0.step >= task.steps } ?? false
         // Epoch tasks are summed up by their rows; other tasks leave a line.
         if task.title.range(of: " epoch ") == nil {
-            let how = summary ?? (fullyDone ? "done" : "stopped")
+            // Without a summary: done, unless the user stopped it (a task of one indefinite
+            // step, like review's decoding, never reaches its step count and is done all the same).
+            let how = summary ?? (fullyDone || !KernelSignals.interruption.isRequested ? "done" : "stopped")
             finished.append("\(task.title): \(how) in \(ProgressArea.clock(now - taskStart))")
         }
         self.task = nil

@@ -73,7 +73,7 @@ public func evaluate(_ model: ResNet, on source: BatchSource, batchSize: Int = 1
     var predictions: [PredictionRecord] = []
     var topHits = [Int](repeating: 0, count: min(5, k) + 1)
     for batch in source.evaluationBatches(batchSize: batchSize) {
-        if shouldStop() { throw WorkflowError.noData("evaluation interrupted") }
+        if shouldStop() { throw WorkflowError.interrupted("evaluation interrupted") }
         let logits = model.forward(batch.images, training: false)
         lossSum += Double(CrossEntropyLoss()(logits, labels: batch.labels)) * Double(batch.labels.count)
         for (r, probs) in softmaxRows(logits).enumerated() {

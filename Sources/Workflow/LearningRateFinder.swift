@@ -37,7 +37,7 @@ public func learningRateFinder(_ model: ResNet, data: BatchSource, start: Double
     sweep: while rates.count < iterations {
         epoch += 1
         for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed) {
-            if shouldStop() { throw WorkflowError.noData("lr_find interrupted; the model is unchanged") }
+            if shouldStop() { throw WorkflowError.interrupted("lr_find interrupted; the model is unchanged") }
             let i = rates.count
             if i >= iterations { break sweep }
             let rate = start * pow(end / start, Double(i) / Double(iterations - 1))

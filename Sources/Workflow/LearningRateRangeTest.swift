@@ -49,7 +49,7 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
         var diverged = false
         outer: for epoch in 1...epochs {
             for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed) {
-                if shouldStop() { throw WorkflowError.noData("lr_range interrupted; the model is unchanged") }
+                if shouldStop() { throw WorkflowError.interrupted("lr_range interrupted; the model is unchanged") }
                 if let b = batches, losses.count >= b { break outer }
                 model.arena.zeroGrads()
                 let value = Double(CrossEntropyLoss()(model.forward(batch.images, training: true), labels: batch.labels, gradient: gradient))

@@ -29,7 +29,7 @@ public func overfitCheck(_ model: ResNet, data: TensorBatchSource, steps: Int = 
     let batch = data.evaluationBatches(batchSize: data.count).next()!
     var losses: [Double] = []
     for _ in 0..<steps {
-        if shouldStop() { throw WorkflowError.noData("overfit interrupted; the model is unchanged") }
+        if shouldStop() { throw WorkflowError.interrupted("overfit interrupted; the model is unchanged") }
         copy.arena.zeroGrads()
         let value = CrossEntropyLoss()(copy.forward(batch.images, training: true), labels: batch.labels, gradient: gradient)
         losses.append(Double(value))

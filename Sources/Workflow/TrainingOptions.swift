@@ -68,11 +68,13 @@ public enum WorkflowError: Error, CustomStringConvertible, Equatable {
     case invalidParameter(name: String, reason: String)
     case noData(String)
     case mismatch(String)
+    /// The caller's `shouldStop` asked to stop; the text says what was kept.
+    case interrupted(String)
 
     public var description: String {
         switch self {
         case .invalidParameter(let name, let reason): return "\(name): \(reason)"
-        case .noData(let m), .mismatch(let m): return m
+        case .noData(let m), .mismatch(let m), .interrupted(let m): return m
         }
     }
 }
