@@ -84,10 +84,25 @@ def test_notebook_of_a_missing_script(tmp_path):
     assert not (tmp_path / "out.ipynb").exists()
 
 
+@pytest.mark.without_kernel
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "tutorials").glob("*.loupe")))
+def test_tutorial_notebooks_are_made_from_their_scripts(tmp_path, name):
+    """tutorials/NAME.ipynb is exactly `loupe notebook` of tutorials/NAME.loupe (scripts/notebooks)."""
+    committed = ROOT / "tutorials" / f"{name}.ipynb"
+    assert committed.exists(), f"tutorials/{name}.ipynb is missing: run scripts/notebooks"
+    fresh = tmp_path / f"{name}.ipynb"
+    script_to_notebook(ROOT / "tutorials" / f"{name}.loupe", fresh)
+    assert fresh.read_bytes() == committed.read_bytes(), f"tutorials/{name}.ipynb is stale: run scripts/notebooks"
+
+
 def test_quickstart_notebook_runs_on_the_kernel(tmp_path):
-    script = tmp_path / "quickstart.loupe"
-    script.write_text(small_version(QUICKSTART.read_text()))
-    nb = script_to_notebook(script, tmp_path / "quickstart.ipynb")
+    # The committed tutorials/quickstart.ipynb itself, on CI's small subset (its cells' sources
+    # get the substitutions scripts/tutorials --small makes).
+    nb = read_notebook(ROOT / "tutorials" / "quickstart.ipynb")
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = small_version(cell.source)
+    assert any("limit = 1500" in c.source for c in nb.cells), "the small subset's limit was applied"
     work = tmp_path / "work"
     work.mkdir()
     client = NotebookClient(nb, kernel_name="loupe", timeout=600, startup_timeout=60,
