@@ -33,6 +33,8 @@ extension DataCommands {
         let figures = try writeReviewFigures(d, review: review, subset: value.subset, call: call)
         for line in reviewLines(d, review: review, name: assignedName(call, fallback: "_")) { call.write(line) }
         for f in figures { call.showFigure(f.path, title: f.name) }
+        // The lines above say all the result's summary would (counts, warnings, duplicates).
+        call.resultWasShown()
         value.lastReview = review
         return .object(ReviewValue(dataset: d, review: review, figures: figures))
     }
