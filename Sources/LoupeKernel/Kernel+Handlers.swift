@@ -106,15 +106,7 @@ extension Kernel {
     /// ename, evalue and traceback for a failed cell; the traceback holds the located
     /// diagnostic with its caret (`<cell 3>:1:7: error: …`).
     func errorContent(_ error: LoupeError) -> JSON {
-        let name: String
-        switch error {
-        case .syntax: name = "SyntaxError"
-        case .runtime: name = "RuntimeError"
-        case .unreadableFile: name = "FileError"
-        case .interrupted: name = "Interrupted"
-        }
-        let lines = error.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        return ["ename": name, "evalue": error.diagnostic.message, "traceback": lines]
+        ["ename": error.jupyterName, "evalue": error.diagnostic.message, "traceback": error.tracebackLines]
     }
 
     /// Loupe has no user expressions to evaluate silently; each requested one says so.
@@ -242,5 +234,22 @@ extension Kernel {
                 : [1, entry.count, entry.code] as [Any]
         }
         return ["status": "ok", "history": rows]
+    }
+}
+
+extension LoupeError {
+    /// The `ename` of a Jupyter error output: SyntaxError, RuntimeError, FileError, Interrupted.
+    var jupyterName: String {
+        switch self {
+        case .syntax: return "SyntaxError"
+        case .runtime: return "RuntimeError"
+        case .unreadableFile: return "FileError"
+        case .interrupted: return "Interrupted"
+        }
+    }
+
+    /// The located diagnostic with its source line and caret, a line each.
+    var tracebackLines: [String] {
+        description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 }

@@ -39,15 +39,8 @@ public final class NotebookDocument: DisplaySink {
     /// A failed statement: the error output, as the kernel sends it.
     public func fail(_ error: LoupeError, line: Int?) {
         if let line { enter(line: line) }
-        let name: String
-        switch error {
-        case .syntax: name = "SyntaxError"
-        case .runtime: name = "RuntimeError"
-        case .unreadableFile: name = "FileError"
-        case .interrupted: name = "Interrupted"
-        }
-        append(["output_type": "error", "ename": name, "evalue": error.diagnostic.message,
-                "traceback": error.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)])
+        append(["output_type": "error", "ename": error.jupyterName, "evalue": error.diagnostic.message,
+                "traceback": error.tracebackLines])
     }
 
     public func emit(_ event: DisplayEvent) {

@@ -91,19 +91,7 @@ public final class Notebook {
             + "<figcaption>\(escape(path))</figcaption></figure>\n"
     }
 
-    private func escape(_ text: String) -> String {
-        var result = ""
-        for c in text {
-            switch c {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(c)
-            }
-        }
-        return result
-    }
+    private func escape(_ text: String) -> String { HTML.escape(text) }
 }
 
 /// The page as a renderer of display events: text, warnings, rows and results under the
@@ -124,5 +112,23 @@ extension Notebook: DisplaySink {
             if open, !cells.isEmpty { cells[cells.count - 1].output = ""; cells[cells.count - 1].figures = [] }
         case .progressStarted, .progressUpdated, .progressFinished: break
         }
+    }
+}
+
+/// Text for HTML pages and notebook outputs.
+public enum HTML {
+    /// `&`, `<`, `>` and `"` escaped, so text shows as written inside elements and attributes.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        for c in text {
+            switch c {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            default: result.append(c)
+            }
+        }
+        return result
     }
 }
