@@ -5,6 +5,11 @@ import LoupeLang
 /// One handler per request type, as the messaging specification lists them.
 extension Kernel {
     func handle(_ request: Message, on socket: Socket) {
+        // The control thread answers only what needs no session (the main thread owns it).
+        if socket === control, !["kernel_info_request", "shutdown_request", "interrupt_request"].contains(request.type) {
+            log("'\(request.type)' on the control socket is not handled there (ignored)")
+            return
+        }
         switch request.type {
         case "kernel_info_request": reply(request, on: socket, kernelInfo())
         case "execute_request": execute(request, on: socket)
