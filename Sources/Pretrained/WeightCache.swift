@@ -1,0 +1,88 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where weights live on this machine, and how a name, a URL or a file becomes a checked local file.
+///
+/// Folders: `$LOUPE_HOME/weights` (default `$XDG_CACHE_HOME/loupe/weights`, i.e.
+/// `~/.cache/loupe/weights`); a file PyTorch already downloaded into `$TORCH_HOME/hub/checkpoints`
+/// (default `~/.cache/torch/hub/checkpoints`) is used as it is. `LOUPE_WEIGHTS_URL` replaces
+/// torchvision's download folder (a mirror). A file whose name carries a sha256 prefix
+/// (`NAME-<hex>.pth`, torch.hub's rule) is checked against it; the built-in table's always are.
+/// Downloads go to `NAME.partial` in the cache, are checked, then renamed: nothing half-written
+/// or wrong stays. The proxy variables (`https_proxy`, `http_proxy`, `no_proxy`) are honoured by
+/// the HTTP client (Foundation's URLSession on libcurl).
+public struct WeightCache: Sendable {
+    public var folder: String
+    public var torchHubFolder: String
+    public var mirror: String?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.cache"
+        let loupeHome = environment["LOUPE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? cache + "/loupe"
+        folder = loupeHome + "/weights"
+        let torchHome = environment["TORCH_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? cache + "/torch"
+        torchHubFolder = torchHome + "/hub/checkpoints"
+        mirror = environment["LOUPE_WEIGHTS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// What became of a request: the local file and whether it was downloaded now.
+    public struct Resolved: Sendable, Equatable {
+        public var path: String
+        public var downloaded: Bool
+    }
+
+    /// Progress of a download: bytes so far and the total when the server said it; return true to stop.
+    public typealias Progress = @Sendable (_ bytes: Int64, _ total: Int64?) -> Bool
+
+    /// torchvision's ImageNet weights for `depth`: the cache, PyTorch's hub cache, else downloaded.
+    public func imagenet(depth: Int, progress: @escaping Progress = { _, _ in false }) throws(WeightsError) -> (Resolved, ImageNetWeights) {
+        guard let weights = ImageNetWeights.forDepth(depth) else { throw .noImageNetWeights(depth: depth) }
+        let resolved = try fetch(url: weights.url(base: mirror ?? ImageNetWeights.baseURL), expectedPrefix: weights.hashPrefix, progress: progress)
+        return (resolved, weights)
+    }
+
+    /// A URL's file: found in a cache by its name, else downloaded; checked by its name's hash prefix.
+    public func fetch(url: String, expectedPrefix: String? = nil, progress: @escaping Progress = { _, _ in false }) throws(WeightsError) -> Resolved {
+        let name = URL(string: url)?.lastPathComponent ?? (url as NSString).lastPathComponent
+        let expected = expectedPrefix ?? WeightFile.hashPrefix(of: name)
+        for candidate in [folder + "/" + name, torchHubFolder + "/" + name] where FileManager.default.fileExists(atPath: candidate) {
+            try check(candidate, expected: expected, name: name, deleteOnMismatch: false)
+            return Resolved(path: candidate, downloaded: false)
+        }
+        let target = folder + "/" + name
+        let partial = target + ".partial"
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .cannotWrite(path: folder, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+        }
+        try WeightDownload.run(url: url, to: partial, progress: progress, cacheFolder: folder, fileName: name)
+        try check(partial, expected: expected, name: name, deleteOnMismatch: true, source: url)
+        do {
+            if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+            try FileManager.default.moveItem(atPath: partial, toPath: target)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw .cannotWrite(path: target, reason: error.localizedDescription)
+        }
+        return Resolved(path: target, downloaded: true)
+    }
+
+    /// A local file, checked when its name carries a hash prefix.
+    public func checkedFile(_ path: String) throws(WeightsError) -> String {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path) }
+        let name = (path as NSString).lastPathComponent
+        try check(path, expected: WeightFile.hashPrefix(of: name), name: name, deleteOnMismatch: false)
+        return path
+    }
+
+    private func check(_ path: String, expected: String?, name: String, deleteOnMismatch: Bool, source: String? = nil) throws(WeightsError) {
+        guard let expected else { return }
+        let actual = try WeightFile.sha256(path: path)
+        guard actual.hasPrefix(expected) else {
+            if deleteOnMismatch { try? FileManager.default.removeItem(atPath: path) }
+            throw .hashMismatch(source: source ?? path, expected: expected, actual: actual, cacheFolder: folder, fileName: name)
+        }
+    }
+}

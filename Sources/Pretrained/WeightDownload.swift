@@ -1,0 +1,70 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP(S) download into a file, with progress and a way to stop, through Foundation's
+/// URLSession (libcurl on Linux): no sockets of Loupe's own.
+enum WeightDownload {
+    static func run(url: String, to path: String, progress: @escaping WeightCache.Progress,
+                    cacheFolder: String, fileName: String) throws(WeightsError) {
+        func failed(_ reason: String) -> WeightsError {
+            .downloadFailed(url: url, reason: reason, cacheFolder: cacheFolder, fileName: fileName)
+        }
+        guard let address = URL(string: url), let scheme = address.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw failed("not an http(s) URL")
+        }
+        let delegate = Delegate(path: path, progress: progress)
+        let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.downloadTask(with: address)
+        delegate.task = task
+        task.resume()
+        delegate.done.wait()
+        if let error = delegate.failure {
+            try? FileManager.default.removeItem(atPath: path)
+            throw failed(error)
+        }
+    }
+
+    final class Delegate: NSObject, URLSessionDownloadDelegate, @unchecked Sendable {
+        let path: String
+        let progress: WeightCache.Progress
+        let done = DispatchSemaphore(value: 0)
+        var task: URLSessionDownloadTask?
+        var failure: String?
+        private var stopped = false
+
+        init(path: String, progress: @escaping WeightCache.Progress) {
+            self.path = path
+            self.progress = progress
+        }
+
+        func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
+                        totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64) {
+            if progress(totalBytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil), !stopped {
+                stopped = true
+                downloadTask.cancel()
+            }
+        }
+
+        func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+            if let status = (downloadTask.response as? HTTPURLResponse)?.statusCode, status != 200 {
+                failure = "the server answered HTTP \(status)"
+                return
+            }
+            do {
+                try? FileManager.default.removeItem(atPath: path)
+                try FileManager.default.moveItem(at: location, to: URL(fileURLWithPath: path))
+            } catch {
+                failure = "cannot keep the download in \(path): \(error.localizedDescription)"
+            }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+            if stopped { failure = "stopped" }
+            else if let error, failure == nil { failure = error.localizedDescription }
+            done.signal()
+        }
+    }
+}
