@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
-        .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore"]),
+        .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained"]),

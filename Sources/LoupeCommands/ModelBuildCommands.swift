@@ -16,8 +16,10 @@ extension CommandRegistry {
                 .option("head", .integer, help: "units of a hidden layer (ReLU + dropout) before the output layer"),
                 .option("dropout", .number, help: "dropout before the output layer when head=N is given (default 0.5)"),
                 .option("size", .size, help: "input size (default: the dataset's; with classes=N 224x224, or 32x32 with the small stem)"),
+                .option("weights", .oneOf([.choice(["none", "imagenet"]), .string]), default: .string("none"),
+                        help: "none, imagenet (torchvision's, downloaded once and checked), or a torchvision .pth/.safetensors URL or file"),
             ],
-            result: "a model", example: "m = resnet 20 classes=10") { call in
+            result: "a model", example: "m = resnet 18 classes=d weights=imagenet") { call in
                 .object(try buildResNet(call))
             })
         register(CommandSpec(
@@ -98,6 +100,8 @@ private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
     if cifar, stem == .imagenet {
         throw CommandError.invalidArgument(parameter: "stem", message: "the CIFAR-style resnet\(depth) always has the small 3x3 stem; for an ImageNet stem use depth 18, 34, 50, 101 or 152")
     }
+    // Pretrained weights come with their stem, whatever the image size.
+    if stem == nil, case .string(let w)? = a["weights"], w != "none", !cifar { stem = .imagenet }
     if stem == nil {
         if let s = size { stem = max(s.width, s.height) <= 64 ? .small : .imagenet } else { stem = cifar ? .small : .imagenet }
     }
@@ -116,6 +120,9 @@ private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
         throw CommandError.invalidArgument(parameter: parameter, message: text)
     }
     let seed = call.drawSeed()
+    if let weights = try PretrainedWeights.requested(call) {
+        return try PretrainedWeights.build(weights, config: config, depth: depth, names: names, size: size!, seed: seed, call: call)
+    }
     let normalization = try d.map { try datasetNormalization($0, channels: channels, seed: seed) } ?? .imagenet(channels: channels)
     let model = ResNet(config, seed: seed)
     let metadata = ModelMetadata(architecture: config, classNames: names, inputWidth: size!.width, inputHeight: size!.height,
@@ -171,7 +178,7 @@ private func importModel(_ call: CommandInvocation) throws -> ModelValue {
 
 /// The ImageNet stem divides the input by 32 before the pool: under 64 px the last stages see
 /// one or two pixels, which wastes most of the network.
-private func warnIfTooSmall(_ c: ResNetConfig, width: Int, height: Int, call: CommandInvocation) {
+func warnIfTooSmall(_ c: ResNetConfig, width: Int, height: Int, call: CommandInvocation) {
     guard c.stem == .imagenet, min(width, height) < 64 else { return }
     call.write("note: \(width)x\(height) images through the ImageNet stem shrink to \(max(1, (width + 31) / 32))x\(max(1, (height + 31) / 32)) by the last stage; size=128x128 (or more) suits pretrained weights better")
 }

@@ -1,0 +1,115 @@
+import Foundation
+import LoupeLang
+import NeuralNet
+import Pretrained
+
+/// `resnet DEPTH weights=imagenet|"URL"|"FILE"`: torchvision weights fetched, checked and loaded.
+enum PretrainedWeights {
+    enum Source {
+        case imagenet
+        case url(String)
+        case file(String)
+    }
+
+    /// The `weights=` argument, or nil for `none`.
+    static func requested(_ call: CommandInvocation) throws -> Source? {
+        guard case .string(let text)? = call.arguments["weights"], text != "none" else { return nil }
+        if text == "imagenet" { return .imagenet }
+        if text.contains("://") { return .url(text) }
+        return .file(HomePath.expand(text))
+    }
+
+    /// A model with the architecture `config` asks for and the weights of `source`; the output
+    /// layer is new when the classes differ from the file's, the first convolution's RGB filters
+    /// are summed for grey input (fastai's rule), and the ImageNet normalisation goes with them.
+    static func build(_ source: Source, config: ResNetConfig, depth: Int, names: [String], size: (width: Int, height: Int),
+                      seed: UInt64, call: CommandInvocation) throws -> ModelValue {
+        guard config.stem == .imagenet, [18, 34, 50, 101, 152].contains(depth) else {
+            throw CommandError.invalidArgument(parameter: "weights", message: "torchvision's weights are for resnet 18, 34, 50, 101 and 152 with the ImageNet stem"
+                                               + (config.stem == .small && [18, 34, 50, 101, 152].contains(depth) ? " (leave stem=small out, or give size=128x128 or more)" : ""))
+        }
+        let fetched: (path: String, origin: String)
+        do {
+            fetched = try fetch(source, depth: depth, call: call)
+        } catch {
+            if call.shouldStop() { throw CommandError.interrupted }
+            throw CommandError.invalidArgument(parameter: "weights", message: error.description)
+        }
+        let path = fetched.path, origin = fetched.origin
+        var model: ResNet
+        do {
+            model = try ModelStore.importTorchvision(path: path, depth: depth, classes: names.count, seed: seed)
+            if let hidden = config.hidden { model = try model.withNewHead(classes: names.count, hidden: hidden, seed: seed) }
+            if config.inputChannels == 1 { model = try greyFirstLayer(model, seed: seed) }
+        } catch {
+            throw CommandError.invalidArgument(parameter: "weights", message: "\(error)")
+        }
+        let metadata = ModelMetadata(architecture: model.config, classNames: names, inputWidth: size.width, inputHeight: size.height,
+                                     normalization: .imagenet(channels: config.inputChannels), id: newModelID(call))
+        warnIfTooSmall(model.config, width: size.width, height: size.height, call: call)
+        let value = ModelValue(model: model, metadata: metadata)
+        value.origin = "resnet\(depth), " + origin
+        return value
+    }
+
+    /// The local file of `source` (downloaded and checked when needed) and how to name its origin.
+    static func fetch(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, origin: String) {
+        let cache = WeightCache()
+        switch source {
+        case .imagenet:
+            let result = try cache.imagenet(depth: depth, progress: progress(call, name: ImageNetWeights.forDepth(depth)?.fileName ?? ""))
+            let table = result.1, resolved = result.0
+            call.write("weights: \(table.fileName) (\(table.version)) from \(resolved.path)\(resolved.downloaded ? " (downloaded now)" : "")")
+            return (resolved.path, "torchvision \(table.version) ImageNet weights (\(table.fileName))")
+        case .url(let url):
+            let resolved = try cache.fetch(url: url, progress: progress(call, name: (url as NSString).lastPathComponent))
+            call.write("weights: \(resolved.path)\(resolved.downloaded ? " (downloaded now)" : "")")
+            return (resolved.path, "weights from \(url)")
+        case .file(let file):
+            return (try cache.checkedFile(file), "weights from \(file)")
+        }
+    }
+
+    /// The same network for one input channel: conv1's filters summed over R, G and B.
+    static func greyFirstLayer(_ rgb: ResNet, seed: UInt64) throws -> ResNet {
+        var config = rgb.config
+        config.inputChannels = 1
+        let grey = ResNet(config, seed: seed)
+        let state = Dictionary(uniqueKeysWithValues: rgb.state().map { ($0.name, $0) })
+        try grey.load(state: { name in
+            guard let tensor = state[name] else { return nil }
+            guard name == "conv1.weight", tensor.shape.count == 4, tensor.shape[1] == 3 else { return (tensor.shape, tensor.values) }
+            let (oc, kh, kw) = (tensor.shape[0], tensor.shape[2], tensor.shape[3])
+            var summed = [Float](repeating: 0, count: oc * kh * kw)
+            for o in 0..<oc {
+                for c in 0..<3 {
+                    for k in 0..<(kh * kw) { summed[o * kh * kw + k] += tensor.values[(o * 3 + c) * kh * kw + k] }
+                }
+            }
+            return ([oc, 1, kh, kw], summed)
+        })
+        return grey
+    }
+
+    /// A download's progress as a bar in megabytes; Ctrl-C stops it.
+    static func progress(_ call: CommandInvocation, name: String) -> WeightCache.Progress {
+        let box = CallBox(call)
+        return { bytes, total in
+            let megabytes = Int(bytes / 1_000_000)
+            if !box.started {
+                box.started = true
+                box.call.progress.start(ProgressTask(title: "downloading \(name)", steps: max(1, Int((total ?? 0) / 1_000_000)), unit: "MB"))
+            }
+            box.call.progress.update(ProgressUpdate(step: megabytes))
+            if let total, bytes >= total { box.call.progress.finish(nil) }
+            return box.call.shouldStop()
+        }
+    }
+
+    /// The command's invocation, handed to the download's callback thread while the command waits.
+    final class CallBox: @unchecked Sendable {
+        let call: CommandInvocation
+        var started = false
+        init(_ call: CommandInvocation) { self.call = call }
+    }
+}
