@@ -46,8 +46,36 @@ public func decodeAugmentBenchmark(seconds: Double = 5, workers: Int = ProcessIn
                                                       batchSize: 32, seed: seed, workers: workers), seconds: seconds)
     let idxRate = measureImagesPerSecond(BatchLoader(dataset: idx, preprocessing: Preprocessing(width: 28, height: 28, channels: 1),
                                                      batchSize: 128, seed: seed, workers: workers), seconds: seconds)
+    let large = try largeJPEGRates(folder: folder, seconds: seconds, rng: &rng)
     return [BenchmarkFigure(name: "decode-augment-jpeg224", value: jpegRate, unit: "img/s"),
-            BenchmarkFigure(name: "decode-augment-idx28", value: idxRate, unit: "img/s")]
+            BenchmarkFigure(name: "decode-augment-idx28", value: idxRate, unit: "img/s"),
+            BenchmarkFigure(name: "decode-jpeg1600-full", value: large.full, unit: "img/s"),
+            BenchmarkFigure(name: "decode-jpeg1600-scaled", value: large.scaled, unit: "img/s")]
+}
+
+/// 1600x1600 photos to a 224x224 input: a full decode and area resize, against libjpeg's 1/4
+/// DCT-scaled decode (400x400) and the same resize; one thread, decode + resize only.
+private func largeJPEGRates(folder: String, seconds: Double, rng: inout SeededGenerator) throws -> (full: Double, scaled: Double) {
+    var files: [[UInt8]] = []
+    for _ in 0..<8 {
+        files.append(try JPEG.encode(benchmarkPicture(width: 1600, height: 1600, channels: 3, rng: &rng), quality: 90))
+    }
+    func rate(_ target: (width: Int, height: Int)?) throws -> Double {
+        var rates: [Double] = []
+        var elapsed = 0.0
+        var i = 0
+        while elapsed < seconds / 2 || rates.count < 5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for bytes in files {
+                _ = try JPEG.decode(bytes, source: "bench", atLeast: target).resized(width: 224, height: 224)
+            }
+            let t = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            i += 1
+            if i > 1 { rates.append(Double(files.count) / t); elapsed += t }
+        }
+        return rates.sorted()[rates.count / 2]
+    }
+    return (try rate(nil), try rate((224, 224)))
 }
 
 /// Median images per second over batches, after two warm-up batches.

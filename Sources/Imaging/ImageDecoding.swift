@@ -2,11 +2,15 @@
 ///
 /// `source` names the bytes in errors (usually the file path). See `PNG.decode` and
 /// `JPEG.decode` for what each format gives.
-public func decodeImage(bytes: [UInt8], source: String, limits: ImageLimits = .default) throws -> Image {
+///
+/// `atLeast`: a JPEG may be decoded smaller (by a half, quarter or eighth) when it stays at least
+/// that size, for a caller that will shrink it anyway (`JPEG.decode`); PNGs decode whole.
+public func decodeImage(bytes: [UInt8], source: String, limits: ImageLimits = .default,
+                        atLeast: (width: Int, height: Int)? = nil) throws -> Image {
     guard !bytes.isEmpty else { throw ImageError.emptyFile(source: source) }
     switch ImageFormat.detect(bytes) {
     case .png: return try PNG.decode(bytes, source: source, limits: limits)
-    case .jpeg: return try JPEG.decode(bytes, source: source, limits: limits)
+    case .jpeg: return try JPEG.decode(bytes, source: source, limits: limits, atLeast: atLeast)
     case nil:
         if let name = ImageFormat.unsupportedName(bytes) {
             throw ImageError.unsupported(source: source, detail: "\(name) files are not read; convert to PNG or JPEG")
@@ -16,6 +20,6 @@ public func decodeImage(bytes: [UInt8], source: String, limits: ImageLimits = .d
 }
 
 /// Reads and decodes the image file at `path` (see `decodeImage(bytes:source:limits:)`).
-public func decodeImage(path: String, limits: ImageLimits = .default) throws -> Image {
-    try decodeImage(bytes: FileAccess.read(path: path, maxBytes: limits.maxFileBytes), source: path, limits: limits)
+public func decodeImage(path: String, limits: ImageLimits = .default, atLeast: (width: Int, height: Int)? = nil) throws -> Image {
+    try decodeImage(bytes: FileAccess.read(path: path, maxBytes: limits.maxFileBytes), source: path, limits: limits, atLeast: atLeast)
 }

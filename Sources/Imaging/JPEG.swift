@@ -32,8 +32,12 @@ public enum JPEG {
     /// CMYK is converted to RGB as Pillow does; the EXIF orientation, when present, is applied
     /// so the picture comes out upright (`applyOrientation: false` keeps the stored layout).
     /// The header is checked against `limits` before any pixel memory is allocated.
+    ///
+    /// `atLeast` (width, height, upright) lets libjpeg decode at a half, quarter or eighth of the
+    /// size when the result is still at least that large on both sides, as Pillow's draft mode
+    /// does: for a model input far smaller than the photo, most of the decoding work is skipped.
     public static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits = .default,
-                              applyOrientation: Bool = true) throws -> Image {
+                              applyOrientation: Bool = true, atLeast target: (width: Int, height: Int)? = nil) throws -> Image {
         guard !bytes.isEmpty else { throw ImageError.emptyFile(source: source) }
         guard bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xD8 else { throw ImageError.notAnImage(source: source) }
         var header = loupe_jpeg_header()
@@ -42,8 +46,13 @@ public enum JPEG {
             loupe_jpeg_read_header(input.baseAddress, input.count, &header, &status)
         }
         guard headerCode == LOUPE_CODEC_OK else { throw status.decodingError(source: source) }
-        let width = Int(header.width), height = Int(header.height)
-        try limits.check(width: width, height: height, source: source)
+        try limits.check(width: Int(header.width), height: Int(header.height), source: source)
+        let orientation = applyOrientation ? EXIFOrientation.read(fromJPEG: bytes) : nil
+        let denominator = target.map {
+            scaleDenominator(width: Int(header.width), height: Int(header.height), atLeast: $0, swapsAxes: (5...8).contains(orientation ?? 1))
+        } ?? 1
+        let width = (Int(header.width) + denominator - 1) / denominator
+        let height = (Int(header.height) + denominator - 1) / denominator
 
         let colourSpace = Int(header.color_space)
         let channels: Int
@@ -59,7 +68,8 @@ public enum JPEG {
         var code: Int32 = 0
         let pixels = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
             code = bytes.withUnsafeBufferPointer { input in
-                loupe_jpeg_decode(input.baseAddress, input.count, Int32(channels), output.baseAddress, count, &status)
+                loupe_jpeg_decode_scaled(input.baseAddress, input.count, Int32(channels), Int32(denominator),
+                                         output.baseAddress, count, &status)
             }
             if code != LOUPE_CODEC_OK { output.initialize(repeating: 0) }
             initialized = count
@@ -69,9 +79,17 @@ public enum JPEG {
             ? CMYKConversion.rgb(fromCMYK: pixels, width: width, height: height, adobeInverted: header.adobe_marker != 0)
             : Image(width: width, height: height, channels: channels, pixels: pixels)
         if applyOrientation {
-            image = image.applyingEXIFOrientation(EXIFOrientation.read(fromJPEG: bytes))
+            image = image.applyingEXIFOrientation(orientation ?? 1)
         }
         return image
+    }
+
+    /// The largest of 8, 4, 2 (else 1) that keeps a `width`x`height` picture at least `target` on
+    /// both sides (after an EXIF turn by 90°, which swaps them).
+    static func scaleDenominator(width: Int, height: Int, atLeast target: (width: Int, height: Int), swapsAxes: Bool) -> Int {
+        let (w, h) = swapsAxes ? (height, width) : (width, height)
+        for d in [8, 4, 2] where (w + d - 1) / d >= target.width && (h + d - 1) / d >= target.height { return d }
+        return 1
     }
 }
 

@@ -60,6 +60,11 @@ int loupe_jpeg_read_header(const uint8_t *data, size_t size, loupe_jpeg_header *
 int loupe_jpeg_decode(const uint8_t *data, size_t size, int channels, uint8_t *out,
                       size_t out_size, loupe_codec_status *status);
 
+/// The same at 1/`scale_denom` of the size (1, 2, 4 or 8) by libjpeg's DCT scaling; the output
+/// is ceil(width / scale_denom) x ceil(height / scale_denom).
+int loupe_jpeg_decode_scaled(const uint8_t *data, size_t size, int channels, int scale_denom, uint8_t *out,
+                             size_t out_size, loupe_codec_status *status);
+
 /// Encodes 8-bit grey or RGB pixels (`channels` 1 or 3) at `quality` 1...100, baseline,
 /// 4:2:0 for colour, no optional markers beyond JFIF.
 int loupe_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels,
