@@ -38,8 +38,10 @@ let package = Package(
         .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
+        // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
+        .target(name: "ONNXExport", dependencies: ["NeuralNet"], exclude: ["README.md"]),
         // Binds the language to the layers below
-        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore"]),
+        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore", "ONNXExport"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
         .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
@@ -55,5 +57,6 @@ let package = Package(
         .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
+        .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
     ]
 )
