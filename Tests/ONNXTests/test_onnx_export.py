@@ -100,8 +100,11 @@ def test_export_matches_predict(case: str, tmp_path: Path, loupe_binary: Path) -
               f'p = predict m "{tmp_path / "fixed"}" top=10 to="{tmp_path / "p.csv"}"']
     result = run_loupe("\n".join(lines) + "\n", tmp_path)
     assert f"to {tmp_path / 'm.onnx'} (ONNX opset 17" in result.stdout
-    model = onnx.load(str(tmp_path / "m.onnx"))
+    written = (tmp_path / "m.onnx").read_bytes()
+    model = onnx.load_from_string(written)
     onnx.checker.check_model(model, full_check=True)
+    # Loupe's own protobuf writer gives the very bytes the official protobuf library writes.
+    assert model.SerializeToString() == written
     classes = CLASSES if train else ["0", "1", "2", "3"]
     check_structure(model, channels, size, classes, gemms)
     meta = {p.key: p.value for p in model.metadata_props}
