@@ -76,6 +76,7 @@ def compare_with_predict(onnx_path: Path, csv_path: Path, images: dict[str, np.n
     expected = np.stack([loupe[n] for n in names])
     diff = np.abs(probabilities - expected)
     worst = np.unravel_index(diff.argmax(), diff.shape)
+    print(f"{onnx_path.parent.name}: max |ONNX Runtime - predict| = {diff.max():.2e} over {diff.size} probabilities")
     assert diff.max() <= TOLERANCE, (f"ONNX Runtime differs from Loupe's predict by {diff.max():.2e} at "
                                      f"{names[worst[0]]}, class {classes[worst[1]]}: {probabilities[worst]:.6f} vs {expected[worst]:.4f}")
     # A single image gives the same answer as inside a batch (the batch dimension is symbolic).
