@@ -16,7 +16,7 @@ extension CommandRegistry {
         spec.parameters = [.positional("table", .any, help: "a table, a value such as predictions, or a model (to a .onnx file)"),
                            .positional("file", .string, help: "the CSV file to write, or FILE.onnx for a model")]
         spec.result = "nothing"
-        spec.example = "export p \"predictions.csv\"; export m \"flowers.onnx\""
+        spec.example = "export m \"flowers.onnx\""
         spec.run = { invocation in
             let value = invocation.arguments["table"] ?? .none
             let path = try invocation.arguments.string("file")
