@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Loupe: a command-line workbench for training image classifiers on a CPU.
 // Layers (arrows point down only): loupe → {LoupeKernel, LoupeCommands}; LoupeKernel → LoupeLang;
-// LoupeCommands → {LoupeLang, Workflow, Plotting}
+// LoupeCommands → {LoupeLang, Workflow, Plotting, Pretrained, ONNXExport}; ONNXExport → NeuralNet
 // Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
 import PackageDescription
 
@@ -40,8 +40,10 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
+        // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
+        .target(name: "ONNXExport", dependencies: ["NeuralNet"], exclude: ["README.md"]),
         // Binds the language to the layers below
-        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore", "Pretrained"]),
+        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
         .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
@@ -58,5 +60,6 @@ let package = Package(
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained"]),
+        .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
     ]
 )

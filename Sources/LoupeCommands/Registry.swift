@@ -9,5 +9,6 @@ public func makeCommandRegistry() -> CommandRegistry {
     registry.registerDataCommands()
     registry.registerModelAndTrainingCommands()
     registry.registerEvaluationCommands()
+    registry.registerModelExportCommand()
     return registry
 }

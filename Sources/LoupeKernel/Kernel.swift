@@ -12,7 +12,7 @@ import LoupeLang
 /// cell runs; two more threads forward what C libraries write to stdout and stderr as
 /// `stream` messages. Only the iopub socket is shared, behind `iopubLock`.
 public final class Kernel: @unchecked Sendable {
-    static let version = "0.2.0"
+    static let version = LoupeVersion.current
 
     let interpreter: Interpreter
     let signer: Signer

@@ -4,7 +4,7 @@ import LoupeLang
 /// The interactive loop: prompt, read (more lines while input is incomplete), run, repeat.
 struct REPL {
     let interpreter: Interpreter
-    static let version = "0.1.0"
+    static let version = LoupeVersion.current
 
     /// `LOUPE_HISTORY` (for tests) or `~/.loupe_history`.
     static var historyPath: String {

@@ -1,0 +1,64 @@
+import Foundation
+import LoupeLang
+import NeuralNet
+import ONNXExport
+
+/// Loupe's version as written into exported files (`LoupeVersion.current`).
+public let loupeVersion = LoupeVersion.current
+
+/// `export m "FILE.onnx"`: the session's `export` (tables as CSV) learns models, by the value's
+/// kind and the file's extension. Everything else goes to the table export unchanged.
+extension CommandRegistry {
+    mutating func registerModelExportCommand() {
+        guard var spec = self["export"] else { return }
+        let exportTable = spec.run
+        spec.summary = "write a table (or a value with a table view) as CSV, or a model as ONNX"
+        spec.parameters = [.positional("table", .any, help: "a table, a value such as predictions, or a model (to a .onnx file)"),
+                           .positional("file", .string, help: "the CSV file to write, or FILE.onnx for a model")]
+        spec.result = "nothing"
+        spec.example = "export m \"flowers.onnx\""
+        spec.run = { invocation in
+            let value = invocation.arguments["table"] ?? .none
+            let path = try invocation.arguments.string("file")
+            let isONNX = (path as NSString).pathExtension.lowercased() == "onnx"
+            if case .object(let object) = value, let m = object as? ModelValue {
+                guard isONNX else {
+                    throw CommandError.invalidArgument(parameter: "file", message: "a model exports to ONNX: give a file ending in .onnx (save m \"FILE.loupe\" writes Loupe's own format)")
+                }
+                return try exportONNX(m, to: path, invocation)
+            }
+            if isONNX {
+                throw CommandError.invalidArgument(parameter: "table", message: "only a model exports to ONNX, not \(value.kindWithArticle)")
+            }
+            return try exportTable(invocation)
+        }
+        register(spec)
+    }
+}
+
+func exportONNX(_ m: ModelValue, to path: String, _ invocation: CommandInvocation) throws -> Value {
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    let info = ONNXExporter.Info(loupeVersion: loupeVersion, trainingSummary: trainingSummary(m.trainingRecords))
+    let bytes: Int
+    do { bytes = try ONNXExporter.export(m.model, metadata: m.metadata, info: info, to: path) } catch {
+        throw CommandError.invalidArgument(parameter: "file", message: "\(error)")
+    }
+    let c = m.model.config
+    invocation.write("exported \(c.name) version \(m.metadata.version) to \(path) (ONNX opset \(ONNXExporter.opsetVersion), "
+        + "\(ONNXExportError.readable(bytes)); input pixels [N, \(c.inputChannels), \(m.metadata.inputHeight), \(m.metadata.inputWidth)] on 0…1)")
+    return .none
+}
+
+/// One line per training session: "train on data/flowers: 12 epochs (earlyStopped), dev accuracy 93.1%".
+func trainingSummary(_ records: [TrainingRecord]) -> String? {
+    guard !records.isEmpty else { return nil }
+    return records.map { r in
+        var s = "\(r.command) on \(r.dataset): \(r.history.count) epoch\(r.history.count == 1 ? "" : "s") (\(r.stopReason.rawValue))"
+        if let last = r.history.last {
+            s += String(format: ", train loss %.4f", last.trainLoss)
+            if let a = last.devAccuracy { s += String(format: ", dev accuracy %.1f%%", a * 100) }
+        }
+        return s
+    }.joined(separator: "\n")
+}
