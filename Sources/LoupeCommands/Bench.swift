@@ -6,7 +6,7 @@ import Datasets
 
 /// Names `loupe bench` knows, in the order it runs them.
 public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s",
-                                  "decode-augment", "conv-direct"]
+                                  "decode-augment", "decode-jpeg-large", "conv-direct"]
 
 /// `loupe bench [NAME...] [--seconds S]`: runs the workloads of WORKLOADS.md and prints one line
 /// per figure, `NAME<TAB>VALUE UNIT`. Returns the process exit code.
@@ -52,6 +52,15 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
                 for f in try decodeAugmentBenchmark(seconds: seconds) { output(BenchFigure(name: f.name, value: f.value, unit: f.unit).line) }
             } catch {
                 FileHandle.standardError.write(Data("loupe bench: decode-augment failed: \(error)\n".utf8))
+                return 70
+            }
+            continue
+        case "decode-jpeg-large":
+            // Large photos to a 224x224 input: full decode + resize against libjpeg's DCT-scaled decode.
+            do {
+                for f in try largeJPEGDecodeBenchmark(seconds: seconds) { output(BenchFigure(name: f.name, value: f.value, unit: f.unit).line) }
+            } catch {
+                FileHandle.standardError.write(Data("loupe bench: decode-jpeg-large failed: \(error)\n".utf8))
                 return 70
             }
             continue
