@@ -174,7 +174,7 @@ public enum FileWriting {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw .invalidArgument(parameter: parameter, message: "cannot write '\(path)': \(error.localizedDescription)")
+            throw .invalidArgument(parameter: parameter, message: "cannot write '\(path)': \(FileErrorText.describe(error, path: path))")
         }
     }
 }
