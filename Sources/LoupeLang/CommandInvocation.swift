@@ -164,6 +164,8 @@ public final class RunContext {
     var sourceDepth = 0
     /// Deeper `source` nesting than this is refused with a message.
     public static let maxSourceDepth = 32
+    /// Statements and expressions being evaluated inside each other, across `source` (see `Evaluator`).
+    var evaluationDepth = 0
 
     /// Set by a command whose own output already showed its result.
     var skipNextResult = false

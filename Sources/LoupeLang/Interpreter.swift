@@ -64,10 +64,15 @@ struct Evaluator {
     let source: SourceFile
     let context: RunContext
     var session: Session
-    /// Statements and expressions being evaluated inside each other.
-    var depth = 0
+    /// Statements and expressions being evaluated inside each other, counted on the context
+    /// so that scripts run by `source` from deep inside a block add to the same count.
+    var depth: Int {
+        get { context.evaluationDepth }
+        nonmutating set { context.evaluationDepth = newValue }
+    }
 
-    /// The parser refuses deeper nesting; this guards the stack against trees built otherwise.
+    /// The parser refuses deeper nesting in one script; this guards the stack against trees
+    /// built otherwise and against nested blocks that each `source` a deeply nested script.
     static let maxDepth = Parser.maxDepth + 50
 
     struct Outcome {

@@ -67,4 +67,17 @@ final class NestingLimitTests: XCTestCase {
         XCTAssertTrue(error.message.contains(path), error.message)
         XCTAssertEqual(result.output, String(repeating: "1\n", count: 32))
     }
+
+    /// Blocks that each `source` a script nested as deep as the parser allows add up: the
+    /// evaluator's count runs across scripts, so the stack stays bounded.
+    func testNestingAddsUpAcrossSource() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-deep-\(UUID().uuidString).loupe").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let blocks = 90
+        let text = String(repeating: "if true {\n", count: blocks) + "source \"\(path)\"\n" + String(repeating: "}\n", count: blocks)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = run("source \"\(path)\"")
+        guard let error = result.error else { return XCTFail("no error") }
+        XCTAssertTrue(error.message.contains("nested more than 250 levels deep"), error.message)
+    }
 }
