@@ -27,20 +27,10 @@ func isClutter(_ name: String) -> Bool {
     name.hasPrefix(".") || ["thumbs.db", "desktop.ini"].contains(name.lowercased())
 }
 
-/// Regular files under `folder`, recursively, sorted by path, clutter left out.
+/// Regular files under `folder`, recursively and through symbolic links, sorted by path,
+/// clutter left out.
 func filesBelow(_ folder: String) -> [String] {
-    let fm = FileManager.default
-    guard let e = fm.enumerator(atPath: folder) else { return [] }
-    var files = [String]()
-    while let rel = e.nextObject() as? String {
-        let name = (rel as NSString).lastPathComponent
-        if isClutter(name) {
-            if (e.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { e.skipDescendants() }
-            continue
-        }
-        if (e.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files.append(folder + "/" + rel) }
-    }
-    return files.sorted()
+    FolderWalk.files(below: folder, skip: isClutter)
 }
 
 /// A decoding error's message without the file path in front (the path is listed beside it).

@@ -32,6 +32,7 @@ extension DataCommands {
             guard case .size(let w, let h) = size, w >= 1, h >= 1 else {
                 throw CommandError.invalidArgument(parameter: "size", message: "give a size of at least 1x1, e.g. size=64x64")
             }
+            try InputSizeLimits.check(width: w, height: h, parameter: "size")
             options.size = ImageSize(width: w, height: h)
         }
         if call.arguments["channels"] != nil {

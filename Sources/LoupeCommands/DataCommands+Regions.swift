@@ -57,7 +57,8 @@ extension DataCommands {
         let value = try wholeDataset(call, "tile")
         // A size literal is WxH; for tiles LANGUAGE.md reads it as rows x columns.
         let (rows, columns) = try call.arguments.size("grid")
-        guard rows >= 1, columns >= 1, rows * columns <= 4096 else {
+        // Each side is bounded before the product, which would overflow for 9223372036854775807x2.
+        guard rows >= 1, columns >= 1, rows <= 4096, columns <= 4096, rows * columns <= 4096 else {
             throw CommandError.invalidArgument(parameter: "grid", message: "give rows x columns between 1x1 and 64x64, e.g. 2x3")
         }
         let before = value.dataset

@@ -93,7 +93,7 @@ enum DataCommands {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            let reason = "cannot create the folder \(folder): \((error as NSError).localizedDescription)"
+            let reason = "cannot create the folder \(folder): \(FileErrorText.describe(error, path: folder))"
             if let parameter { throw CommandError.invalidArgument(parameter: parameter, message: reason) }
             throw CommandError.failed(reason)
         }

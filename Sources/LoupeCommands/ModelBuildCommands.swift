@@ -92,8 +92,8 @@ private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
     }
     var size = try a["size"].map { _ in try a.size("size") }
     if size == nil, let s = d?.dataset.size { size = (s.width, s.height) }
-    if let s = size, s.width < 8 || s.height < 8 || s.width > 4096 || s.height > 4096 {
-        throw CommandError.invalidArgument(parameter: a.isGiven("size") ? "size" : "classes", message: "the input size must be between 8x8 and 4096x4096, got \(s.width)x\(s.height)")
+    if let s = size {
+        try InputSizeLimits.check(width: s.width, height: s.height, parameter: a.isGiven("size") ? "size" : "classes", minSide: 8)
     }
     var stem = try a["stem"].map { _ in Stem(rawValue: try a.string("stem"))! }
     let cifar = [20, 32, 56].contains(depth)

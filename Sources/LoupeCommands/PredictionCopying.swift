@@ -26,7 +26,7 @@ enum PredictionCopying {
             do {
                 try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw CommandError.invalidArgument(parameter: "dir", message: "cannot create '\(folder)': \(error.localizedDescription)")
+                throw CommandError.invalidArgument(parameter: "dir", message: "cannot create '\(folder)': \(FileErrorText.describe(error, path: folder))")
             }
             let name = (p.path as NSString).lastPathComponent
             let (target, numbered) = freeName(name, in: folder)
@@ -36,7 +36,7 @@ enum PredictionCopying {
                 outcome.total += 1
                 if numbered { outcome.renamed += 1 }
             } catch {
-                outcome.failed.append("\(p.path): \(fm.fileExists(atPath: p.path) ? error.localizedDescription : "the file is gone")")
+                outcome.failed.append("\(p.path): \(fm.fileExists(atPath: p.path) ? FileErrorText.reason(error) : "the file is gone")")
             }
             // About 50 updates however many files: a copy is quick, a line per file is noise.
             if (i + 1) * 50 / predictions.count != i * 50 / predictions.count || i + 1 == predictions.count {

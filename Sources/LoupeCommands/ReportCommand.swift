@@ -53,8 +53,10 @@ enum ReportWriting {
                                                     withIntermediateDirectories: true)
             try report.writeHTML(to: htmlPath)
             written = try report.writeMarkdown(to: markdownPath)
-        } catch {
+        } catch let error as ReportError {
             throw CommandError.invalidArgument(parameter: "to", message: "\(error)")
+        } catch {
+            throw CommandError.invalidArgument(parameter: "to", message: "cannot write the report: \(FileErrorText.describe(error, path: htmlPath))")
         }
         call.write("report: \(htmlPath)")
         call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")

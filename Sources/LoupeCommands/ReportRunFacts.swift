@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Workflow
+import LoupeLang
 
 /// The hyperparameters and results of a run as (name, text) pairs, shared by `compare` and `report`.
 extension RunValue {
@@ -47,7 +48,7 @@ extension RunValue {
         }
         pairs.append(("ended", stop))
         let seconds = history.map(\.seconds).reduce(0, +)
-        pairs.append(("training time", seconds >= 120 ? "\(Int((seconds / 60).rounded())) min" : "\(Int(seconds.rounded())) s"))
+        pairs.append(("training time", seconds >= 120 ? "\(Int(saturating: (seconds / 60).rounded())) min" : "\(Int(saturating: seconds.rounded())) s"))
         return pairs
     }
 }

@@ -23,7 +23,7 @@ struct RunFolder {
         var copy = 2
         while fm.fileExists(atPath: path) { path = session.workPath("run-\(name)-\(copy)"); copy += 1 }
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw CommandError.failed("cannot create the run folder \(path): \(error.localizedDescription) (change it with workdir \"DIR\")")
+            throw CommandError.failed("cannot create the run folder \(path): \(FileErrorText.describe(error, path: path)) (change it with workdir \"DIR\")")
         }
         return RunFolder(name: name, path: path)
     }

@@ -159,6 +159,14 @@ public final class RunContext {
     }
 
 
+    /// Scripts being run by `source` inside each other (a script that sources itself would
+    /// otherwise recurse until the stack overflows).
+    var sourceDepth = 0
+    /// Deeper `source` nesting than this is refused with a message.
+    public static let maxSourceDepth = 32
+    /// Statements and expressions being evaluated inside each other, across `source` (see `Evaluator`).
+    var evaluationDepth = 0
+
     /// Set by a command whose own output already showed its result.
     var skipNextResult = false
     /// Whether the current top-level statement has shown anything but progress.

@@ -1,6 +1,8 @@
 /// Expression evaluation: arithmetic, comparisons, logic, names, attributes, indexing.
 extension Evaluator {
     mutating func evaluate(_ expression: Expression) throws(LoupeError) -> Value {
+        try enterNesting(at: expression.span)
+        defer { depth -= 1 }
         switch expression.kind {
         case .number(let n): return .number(n)
         case .size(let w, let h): return .size(width: w, height: h)

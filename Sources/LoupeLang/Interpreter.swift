@@ -64,6 +64,16 @@ struct Evaluator {
     let source: SourceFile
     let context: RunContext
     var session: Session
+    /// Statements and expressions being evaluated inside each other, counted on the context
+    /// so that scripts run by `source` from deep inside a block add to the same count.
+    var depth: Int {
+        get { context.evaluationDepth }
+        nonmutating set { context.evaluationDepth = newValue }
+    }
+
+    /// The parser refuses deeper nesting in one script; this guards the stack against trees
+    /// built otherwise and against nested blocks that each `source` a deeply nested script.
+    static let maxDepth = Parser.maxDepth + 50
 
     struct Outcome {
         var value: Value?
@@ -77,7 +87,17 @@ struct Evaluator {
 
     func show(_ value: Value) { context.showResult(value) }
 
+    /// Counts one more level of evaluation; past `maxDepth` it throws, located at `span`.
+    mutating func enterNesting(at span: SourceSpan?) throws(LoupeError) {
+        depth += 1
+        if depth > Evaluator.maxDepth {
+            throw fail("nested more than \(Evaluator.maxDepth) levels deep: split it into several statements with variables", at: span)
+        }
+    }
+
     mutating func run(_ statement: Statement) throws(LoupeError) -> Outcome {
+        try enterNesting(at: statement.span)
+        defer { depth -= 1 }
         if context.interruption.isRequested {
             throw .interrupted(Diagnostic("interrupted", at: statement.span, in: source))
         }

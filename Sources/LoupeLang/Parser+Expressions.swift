@@ -2,13 +2,18 @@
 /// unary `-`, then attributes and indexing.
 extension Parser {
     public mutating func expression() throws(LoupeError) -> Expression {
-        try or()
+        try enterNesting()
+        defer { depth -= 1 }
+        return try or()
     }
 
     mutating func or() throws(LoupeError) -> Expression {
         var left = try and()
+        var links = 0   // each operator nests the tree one level deeper
+        defer { depth -= links }
         while current.kind == .keyword(.or) {
             let op = advance()
+            try enterNesting(); links += 1
             let right = try and()
             left = Expression(.binary(.or, left, right, operatorSpan: op.span), span: left.span.through(right.span))
         }
@@ -17,8 +22,11 @@ extension Parser {
 
     mutating func and() throws(LoupeError) -> Expression {
         var left = try not()
+        var links = 0   // each operator nests the tree one level deeper
+        defer { depth -= links }
         while current.kind == .keyword(.and) {
             let op = advance()
+            try enterNesting(); links += 1
             let right = try not()
             left = Expression(.binary(.and, left, right, operatorSpan: op.span), span: left.span.through(right.span))
         }
@@ -28,12 +36,16 @@ extension Parser {
     mutating func not() throws(LoupeError) -> Expression {
         guard current.kind == .keyword(.not) else { return try comparison() }
         let op = advance()
+        try enterNesting()
+        defer { depth -= 1 }
         let operand = try not()
         return Expression(.unary(.not, operand), span: op.span.through(operand.span))
     }
 
     mutating func comparison() throws(LoupeError) -> Expression {
         var left = try additive()
+        var links = 0
+        defer { depth -= links }
         while true {
             let op: BinaryOperator
             switch current.kind {
@@ -46,6 +58,7 @@ extension Parser {
             default: return left
             }
             let token = advance()
+            try enterNesting(); links += 1
             let right = try additive()
             left = Expression(.binary(op, left, right, operatorSpan: token.span), span: left.span.through(right.span))
         }
@@ -53,8 +66,11 @@ extension Parser {
 
     mutating func additive() throws(LoupeError) -> Expression {
         var left = try multiplicative()
+        var links = 0   // each operator nests the tree one level deeper
+        defer { depth -= links }
         while current.kind == .plus || current.kind == .minus {
             let token = advance()
+            try enterNesting(); links += 1
             let right = try multiplicative()
             left = Expression(.binary(token.kind == .plus ? .add : .subtract, left, right, operatorSpan: token.span),
                               span: left.span.through(right.span))
@@ -64,8 +80,11 @@ extension Parser {
 
     mutating func multiplicative() throws(LoupeError) -> Expression {
         var left = try unary()
+        var links = 0   // each operator nests the tree one level deeper
+        defer { depth -= links }
         while current.kind == .star || current.kind == .slash {
             let token = advance()
+            try enterNesting(); links += 1
             let right = try unary()
             left = Expression(.binary(token.kind == .star ? .multiply : .divide, left, right, operatorSpan: token.span),
                               span: left.span.through(right.span))
@@ -76,13 +95,18 @@ extension Parser {
     mutating func unary() throws(LoupeError) -> Expression {
         guard current.kind == .minus else { return try postfix() }
         let op = advance()
+        try enterNesting()
+        defer { depth -= 1 }
         let operand = try unary()
         return Expression(.unary(.negate, operand), span: op.span.through(operand.span))
     }
 
     mutating func postfix() throws(LoupeError) -> Expression {
         var value = try primary()
+        var links = 0   // `a.b.c` and `a[0][1]` nest like operators
+        defer { depth -= links }
         while true {
+            if current.kind == .dot || current.kind == .leftBracket { try enterNesting(); links += 1 }
             if current.kind == .dot {
                 advance()
                 guard case .name(let name) = current.kind else {
@@ -187,6 +211,7 @@ extension Parser {
                 do throws(LoupeError) {
                     var lexer = Lexer(inner, startingAt: start)
                     var parser = Parser(tokens: try lexer.run().tokens, source: inner, commandNames: commandNames)
+                    parser.depth = depth   // strings inside `{…}` of strings nest too
                     let value = try parser.expression()
                     if parser.current.kind != .newline && parser.current.kind != .end {
                         throw parser.error("unexpected \(parser.current.kind.display) in '{…}' of a string")

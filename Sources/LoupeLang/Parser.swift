@@ -8,6 +8,12 @@ public struct Parser {
     let tokens: [Token]
     let commandNames: Set<String>
     var position = 0
+    /// How many statements, expressions and unary operators enclose the current token.
+    var depth = 0
+
+    /// Deeper nesting than this (brackets, blocks, `not`, `-`) is refused with a message
+    /// rather than overflowing the stack; real scripts stay below 20.
+    public static let maxDepth = 200
 
     public init(tokens: [Token], source: SourceFile, commandNames: Set<String>) {
         self.tokens = tokens
@@ -48,6 +54,15 @@ public struct Parser {
         while current.kind == .newline { advance() }
     }
 
+    /// Counts one more level of nesting; past `maxDepth` it throws, located at the current token.
+    mutating func enterNesting() throws(LoupeError) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw error("nested more than \(Parser.maxDepth) levels deep (brackets, blocks, operators, 'not' or '-'): "
+                        + "split it into several statements with variables")
+        }
+    }
+
     func error(_ message: String, at span: SourceSpan? = nil) -> LoupeError {
         .syntax(Diagnostic(message, at: span ?? current.span, in: source))
     }
@@ -73,6 +88,8 @@ public struct Parser {
     // MARK: Statements
 
     mutating func statement() throws(LoupeError) -> Statement {
+        try enterNesting()
+        defer { depth -= 1 }
         let first = current
         let kind = try statementKind()
         let last = tokens[max(0, position - 1)]

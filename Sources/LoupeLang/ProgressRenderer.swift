@@ -49,7 +49,7 @@ public final class ProgressRenderer: ProgressReporter {
             // Redrawing more than ~20 times a second costs time and shows nothing more.
             guard elapsed - lastDraw >= 0.05 || fraction >= 1 else { return }
             lastDraw = elapsed
-            let filled = Int((fraction * Double(width)).rounded(.down))
+            let filled = Swift.min(width, Swift.max(0, Int(saturating: (fraction * Double(width)).rounded(.down))))
             var line = "\r\(task.title) [" + String(repeating: "#", count: filled)
                 + String(repeating: ".", count: width - filled) + "] \(Int(fraction * 100))%"
             line += details(task, update)
@@ -94,17 +94,21 @@ public final class ProgressRenderer: ProgressReporter {
         return text
     }
 
-    /// `m:ss` (or `h:mm:ss`).
+    /// `m:ss` (or `h:mm:ss`); `?` for a time that is not a finite number.
     static func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        guard seconds.isFinite else { return "?" }
+        let s = Swift.max(0, Int(saturating: seconds.rounded()))
         let (h, m, r) = (s / 3600, (s / 60) % 60, s % 60)
         let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
         return h > 0 ? "\(h):\(two(m)):\(two(r))" : "\(m):\(two(r))"
     }
 
     /// `value` with `digits` decimals, without Foundation's locale-aware formatting.
+    ///
+    /// Values too large for whole decimals in an `Int` (a diverging loss: 1e15 and up) and
+    /// values that are not finite read as `Value.format` writes them (`4.29e+15`, `inf`, `nan`).
     static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return Value.format(value) }
+        guard value.isFinite, digits <= 4, abs(value) < 1e14 else { return Value.format(value) }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let scaled = (abs(value) * scale).rounded()

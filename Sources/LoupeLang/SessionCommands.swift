@@ -118,6 +118,13 @@ enum SessionCommands {
             let reason = FileManager.default.fileExists(atPath: path) ? "it is not readable UTF-8 text" : "no such file"
             throw LoupeError.unreadableFile(Diagnostic("cannot read '\(path)': \(reason)", at: span, in: invocation.source))
         }
+        let context = invocation.context
+        guard context.sourceDepth < RunContext.maxSourceDepth else {
+            throw LoupeError.runtime(Diagnostic("'source' nested more than \(RunContext.maxSourceDepth) scripts deep "
+                                                + "(does '\(path)' source itself?)", at: span, in: invocation.source))
+        }
+        context.sourceDepth += 1
+        defer { context.sourceDepth -= 1 }
         let file = SourceFile(name: path, text: text)
         for statement in try invocation.interpreter.parse(file) {
             try invocation.interpreter.execute(statement, from: file, in: &invocation.session, context: invocation.context)
@@ -167,7 +174,7 @@ public enum FileWriting {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw .invalidArgument(parameter: parameter, message: "cannot write '\(path)': \(error.localizedDescription)")
+            throw .invalidArgument(parameter: parameter, message: "cannot write '\(path)': \(FileErrorText.describe(error, path: path))")
         }
     }
 }

@@ -7,7 +7,8 @@ public struct SourceFile: Sendable {
     public let name: String
     /// The whole text.
     public let text: String
-    /// The text as characters, indexed by the offsets tokens carry.
+    /// The text as characters, indexed by the offsets tokens carry. A Windows line end
+    /// (`\r\n`, one `Character` in Swift) reads as `\n`, so CRLF scripts lex like LF ones.
     let characters: [Character]
     /// The lines of the text without their line breaks (line 1 is `lines[0]`).
     public let lines: [String]
@@ -15,9 +16,9 @@ public struct SourceFile: Sendable {
     public init(name: String, text: String) {
         self.name = name
         self.text = text
-        self.characters = Array(text)
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        self.characters = text.map { $0 == "\r\n" ? "\n" : $0 }
+        self.lines = self.characters.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.last == "\r" ? String(line.dropLast()) : String(line)
         }
     }
 

@@ -9,9 +9,12 @@ extension Canvas {
         let half = lineWidth / 2
         var mask = CoverageMask(bounds: Canvas.bounds(of: finite, pad: half + 2).intersection(drawable))
         if mask.bounds.isEmpty { return }
+        let pad = half + 2
+        let area = Rect(x: Double(mask.bounds.x) - pad, y: Double(mask.bounds.y) - pad,
+                        width: Double(mask.bounds.width) + 2 * pad, height: Double(mask.bounds.height) + 2 * pad)
         var run: [Point] = []
         func flush() {
-            for (a, b) in Canvas.dashed(run, pattern: dash) { mask.stampSegment(a, b, halfWidth: half) }
+            for (a, b) in Canvas.dashed(run, pattern: dash, within: area) { mask.stampSegment(a, b, halfWidth: half) }
             if run.count == 1 { mask.stampSegment(run[0], run[0], halfWidth: half) }
             run.removeAll()
         }
@@ -56,23 +59,30 @@ extension Canvas {
     }
 
     /// The segments of a polyline that are "on" under a dash pattern (all of them when solid).
-    static func dashed(_ points: [Point], pattern: [Double]?) -> [(Point, Point)] {
+    ///
+    /// Only the parts inside `area` are cut into dashes: a diverging loss can put a point 1e11
+    /// pixels off the canvas, and dashing all of that line would make billions of segments.
+    /// The pattern's phase still advances over the parts outside, so dashes do not shift.
+    static func dashed(_ points: [Point], pattern: [Double]?, within area: Rect? = nil) -> [(Point, Point)] {
         var out: [(Point, Point)] = []
         guard points.count >= 2 else { return out }
         guard let pattern, !pattern.isEmpty, pattern.allSatisfy({ $0 > 0 }) else {
             for i in 1..<points.count { out.append((points[i - 1], points[i])) }
             return out
         }
+        // One full cycle of on/off states: an odd-length pattern needs two passes to repeat.
+        let cycle = pattern.reduce(0, +) * (pattern.count % 2 == 0 ? 1 : 2)
         var index = 0, left = pattern[0], on = true
-        for i in 1..<points.count {
-            var a = points[i - 1]
-            let b = points[i]
-            var remaining = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
+        func distance(_ a: Point, _ b: Point) -> Double { ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot() }
+        func walk(from start: Point, to end: Point, emit: Bool) {
+            var a = start
+            var remaining = distance(start, end)
+            if !emit { remaining = remaining.truncatingRemainder(dividingBy: cycle) }
             while remaining > 0 {
                 let step = min(left, remaining)
                 let t = step / remaining
-                let next = Point(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)
-                if on { out.append((a, next)) }
+                let next = Point(a.x + (end.x - a.x) * t, a.y + (end.y - a.y) * t)
+                if on && emit { out.append((a, next)) }
                 a = next
                 remaining -= step
                 left -= step
@@ -82,6 +92,20 @@ extension Canvas {
                     on.toggle()
                 }
             }
+        }
+        for i in 1..<points.count {
+            let a = points[i - 1], b = points[i]
+            guard let area, !(area.contains(a) && area.contains(b)) else {
+                walk(from: a, to: b, emit: true)
+                continue
+            }
+            guard let (ca, cb) = CoverageMask.clip(a, b, to: area) else {
+                walk(from: a, to: b, emit: false)
+                continue
+            }
+            walk(from: a, to: ca, emit: false)
+            walk(from: ca, to: cb, emit: true)
+            walk(from: cb, to: b, emit: false)
         }
         return out
     }

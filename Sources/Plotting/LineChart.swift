@@ -164,7 +164,7 @@ public struct LineChart: Figure {
         var out: [Point] = []
         for (a, b) in zip(points, points.dropFirst()) where a.x.isFinite && a.y.isFinite && b.x.isFinite && b.y.isFinite {
             let len = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
-            let n = max(1, min(10_000, Int(len / max(step, 1))))
+            let n = max(1, Int(min(10_000, len / max(step, 1))))
             for k in 0..<n {
                 let t = Double(k) / Double(n)
                 out.append(Point(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t))

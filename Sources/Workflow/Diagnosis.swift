@@ -21,7 +21,7 @@ public func diagnose(_ history: [EpochRecord]) -> Diagnosis {
     }
     let last = history.last!
     var evidence: [String] = []
-    func pct(_ v: Double) -> String { "\(Int((v * 100).rounded()))%" }
+    func pct(_ v: Double) -> String { v.isFinite && abs(v) < 1e15 ? "\(Int((v * 100).rounded()))%" : "\(v)" }
     let devLosses = history.compactMap(\.devLoss)
     let previous = history[history.count - 2]
     let trainDrop = (previous.trainLoss - last.trainLoss) / max(previous.trainLoss, 1e-12)

@@ -67,5 +67,6 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
 
 func formatLoss(_ v: Double?) -> String {
     guard let v else { return "-" }
-    return v.isFinite ? String(Double(Int((v * 1000).rounded())) / 1000) : "\(v)"
+    // Past 1e15 the three decimals are noise, and Int(_:) would trap: print the number as it is.
+    return v.isFinite && abs(v) < 1e15 ? String(Double(Int((v * 1000).rounded())) / 1000) : "\(v)"
 }

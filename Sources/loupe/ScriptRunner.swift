@@ -75,7 +75,7 @@ struct ScriptRunner {
                 if let document { try document.write(to: path) }
                 if !options.quiet { Output.err("notebook: \(path)\n") }
             } catch {
-                Output.err("loupe: cannot write the notebook '\(path)': \(error.localizedDescription)\n")
+                Output.err("loupe: cannot write the notebook '\(path)': \(FileErrorText.describe(error, path: path))\n")
                 if code == 0 { code = 73 }
             }
         }
@@ -95,7 +95,7 @@ struct ScriptRunner {
         do {
             try NotebookDocument(script: text).write(to: arguments[1])
         } catch {
-            Output.err("loupe: cannot write '\(arguments[1])': \(error.localizedDescription)\n")
+            Output.err("loupe: cannot write '\(arguments[1])': \(FileErrorText.describe(error, path: arguments[1]))\n")
             return 73
         }
         return 0

@@ -154,7 +154,8 @@ public final class RunValue: LoupeObject {
 
 func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
 func fmt(_ v: Double) -> String { v.isFinite ? String(round4(v)) : v.isNaN ? "NaN" : v > 0 ? "inf" : "-inf" }
-func percent(_ v: Double) -> String { "\(Double(Int((v * 1000).rounded())) / 10)%" }
+/// A fraction as a percentage with one decimal (`42.9%`); never traps on a value that is not finite.
+func percent(_ v: Double) -> String { v.isFinite ? "\(Double(Int(saturating: (v * 1000).rounded())) / 10)%" : fmt(v) }
 
 /// Renders workflow training events through the language's progress reporter: one bar per
 /// epoch (cleared before the epoch's line is written, so bar and lines never mix), and a line

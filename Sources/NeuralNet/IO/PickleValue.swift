@@ -9,12 +9,32 @@ enum PickleValue {
     case none
     case float(Double)
     case string(String)
-    case tuple([PickleValue])
+    /// A tuple and its nesting depth (1 + its deepest item), fixed when it is built.
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     case global(AllowedGlobal)
     case storage(StorageReference)
     case tensor(TensorRecipe)
+
+    /// How deeply containers nest inside this value: 0 for a number, 1 for `[]`, 2 for `[[]]`.
+    var nesting: Int {
+        switch self {
+        case .tuple(_, let depth): depth
+        case .list(let list): list.depth
+        case .dict(let dict): dict.depth
+        default: 0
+        }
+    }
+
+    /// Marks a list or dict as placed inside another value: it may not change any more.
+    func freeze() {
+        switch self {
+        case .list(let list): list.frozen = true
+        case .dict(let dict): dict.frozen = true
+        default: break
+        }
+    }
 
     /// A short name of the kind of value, for error messages.
     var kind: String {
@@ -24,7 +44,7 @@ enum PickleValue {
         case .none: "None"
         case .float(let x): "the number \(x)"
         case .string(let s): "the string '\(s.prefix(40))'"
-        case .tuple(let t): "a tuple of \(t.count)"
+        case .tuple(let t, _): "a tuple of \(t.count)"
         case .list: "a list"
         case .dict: "a dict"
         case .global(let g): "\(g)"
@@ -35,13 +55,21 @@ enum PickleValue {
 }
 
 /// A pickled list; a class because pickle mutates containers after memoising them.
+///
+/// `pickle.dump` fills a container completely before it places it inside another one, so a
+/// container is frozen once placed: changing it afterwards could only build a cycle (a list
+/// that holds itself), which `RestrictedUnpickler` refuses. Its depth is therefore final too.
 final class PickleList {
     var elements: [PickleValue] = []
+    var depth = 1
+    var frozen = false
 }
 
-/// A pickled dict or OrderedDict, keeping insertion order.
+/// A pickled dict or OrderedDict, keeping insertion order (frozen once placed, as `PickleList`).
 final class PickleDict {
     var items: [(key: PickleValue, value: PickleValue)] = []
+    var depth = 1
+    var frozen = false
 }
 
 /// The only globals a pickled state dict may name.

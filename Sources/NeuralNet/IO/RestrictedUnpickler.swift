@@ -56,11 +56,11 @@ struct RestrictedUnpickler {
             case UInt8(ascii: "("): marks.append(stack.count)  // MARK
             case UInt8(ascii: "}"): stack.append(.dict(PickleDict()))  // EMPTY_DICT
             case UInt8(ascii: "]"): stack.append(.list(PickleList()))  // EMPTY_LIST
-            case UInt8(ascii: ")"): stack.append(.tuple([]))  // EMPTY_TUPLE
-            case UInt8(ascii: "t"): stack.append(.tuple(try popToMark()))  // TUPLE
+            case UInt8(ascii: ")"): stack.append(.tuple([], depth: 1))  // EMPTY_TUPLE
+            case UInt8(ascii: "t"): stack.append(try tuple(try popToMark()))  // TUPLE
             case 0x85, 0x86, 0x87:  // TUPLE1, TUPLE2, TUPLE3
                 let n = Int(opcode - 0x84)
-                stack.append(.tuple(try pop(n)))
+                stack.append(try tuple(try pop(n)))
             case UInt8(ascii: "N"): stack.append(.none)
             case 0x88: stack.append(.bool(true))  // NEWTRUE
             case 0x89: stack.append(.bool(false))  // NEWFALSE
@@ -88,21 +88,60 @@ struct RestrictedUnpickler {
                 guard case .dict = try top() else { throw fail("BUILD on \(try top().kind)") }
             case UInt8(ascii: "s"):  // SETITEM
                 let pair = try pop(2)
-                try dictOnTop().items.append((pair[0], pair[1]))
+                let dict = try dictOnTop()
+                try place(pair, into: dict.depth, frozen: { dict.frozen }, update: { dict.depth = $0 })
+                dict.items.append((pair[0], pair[1]))
             case UInt8(ascii: "u"):  // SETITEMS
                 let flat = try popToMark()
                 guard flat.count % 2 == 0 else { throw fail("SETITEMS with an odd number of values") }
                 let dict = try dictOnTop()
+                try place(flat, into: dict.depth, frozen: { dict.frozen }, update: { dict.depth = $0 })
                 for i in stride(from: 0, to: flat.count, by: 2) { dict.items.append((flat[i], flat[i + 1])) }
-            case UInt8(ascii: "a"): try listOnTop().elements.append(try pop(1)[0])  // APPEND
+            case UInt8(ascii: "a"):  // APPEND
+                let value = try pop(1)
+                let list = try listOnTop()
+                try place(value, into: list.depth, frozen: { list.frozen }, update: { list.depth = $0 })
+                list.elements.append(value[0])
             case UInt8(ascii: "e"):  // APPENDS
                 let values = try popToMark()
-                try listOnTop().elements.append(contentsOf: values)
+                let list = try listOnTop()
+                try place(values, into: list.depth, frozen: { list.frozen }, update: { list.depth = $0 })
+                list.elements.append(contentsOf: values)
             case UInt8(ascii: "Q"): stack.append(try persistentLoad(try pop(1)[0]))  // BINPERSID
             default:
                 throw .unsupportedOpcode(path: source, opcode: opcode, offset: opcodeStart - bytes.startIndex)
             }
         }
+    }
+
+    /// Deepest nesting of tuples, lists and dicts accepted; a state dict needs 4, a checkpoint
+    /// with its optimizer state about 8. Deeper values would overflow the stack when freed.
+    static let maxNesting = 100
+
+    /// A tuple of `items`, which are frozen; refused past `maxNesting`.
+    private func tuple(_ items: [PickleValue]) throws(ModelFileError) -> PickleValue {
+        let depth = 1 + (items.map(\.nesting).max() ?? 0)
+        guard depth <= RestrictedUnpickler.maxNesting else { throw tooDeep() }
+        for item in items { item.freeze() }
+        return .tuple(items, depth: depth)
+    }
+
+    /// Checks `values` before they go into a container of depth `depth`: they are frozen first,
+    /// so a container placed into itself is caught as frozen; `update` receives the new depth.
+    private func place(_ values: [PickleValue], into depth: Int, frozen: () -> Bool,
+                       update: (Int) -> Void) throws(ModelFileError) {
+        for value in values { value.freeze() }
+        guard !frozen() else {
+            throw fail("a list or dict changes after it was placed inside another value (a pickle that refers to itself)")
+        }
+        let deepest = 1 + (values.map(\.nesting).max() ?? 0)
+        guard deepest <= RestrictedUnpickler.maxNesting else { throw tooDeep() }
+        update(max(depth, deepest))
+    }
+
+    private func tooDeep() -> ModelFileError {
+        .overLimit(path: source, what: "the nesting of the pickle's tuples, lists and dicts",
+                   value: "more than \(RestrictedUnpickler.maxNesting) levels", limit: "\(RestrictedUnpickler.maxNesting) levels")
     }
 
     private func fail(_ reason: String) -> ModelFileError {
@@ -192,7 +231,7 @@ struct RestrictedUnpickler {
 
     /// REDUCE for the two callable globals: `OrderedDict()` and `_rebuild_tensor_v2(...)`.
     private func reduce(_ callable: PickleValue, _ args: PickleValue) throws(ModelFileError) -> PickleValue {
-        guard case .global(let global) = callable, case .tuple(let a) = args else {
+        guard case .global(let global) = callable, case .tuple(let a, _) = args else {
             throw fail("REDUCE calls \(callable.kind) with \(args.kind)")
         }
         switch global {
@@ -213,7 +252,7 @@ struct RestrictedUnpickler {
     }
 
     private func integers(_ value: PickleValue) -> [Int]? {
-        guard case .tuple(let items) = value else { return nil }
+        guard case .tuple(let items, _) = value else { return nil }
         var result: [Int] = []
         for item in items {
             guard case .int(let n) = item else { return nil }
@@ -224,7 +263,7 @@ struct RestrictedUnpickler {
 
     /// BINPERSID: torch.save's `('storage', StorageType, key, location, numel)`.
     private func persistentLoad(_ pid: PickleValue) throws(ModelFileError) -> PickleValue {
-        guard case .tuple(let t) = pid, t.count == 5, case .string("storage") = t[0],
+        guard case .tuple(let t, _) = pid, t.count == 5, case .string("storage") = t[0],
               case .global(.storageType(let type, _)) = t[1], case .string(let key) = t[2],
               case .int(let count) = t[4], count >= 0 else {
             throw fail("a persistent id other than ('storage', type, key, location, numel)")

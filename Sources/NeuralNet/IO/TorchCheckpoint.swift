@@ -127,7 +127,10 @@ public enum TorchCheckpoint {
         }
         let storage = recipe.storage
         guard recipe.offset <= storage.elementCount, count <= storage.elementCount - recipe.offset else {
-            throw .corruptArchive(path: source, reason: "tensor '\(name)' reads elements \(recipe.offset)..<\(recipe.offset + count) "
+            // An offset near Int.max is possible in a hostile file: the end must not overflow.
+            let (end, overflow) = recipe.offset.addingReportingOverflow(count)
+            let elements = overflow ? "\(count) elements from element \(recipe.offset)" : "elements \(recipe.offset)..<\(end)"
+            throw .corruptArchive(path: source, reason: "tensor '\(name)' reads \(elements) "
                 + "of storage 'data/\(storage.key)', which holds \(storage.elementCount)")
         }
         return storage.type.decode(bytes, offset: storage.range.lowerBound + recipe.offset * storage.type.byteWidth,

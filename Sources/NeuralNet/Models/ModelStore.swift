@@ -32,13 +32,7 @@ public enum ModelStore {
         do { metadata = try JSONDecoder().decode(ModelMetadata.self, from: Data(json.utf8)) } catch {
             throw ModelStoreError.notALoupeModel(path: path, reason: "its metadata is not valid (\(error.localizedDescription))")
         }
-        guard metadata.format <= ModelMetadata.currentFormat else {
-            throw ModelStoreError.notALoupeModel(path: path, reason: "it was written by a newer Loupe (format \(metadata.format)); upgrade Loupe to read it")
-        }
-        guard metadata.classNames.count == metadata.architecture.classes else {
-            throw ModelStoreError.notALoupeModel(path: path, reason: "it names \(metadata.classNames.count) classes for \(metadata.architecture.classes) outputs")
-        }
-        try checkArchitecture(metadata.architecture, path: path)
+        try metadata.validate(path: path, elementsInFile: tensors.reduce(0) { $0 + $1.tensor.elementCount })
         let model = ResNet(metadata.architecture, seed: 0)
         do { try model.load(state: lookup(tensors)) } catch {
             throw ModelStoreError.notALoupeModel(path: path, reason: "\(error)")
@@ -74,14 +68,6 @@ public enum ModelStore {
 
     static func lookup(_ tensors: NamedTensors) -> (String) -> (shape: [Int], values: [Float])? {
         { name in tensors[name].map { (shape: $0.shape, values: $0.valuesAsFloats) } }
-    }
-
-    /// Sizes read from a file are checked before a network is allocated for them.
-    static func checkArchitecture(_ c: ResNetConfig, path: String) throws {
-        let ok = c.stages.count == c.widths.count && c.stageKinds.count == c.stages.count && !c.stages.isEmpty
-            && c.stages.allSatisfy { (1...64).contains($0) } && c.widths.allSatisfy { (1...4096).contains($0) }
-            && (1...64).contains(c.inputChannels) && (1...100_000).contains(c.classes)
-        guard ok else { throw ModelStoreError.notALoupeModel(path: path, reason: "its architecture record is out of range") }
     }
 }
 
