@@ -41,7 +41,9 @@ let package = Package(
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
-        .target(name: "ONNXExport", dependencies: ["NeuralNet"], exclude: ["README.md"]),
+        // (-enable-testing: its tests check the protobuf writer's internals, and scripts/test builds release)
+        .target(name: "ONNXExport", dependencies: ["NeuralNet"], exclude: ["README.md"],
+                swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
