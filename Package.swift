@@ -10,8 +10,10 @@ let package = Package(
         .executable(name: "loupe", targets: ["loupe"]),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev libpng-dev libjpeg-dev libreadline-dev libfreetype-dev).
+        // System libraries (Debian: libopenblas-dev libdnnl-dev libpng-dev libjpeg-dev libreadline-dev libfreetype-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // oneDNN (convolutions: JIT kernels for the CPU's ISA; OpenMP threads).
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
@@ -19,11 +21,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
-        // Kernels that need AVX2 + FMA, chosen at run time: Swift cannot enable them per function.
-        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // Engine
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], exclude: ["README.md"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL"], exclude: ["README.md"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
