@@ -14,6 +14,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         // oneDNN (convolutions: JIT kernels for the CPU's ISA; OpenMP threads).
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // A parallel-for on OpenMP's pool (libgomp, which oneDNN runs on): Swift has no OpenMP.
+        .target(name: "COpenMP", path: "Sources/COpenMP",
+                linkerSettings: [.linkedLibrary("gomp")]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
@@ -23,7 +26,7 @@ let package = Package(
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
 
         // Engine
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL"], exclude: ["README.md"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
