@@ -2,6 +2,7 @@
 // Loupe: a command-line workbench for training image classifiers on a CPU.
 // Layers (arrows point down only): loupe → LoupeCommands → {LoupeLang, Workflow, Plotting}
 // Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
+// TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 import PackageDescription
 
 let package = Package(
