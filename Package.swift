@@ -3,6 +3,7 @@
 // Layers (arrows point down only): loupe → {LoupeKernel, LoupeCommands}; LoupeKernel → LoupeLang;
 // LoupeCommands → {LoupeLang, Workflow, Plotting, Pretrained, ONNXExport}; ONNXExport → NeuralNet
 // Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
+// TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 import PackageDescription
 
 let package = Package(
@@ -11,8 +12,13 @@ let package = Package(
         .executable(name: "loupe", targets: ["loupe"]),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev libpng-dev libjpeg-dev libreadline-dev libfreetype-dev).
+        // System libraries (Debian: libopenblas-dev libdnnl-dev libpng-dev libjpeg-dev libreadline-dev libfreetype-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // oneDNN (convolutions: JIT kernels for the CPU's ISA; OpenMP threads).
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // A parallel-for on OpenMP's pool (libgomp, which oneDNN runs on): Swift has no OpenMP.
+        .target(name: "COpenMP", path: "Sources/COpenMP",
+                linkerSettings: [.linkedLibrary("gomp")]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
@@ -23,11 +29,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
-        // Kernels that need AVX2 + FMA, chosen at run time: Swift cannot enable them per function.
-        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // Engine
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], exclude: ["README.md"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),

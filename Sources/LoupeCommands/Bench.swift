@@ -6,7 +6,7 @@ import Datasets
 
 /// Names `loupe bench` knows, in the order it runs them.
 public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s",
-                                  "decode-augment", "decode-jpeg-large", "conv-direct"]
+                                  "decode-augment", "decode-jpeg-large", "conv-impl"]
 
 /// `loupe bench [NAME...] [--seconds S]`: runs the workloads of WORKLOADS.md and prints one line
 /// per figure, `NAME<TAB>VALUE UNIT`. Returns the process exit code.
@@ -28,8 +28,8 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
         }
         names.append(a); i += 1
     }
-    // conv-direct is a diagnostic for the engine (not a WORKLOADS.md workload): only when named.
-    if names.isEmpty { names = benchWorkloadNames.filter { $0 != "conv-direct" } }
+    // conv-impl is a diagnostic for the engine (not a WORKLOADS.md workload): only when named.
+    if names.isEmpty { names = benchWorkloadNames.filter { $0 != "conv-impl" } }
     for name in names {
         let figure: BenchFigure
         switch name {
@@ -64,8 +64,8 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
                 return 70
             }
             continue
-        case "conv-direct":
-            for f in Workloads.convDirect(seconds: seconds * 4) { output(f.line) }
+        case "conv-impl":
+            for line in Workloads.convImplementations() { output(line) }
             continue
         default: continue
         }

@@ -1,4 +1,8 @@
 import Dispatch
+import COpenMP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Deterministic data-parallel loops for the engine's elementwise and reduction work.
 ///
@@ -29,12 +33,42 @@ public enum Parallel {
         }
         // The chunks write disjoint memory by contract of every caller; the box tells Swift so.
         withoutActuallyEscaping(body) { escaping in
+            if pool == .openMP {
+                var job = Job(body: escaping, count: count, size: size)
+                withUnsafeMutablePointer(to: &job) { p in
+                    loupe_omp_for(Int32(chunks), p) { context, c in
+                        let job = context!.assumingMemoryBound(to: Job.self).pointee
+                        let c = Int(c)
+                        job.body(c, (c * job.size)..<min(job.count, (c + 1) * job.size))
+                    }
+                }
+                return
+            }
             let task = UncheckedSendable(escaping)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 task.value(c, (c * size)..<min(count, (c + 1) * size))
             }
         }
     }
+
+    private struct Job {
+        let body: (Int, Range<Int>) -> Void
+        let count: Int, size: Int
+    }
+
+    /// The thread pool that runs the engine's loops.
+    public enum Pool: String, Sendable {
+        /// OpenMP's (libgomp), the pool oneDNN's convolutions run on: one pool for all the
+        /// engine's parallel work, so neither waits on threads the other keeps busy.
+        case openMP = "openmp"
+        /// libdispatch's, beside OpenMP's (`LOUPE_POOL=dispatch`, for measurements).
+        case dispatch
+    }
+
+    public static let pool: Pool = {
+        if let v = getenv("LOUPE_POOL"), let p = Pool(rawValue: String(cString: v)) { return p }
+        return .openMP
+    }()
 
     /// Number of chunks `forChunks` will use.
     public static func chunkCount(count: Int, chunkSize: Int) -> Int {

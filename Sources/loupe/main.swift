@@ -14,10 +14,13 @@ usage: loupe                      REPL on a terminal; a script when stdin is not
        loupe --version
 """
 
-// OpenBLAS picks its kernels when the library loads: on a CPU with AVX-512 that it takes for an
-// older core, run again once with OPENBLAS_CORETYPE set (nil when the user set it, so no loop).
-if let core = preferredBLASCoreType() {
-    setenv("OPENBLAS_CORETYPE", core, 1)
+// OpenBLAS picks its kernels and libgomp (oneDNN's and the engine's threads) its wait policy
+// when the libraries load: run again once with OPENBLAS_CORETYPE (on a CPU with AVX-512 that
+// OpenBLAS takes for an older core) and GOMP_SPINCOUNT set. Neither is asked for when the user
+// set the variable, so there is no loop.
+let startEnvironment = (preferredBLASCoreType().map { [("OPENBLAS_CORETYPE", $0)] } ?? []) + preferredThreadEnvironment()
+if !startEnvironment.isEmpty {
+    for (name, value) in startEnvironment { setenv(name, value, 1) }
     execv("/proc/self/exe", CommandLine.unsafeArgv)   // returns only on failure: carry on as we are
 }
 

@@ -71,4 +71,25 @@ final class TinyResNetAgainstTorchTests: XCTestCase {
             }
         }
     }
+
+    /// The fixture's two SGD steps, run twice: bit-identical losses and weights.
+    func testTwoStepsAreBitIdenticalOnRerun() throws {
+        var runs: [([Float], [Float])] = []
+        for _ in 0..<2 {
+            let model = try makeModel()
+            let optimizer = SGD(momentum: 0.9, weightDecay: 5e-4)
+            var losses: [Float] = []
+            for _ in 0..<2 {
+                model.arena.zeroGrads()
+                let logits = model.forward(input, training: true)
+                let g = Tensor(shape: [0])
+                losses.append(CrossEntropyLoss()(logits, labels: labels, gradient: g))
+                model.backward(g)
+                optimizer.step(model.arena, learningRate: { _ in 0.1 }, trainable: model.isTrainable)
+            }
+            runs.append((losses, model.arena.snapshot()))
+        }
+        XCTAssertEqual(runs[0].0, runs[1].0)
+        XCTAssertTrue(runs[0].1 == runs[1].1, "weights differ between two runs of the fixture")
+    }
 }

@@ -54,6 +54,22 @@ final class TrainingBehaviourTests: XCTestCase {
         XCTAssertEqual(correct, 32)
     }
 
+    /// The same on ResNet-18 with the small stem (64–512 channels: oneDNN's AVX-512 kernels,
+    /// whose weight-gradient reductions are split across threads).
+    func testResNet18SameSeedGivesBitIdenticalWeightsAndLosses() throws {
+        var rng = SeededGenerator(seed: 3)
+        let x = Tensor(shape: [16, 16, 16, 3], values: (0..<(16 * 16 * 16 * 3)).map { _ in rng.nextNormal() })
+        let labels = (0..<16).map { $0 % 10 }
+        var runs: [([Float], [Float])] = []
+        for _ in 0..<2 {
+            let model = ResNet(try ResNetConfig.resnet(depth: 18, classes: 10, inputChannels: 3, stem: .small), seed: 4)
+            let losses = train(model, steps: 3, lr: 0.05, x: x, labels: labels)
+            runs.append((losses, model.arena.snapshot()))
+        }
+        XCTAssertEqual(runs[0].0, runs[1].0)
+        XCTAssertTrue(runs[0].1 == runs[1].1, "weights differ between two runs with the same seed")
+    }
+
     func testSameSeedGivesBitIdenticalWeightsAndLosses() throws {
         let (x, labels) = quadrantProblem(count: 16, seed: 2)
         var runs: [([Float], [Float])] = []

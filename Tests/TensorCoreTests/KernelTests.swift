@@ -33,39 +33,6 @@ final class KernelTests: XCTestCase {
         XCTAssertTrue(c1 == c2)
     }
 
-    /// col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)> for any x, c.
-    func testCol2imIsTheAdjointOfIm2col() {
-        var rng = SeededGenerator(seed: 3)
-        for g in [ConvGeometry(channels: 3, height: 7, width: 6, kernelH: 3, kernelW: 3, stride: 2, padding: 1),
-                  ConvGeometry(channels: 2, height: 5, width: 5, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
-                  ConvGeometry(channels: 4, height: 4, width: 4, kernelH: 1, kernelW: 1, stride: 2, padding: 0)] {
-            let n = 2
-            let x = random(n * g.height * g.width * g.channels, &rng)
-            let rows = n * g.outHeight * g.outWidth
-            let c = random(rows * g.patchSize, &rng)
-            var cols = [Float](repeating: 0, count: rows * g.patchSize)
-            im2col(x, count: n, g, into: &cols)
-            var back = [Float](repeating: 0, count: x.count)
-            col2imAccumulate(c, count: n, g, into: &back)
-            let lhs = zip(cols, c).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            let rhs = zip(x, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            XCTAssertEqual(lhs, rhs, accuracy: 1e-3 * max(1, abs(lhs)), "\(g)")
-        }
-    }
-
-    func testIm2colPlacesPatchesInPyTorchWeightOrder() {
-        // One 2-channel 3x3 image, a 3x3 kernel, padding 1: the centre output's column holds the
-        // whole image, ordered (channel, ky, kx).
-        let g = ConvGeometry(channels: 2, height: 3, width: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
-        var x = [Float](repeating: 0, count: 18)
-        for y in 0..<3 { for xx in 0..<3 { for c in 0..<2 { x[(y * 3 + xx) * 2 + c] = Float(c * 100 + y * 10 + xx) } } }
-        var cols = [Float](repeating: -1, count: 9 * 18)
-        im2col(x, count: 1, g, into: &cols)
-        let centre = Array(cols[(4 * 18)..<(5 * 18)])
-        XCTAssertEqual(centre, [0, 1, 2, 10, 11, 12, 20, 21, 22, 100, 101, 102, 110, 111, 112, 120, 121, 122])
-        XCTAssertEqual(cols[0], 0, "top-left output: padding is zero")
-    }
-
     func testSeededGeneratorIsReproducibleAndWellSpread() {
         var a = SeededGenerator(seed: 7), b = SeededGenerator(seed: 7), c = SeededGenerator(seed: 7, stream: 1)
         let xs = (0..<1000).map { _ in a.nextFloat() }

@@ -28,6 +28,10 @@ public final class ParameterArena: @unchecked Sendable {
     public private(set) var values: UnsafeMutablePointer<Float>
     public private(set) var grads: UnsafeMutablePointer<Float>
     private var allocated = false
+    /// Bumped by every path that writes `values` (initialisation, optimizer steps, loads,
+    /// restores, head resets): layers that cache something derived from the weights (the
+    /// convolutions' reordered inference weights) rebuild it when the version moved.
+    public private(set) var version: UInt64 = 0
 
     public init() {
         values = .allocate(capacity: 1)
@@ -52,7 +56,11 @@ public final class ParameterArena: @unchecked Sendable {
         values = .allocate(capacity: max(count, 1)); values.initialize(repeating: 0, count: max(count, 1))
         grads = .allocate(capacity: max(count, 1)); grads.initialize(repeating: 0, count: max(count, 1))
         allocated = true
+        didWrite()
     }
+
+    /// Records that `values` changed (see `version`). Whoever writes through `values` calls it.
+    public func didWrite() { version &+= 1 }
 
     public func zeroGrads() { grads.update(repeating: 0, count: count) }
 
@@ -67,5 +75,6 @@ public final class ParameterArena: @unchecked Sendable {
     public func restore(_ snapshot: [Float]) {
         precondition(snapshot.count == count, "snapshot of \(snapshot.count) values for \(count) parameters")
         snapshot.withUnsafeBufferPointer { values.update(from: $0.baseAddress!, count: count) }
+        didWrite()
     }
 }

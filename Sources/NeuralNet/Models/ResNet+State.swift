@@ -30,6 +30,7 @@ extension ResNet {
     /// `num_batches_tracked` is tolerated (older exports omit it).
     public func load(state lookup: (String) -> (shape: [Int], values: [Float])?, skipping: (String) -> Bool = { _ in false }) throws {
         var problems: [String] = []
+        defer { arena.didWrite() }
         for e in arena.entries where !skipping(e.name) {
             guard let t = lookup(e.name) else { problems.append("missing \(e.name)"); continue }
             guard t.shape == e.shape, t.values.count == e.count else {

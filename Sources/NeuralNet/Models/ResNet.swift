@@ -66,6 +66,7 @@ public final class ResNet {
         for bn in norms { bn.initialize() }
         hidden?.initialize(&rng)
         fc.initialize(&rng)
+        arena.didWrite()
     }
 
     public var convolutions: [Conv2D] { [stemConv] + blocks.flatMap { $0.convolutions } }

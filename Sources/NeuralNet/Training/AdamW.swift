@@ -28,6 +28,7 @@ public final class AdamW: Optimizer {
         let bc1 = 1 - Float(pow(Double(beta1), Double(t)))
         let bc2sqrt = Float(pow(1 - pow(Double(beta2), Double(t)), 0.5))
         let p = arena.values, gr = arena.grads
+        defer { arena.didWrite() }
         let (b1, b2, e) = (beta1, beta2, eps)
         m.withUnsafeMutableBufferPointer { mp in v.withUnsafeMutableBufferPointer { vp in
             for entry in arena.entries where trainable(entry) {

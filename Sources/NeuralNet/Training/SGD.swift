@@ -24,6 +24,7 @@ public final class SGD: Optimizer {
         let first = !started
         started = true
         let p = arena.values, gr = arena.grads
+        defer { arena.didWrite() }
         buffer.withUnsafeMutableBufferPointer { bp in
             let buf = bp.baseAddress!
             for e in arena.entries where trainable(e) {

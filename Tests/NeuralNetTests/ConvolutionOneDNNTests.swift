@@ -1,0 +1,158 @@
+import XCTest
+import TensorCore
+import NeuralNet
+
+/// Conv2D on oneDNN against the plain references `convolutionNaive`,
+/// `convolutionNaiveInputGradient` and `convolutionNaiveWeightGradient`.
+final class ConvolutionOneDNNTests: XCTestCase {
+    func random(_ n: Int, _ rng: inout SeededGenerator) -> [Float] { (0..<n).map { _ in rng.nextNormal() } }
+
+    // (input channels, output channels, height, width, kernel, stride, padding, bias)
+    let geometries: [(c: Int, oc: Int, h: Int, w: Int, k: Int, s: Int, p: Int, bias: Bool)] = [
+        (3, 5, 7, 6, 3, 1, 1, false), (1, 16, 9, 9, 3, 1, 1, true), (4, 6, 9, 9, 3, 2, 1, true), (3, 8, 11, 10, 7, 2, 3, false),
+        (5, 4, 5, 5, 1, 2, 0, false), (3, 2, 4, 4, 1, 1, 0, true), (2, 3, 3, 3, 5, 1, 2, false), (16, 32, 8, 8, 3, 2, 1, false),
+        (32, 16, 6, 6, 3, 1, 0, true), (1, 3, 6, 7, 2, 2, 0, false), (8, 24, 5, 5, 1, 1, 0, false), (3, 64, 12, 12, 7, 2, 3, false),
+    ]
+
+    func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0 }
+
+    func testForwardAndBothGradientsMatchTheNaiveReference() {
+        var rng = SeededGenerator(seed: 14)
+        for t in geometries {
+            let arena = ParameterArena()
+            let conv = Conv2D("c", t.c, t.oc, kernel: t.k, stride: t.s, padding: t.p, bias: t.bias, arena: arena, workspace: Workspace())
+            arena.allocate()
+            conv.initialize(&rng)
+            if let b = conv.biasOffset { for o in 0..<t.oc { arena.values[b + o] = rng.nextNormal() } }
+            arena.didWrite()
+            let n = 3
+            let x = Tensor(shape: [n, t.h, t.w, t.c], values: random(n * t.h * t.w * t.c, &rng))
+            let g = ConvGeometry(channels: t.c, height: t.h, width: t.w, kernelH: t.k, kernelW: t.k, stride: t.s, padding: t.p)
+            let y = conv.forward(x)
+            XCTAssertEqual(y.shape, [n, g.outHeight, g.outWidth, t.oc])
+            var reference = [Float](repeating: 0, count: y.count)
+            convolutionNaive(x.data, count: n, g, weight: arena.values + conv.weightOffset, outChannels: t.oc, into: &reference)
+            if let b = conv.biasOffset { for i in reference.indices { reference[i] += arena.values[b + i % t.oc] } }
+            XCTAssertLessThan(worst(y.toArray(), reference), 1e-4, "forward \(t)")
+
+            // Gradients accumulate: start from non-zero values.
+            let start = random(arena.count, &rng)
+            for i in 0..<arena.count { arena.grads[i] = start[i] }
+            let dy = Tensor(shape: y.shape, values: random(y.count, &rng))
+            let dx = conv.backward(dy)!
+            var dxRef = [Float](repeating: 0, count: x.count)
+            convolutionNaiveInputGradient(dy.data, count: n, g, weight: arena.values + conv.weightOffset, outChannels: t.oc, into: &dxRef)
+            XCTAssertLessThan(worst(dx.toArray(), dxRef), 1e-4, "dx \(t)")
+            let wCount = t.oc * t.c * t.k * t.k
+            var dwRef = [Float](repeating: 0, count: wCount)
+            convolutionNaiveWeightGradient(x.data, dy.data, count: n, g, outChannels: t.oc, into: &dwRef)
+            let dw = (0..<wCount).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }
+            XCTAssertLessThan(worst(dw, dwRef), 1e-3, "dW \(t)")
+            if let b = conv.biasOffset {
+                for o in 0..<t.oc {
+                    var s = 0.0
+                    for r in 0..<(y.count / t.oc) { s += Double(dy[r * t.oc + o]) }
+                    XCTAssertEqual(Double(arena.grads[b + o] - start[b + o]), s, accuracy: 1e-3 * max(1, abs(s)), "db \(t)")
+                }
+            }
+        }
+    }
+
+    func testFoldedPostOpsMatchConvolutionThenAffineResidualReLU() {
+        var rng = SeededGenerator(seed: 15)
+        for t in geometries {
+            let arena = ParameterArena()
+            let conv = Conv2D("c", t.c, t.oc, kernel: t.k, stride: t.s, padding: t.p, bias: true, arena: arena, workspace: Workspace())
+            arena.allocate()
+            conv.initialize(&rng)
+            for o in 0..<t.oc { arena.values[conv.biasOffset! + o] = rng.nextNormal() }
+            arena.didWrite()
+            for batch in [2, 1] {
+                let x = Tensor(shape: [batch, t.h, t.w, t.c], values: random(batch * t.h * t.w * t.c, &rng))
+                let plain = conv.forward(x).toArray()
+                let scale = random(t.oc, &rng), shift = random(t.oc, &rng)
+                let residual = Tensor(shape: conv.output.shape, values: random(plain.count, &rng))
+                for relu in [false, true] { for withResidual in [false, true] {
+                    let e = ConvEpilogue(scale: scale, shift: shift, relu: relu, residual: withResidual ? residual : nil)
+                    let folded = conv.forward(x, epilogue: e).toArray()
+                    var expected = plain
+                    for i in expected.indices {
+                        expected[i] = expected[i] * scale[i % t.oc] + shift[i % t.oc] + (withResidual ? residual[i] : 0)
+                        if relu { expected[i] = max(expected[i], 0) }
+                    }
+                    XCTAssertLessThan(worst(folded, expected), 1e-4, "\(t) batch \(batch) relu \(relu) residual \(withResidual)")
+                } }
+            }
+        }
+    }
+
+    /// The inference path keeps the reordered weight; every weight-writing path bumps the arena's
+    /// version, and the next inference forward sees the new weight.
+    func testInferenceWeightCacheFollowsEveryWrite() throws {
+        var rng = SeededGenerator(seed: 16)
+        let arena = ParameterArena()
+        let conv = Conv2D("c", 16, 32, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: Workspace())
+        arena.allocate()
+        conv.initialize(&rng)
+        let x = Tensor(shape: [2, 6, 6, 16], values: random(2 * 6 * 6 * 16, &rng))
+        let e = ConvEpilogue(scale: [Float](repeating: 1, count: 32), shift: [Float](repeating: 0, count: 32), relu: false)
+        func reference() -> [Float] {
+            let g = ConvGeometry(channels: 16, height: 6, width: 6, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+            var r = [Float](repeating: 0, count: 2 * 6 * 6 * 32)
+            convolutionNaive(x.data, count: 2, g, weight: arena.values + conv.weightOffset, outChannels: 32, into: &r)
+            return r
+        }
+        XCTAssertLessThan(worst(conv.forward(x, epilogue: e).toArray(), reference()), 1e-4, "first")
+        // An optimizer step.
+        for i in 0..<arena.count { arena.grads[i] = rng.nextNormal() }
+        SGD(momentum: 0.9).step(arena, learningRate: { _ in 0.5 }, trainable: { _ in true })
+        XCTAssertLessThan(worst(conv.forward(x, epilogue: e).toArray(), reference()), 1e-4, "after an SGD step")
+        AdamW().step(arena, learningRate: { _ in 0.5 }, trainable: { _ in true })
+        XCTAssertLessThan(worst(conv.forward(x, epilogue: e).toArray(), reference()), 1e-4, "after an AdamW step")
+        // A restore.
+        let snapshot = (0..<arena.count).map { _ in rng.nextNormal() }
+        arena.restore(snapshot)
+        XCTAssertLessThan(worst(conv.forward(x, epilogue: e).toArray(), reference()), 1e-4, "after a restore")
+        // Re-initialisation.
+        conv.initialize(&rng)
+        XCTAssertLessThan(worst(conv.forward(x, epilogue: e).toArray(), reference()), 1e-4, "after initialize")
+    }
+
+    /// A model's load and restore reach its convolutions' inference caches.
+    func testModelLoadAndRestoreInvalidateInference() throws {
+        var config = try ResNetConfig.resnet(depth: 20, classes: 3, inputChannels: 1)
+        config.stages = [1, 1, 1]
+        let a = ResNet(config, seed: 1), b = ResNet(config, seed: 2)
+        var rng = SeededGenerator(seed: 17)
+        let x = Tensor(shape: [2, 12, 12, 1], values: random(2 * 144, &rng))
+        let yb = b.forward(x, training: false).toArray()
+        let ya = a.forward(x, training: false).toArray()
+        XCTAssertNotEqual(ya, yb)
+        let state = Dictionary(uniqueKeysWithValues: b.state().map { ($0.name, (shape: $0.shape, values: $0.values)) })
+        try a.load(state: { state[$0] })
+        XCTAssertEqual(a.forward(x, training: false).toArray(), yb, "after load")
+        let fresh = ResNet(config, seed: 1)
+        a.restore(fresh.snapshot())
+        XCTAssertEqual(a.forward(x, training: false).toArray(), ya, "after restore")
+    }
+
+    func testRepeatedPassesAreBitIdentical() {
+        var rng = SeededGenerator(seed: 18)
+        let arena = ParameterArena()
+        let conv = Conv2D("c", 64, 64, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: Workspace())
+        arena.allocate()
+        conv.initialize(&rng)
+        let x = Tensor(shape: [8, 16, 16, 64], values: random(8 * 16 * 16 * 64, &rng))
+        let dy = Tensor(shape: [8, 16, 16, 64], values: random(8 * 16 * 16 * 64, &rng))
+        var runs: [([Float], [Float], [Float])] = []
+        for _ in 0..<3 {
+            arena.zeroGrads()
+            let y = conv.forward(x).toArray()
+            let dx = conv.backward(dy)!.toArray()
+            runs.append((y, dx, Array(UnsafeBufferPointer(start: arena.grads, count: arena.count))))
+        }
+        for r in runs.dropFirst() {
+            XCTAssertTrue(r.0 == runs[0].0 && r.1 == runs[0].1 && r.2 == runs[0].2)
+        }
+    }
+}
