@@ -458,7 +458,9 @@ def test_training_shows_progress_and_curves():
         progress = [i for i, d in displays.items() if "image/png" not in d]
         assert progress, f"no text progress display: {displays}"
         progress_updates = [u for u in updates if u["content"]["transient"]["display_id"] in progress]
-        assert len(progress_updates) <= 4 * elapsed + 3, f"{len(progress_updates)} updates in {elapsed:.1f} s"
+        # Bar redraws are throttled to ~4 a second; each epoch's end also redraws once for its
+        # finished bar and once for its row of the table (2 epochs here), whatever the time.
+        assert len(progress_updates) <= 4 * elapsed + 3 + 2 * 2, f"{len(progress_updates)} updates in {elapsed:.1f} s"
         # The loss-curve display: a PNG, updated once per epoch at most.
         curves = [i for i, d in displays.items() if "image/png" in d]
         assert curves, f"no loss-curve PNG display\n{run.summary()}"
