@@ -45,22 +45,17 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
                 return 70
             }
             figure = BenchFigure(name: name, value: mib, unit: "MiB")
-        case "decode-augment":
-            // The loader's own rate (decode + resize + standard augmentation), which must outrun
-            // training: two figures, 3x224x224 JPEGs from disk and 28x28 IDX images.
+        case "decode-augment", "decode-jpeg-large":
+            // decode-augment: the loader's own rate (decode + resize + standard augmentation), which
+            // must outrun training: 3x224x224 JPEGs from disk and 28x28 IDX images.
+            // decode-jpeg-large: large photos to a 224x224 input, full decode + resize against
+            // libjpeg's DCT-scaled decode.
             do {
-                for f in try decodeAugmentBenchmark(seconds: seconds) { output(BenchFigure(name: f.name, value: f.value, unit: f.unit).line) }
+                let figures = name == "decode-augment" ? try decodeAugmentBenchmark(seconds: seconds)
+                                                       : try largeJPEGDecodeBenchmark(seconds: seconds)
+                for f in figures { output(BenchFigure(name: f.name, value: f.value, unit: f.unit).line) }
             } catch {
-                FileHandle.standardError.write(Data("loupe bench: decode-augment failed: \(error)\n".utf8))
-                return 70
-            }
-            continue
-        case "decode-jpeg-large":
-            // Large photos to a 224x224 input: full decode + resize against libjpeg's DCT-scaled decode.
-            do {
-                for f in try largeJPEGDecodeBenchmark(seconds: seconds) { output(BenchFigure(name: f.name, value: f.value, unit: f.unit).line) }
-            } catch {
-                FileHandle.standardError.write(Data("loupe bench: decode-jpeg-large failed: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("loupe bench: \(name) failed: \(error)\n".utf8))
                 return 70
             }
             continue
