@@ -4,6 +4,7 @@
 // LoupeCommands → {LoupeLang, Workflow, Plotting, Pretrained, ONNXExport}; ONNXExport → NeuralNet
 // Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
+// loupe → LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
 import PackageDescription
 
 let package = Package(
@@ -29,6 +30,10 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // setjmp/longjmp error recovery for libpng and libjpeg lives in C: Swift cannot longjmp.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CCodecs"),
+        // Open MPI (Debian: libopenmpi-dev, openmpi-bin): `mpirun -np N loupe run FILE`. Its handles
+        // are macros Swift cannot import, so a small C shim of plain functions wraps every call.
+        .systemLibrary(name: "CMPISystem", path: "Sources/CMPISystem", pkgConfig: "ompi-c"),
+        .target(name: "CMPI", dependencies: ["CMPISystem"], path: "Sources/CMPI"),
 
         // Engine
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
@@ -48,13 +53,15 @@ let package = Package(
         // (-enable-testing: its tests check the protobuf writer's internals, and scripts/test builds release)
         .target(name: "ONNXExport", dependencies: ["NeuralNet"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
+        // The ranks of an mpirun job as the engine's Communicator (see docs/distributed.md)
+        .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
         .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline"], exclude: ["README.md"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI", "TensorCore"], exclude: ["README.md"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
@@ -67,5 +74,7 @@ let package = Package(
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
+        // Run under mpirun by scripts/mpi-tests (skipped alone): 2 ranks against one process.
+        .testTarget(name: "DataParallelTests", dependencies: ["Workflow", "NeuralNet", "TensorCore", "LoupeMPI"]),
     ]
 )

@@ -28,9 +28,11 @@ public final class BatchLoader: Sendable {
     public let dropLast: Bool
     /// Threads that decode and augment the samples of one batch side by side.
     public let workers: Int
+    /// The rows of every batch this process makes (data-parallel ranks each make their part).
+    public let shard: Shard
 
     public init(dataset: Dataset, preprocessing: Preprocessing, batchSize: Int, seed: UInt64,
-                shuffle: Bool = true, augment: Bool = true, dropLast: Bool = false, workers: Int = 1) {
+                shuffle: Bool = true, augment: Bool = true, dropLast: Bool = false, workers: Int = 1, shard: Shard = .whole) {
         precondition(batchSize > 0 && workers > 0, "batch size and workers must be positive")
         self.dataset = dataset
         self.preprocessing = preprocessing
@@ -40,12 +42,14 @@ public final class BatchLoader: Sendable {
         self.augmentation = augment ? dataset.augmentation.flatMap { $0.isIdentity ? nil : $0 } : nil
         self.dropLast = dropLast
         self.workers = workers
+        self.shard = shard
     }
 
     /// An in-order, unaugmented loader (evaluation, prediction).
-    public static func inOrder(_ dataset: Dataset, preprocessing: Preprocessing, batchSize: Int, workers: Int = 1) -> BatchLoader {
+    public static func inOrder(_ dataset: Dataset, preprocessing: Preprocessing, batchSize: Int, workers: Int = 1,
+                               shard: Shard = .whole) -> BatchLoader {
         BatchLoader(dataset: dataset, preprocessing: preprocessing, batchSize: batchSize, seed: 0,
-                    shuffle: false, augment: false, dropLast: false, workers: workers)
+                    shuffle: false, augment: false, dropLast: false, workers: workers, shard: shard)
     }
 
     /// Batches per epoch.
@@ -69,10 +73,14 @@ public final class BatchLoader: Sendable {
     /// Files that failed to decode so far.
     public var unreadable: [UnreadableFile] { dataset.store.failures }
 
-    /// Builds batch `number` of an epoch on the calling thread (the background iterator uses this too).
+    /// Builds batch `number` of an epoch on the calling thread (the background iterator uses this too):
+    /// this shard's rows of it. Each sample's augmentation depends only on (seed, epoch, sample),
+    /// so the shards of all ranks together are exactly the batch one process would make.
     public func batch(_ number: Int, epoch: Int, order: [Int]) -> ImageBatch {
         let start = number * batchSize
-        let positions = Array(start..<min(start + batchSize, order.count))
+        let whole = start..<min(start + batchSize, order.count)
+        let part = shard.range(whole.count)
+        let positions = Array((whole.lowerBound + part.lowerBound)..<(whole.lowerBound + part.upperBound))
         let p = preprocessing
         let sampleSize = p.width * p.height * p.channels
         let tensor = Tensor(shape: [positions.count, p.height, p.width, p.channels])

@@ -58,7 +58,7 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
 }
 
 /// A file that was skipped, and why (in words a user understands).
-public struct UnreadableFile: Sendable, Hashable {
+public struct UnreadableFile: Sendable, Hashable, Codable {
     public var path: String
     public var reason: String
     public init(path: String, reason: String) { self.path = path; self.reason = reason }

@@ -6,11 +6,15 @@ import Datasets
 
 /// Names `loupe bench` knows, in the order it runs them.
 public let benchWorkloadNames = ["sgemm-1024", "conv-r18s", "r18s-train", "r20-train", "r18-infer1", "r18-infer32", "peak-rss-r18s",
-                                  "decode-augment", "decode-jpeg-large", "conv-impl"]
+                                  "decode-augment", "decode-jpeg-large", "conv-impl", "dp-r20", "dp-r18s", "dp-r18"]
+/// Data-parallel workloads (`mpirun -np N loupe bench dp-r20`): only when named.
+let dataParallelWorkloadNames: Set<String> = ["dp-r20", "dp-r18s", "dp-r18"]
 
 /// `loupe bench [NAME...] [--seconds S]`: runs the workloads of WORKLOADS.md and prints one line
 /// per figure, `NAME<TAB>VALUE UNIT`. Returns the process exit code.
-public func runBench(arguments: [String], output: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) -> Int32 {
+/// Under mpirun `communicator` is the job's ranks (the dp- workloads split their batch over them).
+public func runBench(arguments: [String], communicator: Communicator? = nil,
+                     output: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) -> Int32 {
     BLAS.configure()
     if arguments.first == "--rss-child" { return rssChild(output: output) }
     var names: [String] = []
@@ -29,7 +33,8 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
         names.append(a); i += 1
     }
     // conv-impl is a diagnostic for the engine (not a WORKLOADS.md workload): only when named.
-    if names.isEmpty { names = benchWorkloadNames.filter { $0 != "conv-impl" } }
+    if names.isEmpty { names = benchWorkloadNames.filter { $0 != "conv-impl" && !dataParallelWorkloadNames.contains($0) } }
+    let group = communicator.flatMap { $0.size > 1 ? $0 : nil }
     for name in names {
         let figure: BenchFigure
         switch name {
@@ -61,6 +66,15 @@ public func runBench(arguments: [String], output: (String) -> Void = { FileHandl
             continue
         case "conv-impl":
             for line in Workloads.convImplementations() { output(line) }
+            continue
+        case "dp-r20", "dp-r18s", "dp-r18":
+            let figures: [BenchFigure]
+            switch name {
+            case "dp-r20": figures = Workloads.dataParallelTrain(name, model: BenchModels.r20(), batch: 128, size: 28, channels: 1, seconds: seconds, communicator: group)
+            case "dp-r18s": figures = Workloads.dataParallelTrain(name, model: BenchModels.r18s(), batch: 64, size: 32, channels: 3, seconds: seconds, communicator: group)
+            default: figures = Workloads.dataParallelTrain(name, model: BenchModels.r18(), batch: 8, size: 224, channels: 3, seconds: seconds, communicator: group)
+            }
+            for f in figures { output(f.line) }
             continue
         default: continue
         }

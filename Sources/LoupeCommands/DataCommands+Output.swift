@@ -8,9 +8,9 @@ extension DataCommands {
     /// Writes a figure, shows it, and returns it as a value (which the interpreter then does not
     /// show again).
     static func writeFigure(_ figure: any Figure, to path: String, title: String, call: CommandInvocation) throws -> Value {
-        do { try figure.write(to: path) } catch {
+        if call.writesFiles { do { try figure.write(to: path) } catch {
             throw CommandError.invalidArgument(parameter: call.arguments.isGiven("to") ? "to" : "d", message: "cannot write \(path): \(error)")
-        }
+        } }
         call.showFigure(path, title: title)
         return .object(FigureValue(path: path, title: title))
     }

@@ -46,10 +46,10 @@ extension DataCommands {
         let folder: String
         if case .string(let dir)? = call.arguments["to"] {
             folder = dir
-            try makeFolder(dir, parameter: "to")
+            if call.writesFiles { try makeFolder(dir, parameter: "to") }
         } else {
             folder = (call.session.workPath("x") as NSString).deletingLastPathComponent
-            try makeFolder(folder, parameter: nil)
+            if call.writesFiles { try makeFolder(folder, parameter: nil) }
         }
         func path(_ what: String) -> String { (folder as NSString).appendingPathComponent("\(stem)-\(what).png") }
         var figures: [(name: String, path: String, figure: any Figure)] = []
@@ -62,9 +62,9 @@ extension DataCommands {
             figures.append(("duplicates", path("duplicates"), dup))
         }
         for f in figures {
-            do { try f.figure.write(to: f.path) } catch {
+            if call.writesFiles { do { try f.figure.write(to: f.path) } catch {
                 throw CommandError.failed("cannot write the figure \(f.path): \(error)")
-            }
+            } }
         }
         return figures.map { ($0.name, $0.path) }
     }

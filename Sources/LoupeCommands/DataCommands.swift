@@ -79,7 +79,7 @@ enum DataCommands {
         } else {
             path = call.session.workPath(defaultName)
         }
-        try makeParentFolder(of: path, parameter: call.arguments.isGiven("to") ? "to" : nil)
+        if call.writesFiles { try makeParentFolder(of: path, parameter: call.arguments.isGiven("to") ? "to" : nil) }
         return path
     }
 

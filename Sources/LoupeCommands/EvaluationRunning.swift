@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import LoupeLang
 import Datasets
@@ -31,7 +32,8 @@ enum EvaluationRunning {
         }
         let result: EvaluationResult
         do {
-            result = try Workflow.evaluate(model.model, on: reporting, batchSize: batchSize, shouldStop: call.shouldStop)
+            result = try Workflow.evaluate(model.model, on: reporting, batchSize: batchSize, communicator: call.communicator,
+                                         shouldStop: call.shouldStop)
         } catch {
             call.progress.finish(nil)
             if call.shouldStop() { throw CommandError.interrupted }
@@ -84,8 +86,8 @@ final class ReportingBatchSource: BatchSource {
     var classCount: Int { base.classCount }
     var countsPerClass: [Int] { base.countsPerClass }
 
-    func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64) -> AnyIterator<Batch> {
-        let inner = base.batches(epoch: epoch, batchSize: batchSize, shuffle: shuffle, augment: augment, seed: seed)
+    func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64, shard: Shard) -> AnyIterator<Batch> {
+        let inner = base.batches(epoch: epoch, batchSize: batchSize, shuffle: shuffle, augment: augment, seed: seed, shard: shard)
         return AnyIterator { [onBatch] in
             guard let batch = inner.next() else { return nil }
             onBatch(batch)

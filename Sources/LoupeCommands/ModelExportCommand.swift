@@ -38,9 +38,10 @@ extension CommandRegistry {
 
 func exportONNX(_ m: ModelValue, to path: String, _ invocation: CommandInvocation) throws -> Value {
     let folder = (path as NSString).deletingLastPathComponent
-    if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     let info = ONNXExporter.Info(loupeVersion: loupeVersion, trainingSummary: trainingSummary(m.trainingRecords))
     let bytes: Int
+    guard invocation.writesFiles else { return .none }
+    if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     do { bytes = try ONNXExporter.export(m.model, metadata: m.metadata, info: info, to: path) } catch {
         throw CommandError.invalidArgument(parameter: "file", message: "\(error)")
     }

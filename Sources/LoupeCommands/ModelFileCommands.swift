@@ -35,9 +35,11 @@ extension CommandRegistry {
                 var metadata = m.metadata
                 if m.hasBeenSaved { metadata.version += 1 }
                 let folder = (path as NSString).deletingLastPathComponent
-                if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                do { try ModelStore.save(m.model, metadata: metadata, to: path) } catch {
-                    throw CommandError.invalidArgument(parameter: "file", message: "cannot write the model: \(error)")
+                if call.writesFiles {
+                    if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                    do { try ModelStore.save(m.model, metadata: metadata, to: path) } catch {
+                        throw CommandError.invalidArgument(parameter: "file", message: "cannot write the model: \(error)")
+                    }
                 }
                 m.metadata = metadata
                 m.hasBeenSaved = true

@@ -70,13 +70,13 @@ enum FigureOutput {
         } else {
             path = call.session.workPath(defaultName)
         }
-        do {
+        if call.writesFiles { do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try figure.write(to: path)
         } catch {
             throw CommandError.invalidArgument(parameter: "to", message: "cannot write '\(path)': \(error)")
-        }
+        } }
         return path
     }
 }

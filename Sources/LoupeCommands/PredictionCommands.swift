@@ -58,7 +58,7 @@ enum PredictionCommands {
         do {
             outcome = try predictFolder(model.model, metadata: model.metadata, folder: folder, top: k,
                                         batchSize: model.metadata.inputWidth * model.metadata.inputHeight >= 128 * 128 ? 32 : 128,
-                                        shouldStop: call.shouldStop) { done, total in
+                                        communicator: call.communicator, shouldStop: call.shouldStop) { done, total in
                 if !started { call.progress.start(ProgressTask(title: "predict \(folder)", steps: total, unit: "image")); started = true }
                 call.progress.update(ProgressUpdate(step: done))
             }
@@ -74,15 +74,17 @@ enum PredictionCommands {
         if started { call.progress.finish(nil) }
         let value = PredictionsValue(predictions: outcome.predictions, classes: model.metadata.classNames,
                                      unreadable: outcome.unreadable, folder: folder, top: k)
-        if let csvPath { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
+        if let csvPath, call.writesFiles { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
         let log = call.session.workPath(PredictionLog.fileName)
         let now = PredictionLog.timestamp(Date())
         let entries = outcome.predictions.map {
             PredictionLogEntry(time: now, model: model.metadata.id, version: model.metadata.version, file: $0.path,
                                label: $0.label, confidence: $0.confidence)
         }
-        do { try PredictionLog.append(entries, to: log) } catch {
-            throw CommandError.failed("\(error) (the predictions were made but not logged; check the work folder)")
+        if call.writesFiles {
+            do { try PredictionLog.append(entries, to: log) } catch {
+                throw CommandError.failed("\(error) (the predictions were made but not logged; check the work folder)")
+            }
         }
         call.write(value.printedPreview(rows: 10))
         writeUnreadable(outcome.unreadable, call: call)

@@ -18,6 +18,7 @@ enum PredictionCopying {
     static func copy(_ predictions: [FilePrediction], into dir: String, call: CommandInvocation) throws -> Outcome {
         let fm = FileManager.default
         var outcome = Outcome()
+        guard call.writesFiles else { return outcome }
         call.progress.start(ProgressTask(title: "copy into \(dir)", steps: predictions.count, unit: "image"))
         defer { call.progress.finish(nil) }
         for (i, p) in predictions.enumerated() {

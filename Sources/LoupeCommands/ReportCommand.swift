@@ -47,8 +47,8 @@ enum ReportWriting {
             throw CommandError.invalidArgument(parameter: "value", message: "cannot build the report: \(error)")
         }
         let report = Report(title: reportable.reportTitle, subtitle: reportable.summary, sections: sections)
-        let written: [String]
-        do {
+        var written: [String] = [markdownPath]
+        if call.writesFiles { do {
             try FileManager.default.createDirectory(atPath: (htmlPath as NSString).deletingLastPathComponent.isEmpty ? "." : (htmlPath as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             try report.writeHTML(to: htmlPath)
@@ -57,7 +57,7 @@ enum ReportWriting {
             throw CommandError.invalidArgument(parameter: "to", message: "\(error)")
         } catch {
             throw CommandError.invalidArgument(parameter: "to", message: "cannot write the report: \(FileErrorText.describe(error, path: htmlPath))")
-        }
+        } }
         call.write("report: \(htmlPath)")
         call.write("markdown: \(markdownPath) (with \(written.count - 1) PNG file\(written.count == 2 ? "" : "s") beside it)")
         // Those two lines name everything the result's summary would: it is not said again.

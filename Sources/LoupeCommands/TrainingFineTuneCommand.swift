@@ -67,9 +67,9 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     let wasFrozen = m.model.backboneFrozen
     m.model.freezeBackbone(true)
     let first: TrainingRun
-    do { first = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: head) } }
+    do { first = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: head, communicator: call.communicator) } }
     catch { m.model.freezeBackbone(wasFrozen); throw error }
-    let folder = try RunFolder.create(in: &call.session)
+    let folder = try RunFolder.create(in: &call.session, writes: call.writesFiles)
     let value = RunValue(phases: [RunPhase(label: "head", run: first)], model: m, data: d, name: folder.name)
     value.command = "fine_tune"
     value.folder = folder.path
@@ -81,7 +81,7 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     catch { m.model.freezeBackbone(wasFrozen); throw error }
     if all.epochs > 0 && first.stopReason != .interrupted && first.stopReason != .diverged {
         m.model.freezeBackbone(false)
-        let second = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: all) }
+        let second = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: all, communicator: call.communicator) }
         value.append(RunPhase(label: "all", run: second))
         call.write("step 2, everything: " + describe(second, model: m, data: data))
         try trainPhase(value, extraEpochs: nil, call: call, title: "all")

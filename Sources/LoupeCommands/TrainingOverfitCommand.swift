@@ -29,7 +29,8 @@ extension CommandRegistry {
                 let bar = PollingProgress(call)
                 bar.begin(ProgressTask(title: "overfit", steps: steps, unit: "step"))
                 defer { bar.end() }
-                let report = try interruptible(call, parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr), shouldStop: bar.poll) }
+                let report = try interruptible(call, parameter: "d") { try overfitCheck(m.model, data: source, steps: steps, learningRate: Float(lr),
+                                                                                         communicator: call.communicator, shouldStop: bar.poll) }
                 bar.end()
                 let value = OverfitValue(report)
                 if !resultIsShown(call) { call.write(value.summary) }

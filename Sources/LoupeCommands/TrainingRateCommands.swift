@@ -39,7 +39,7 @@ extension CommandRegistry {
 func figurePath(_ call: CommandInvocation, stem: String) -> String {
     if let to = call.arguments["to"], case .string(let path) = to { return path }
     let dir = call.session.workPath("")
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    if call.writesFiles { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
     var k = 1
     while FileManager.default.fileExists(atPath: call.session.workPath("\(stem)-\(k).png")) { k += 1 }
     return call.session.workPath("\(stem)-\(k).png")
@@ -76,7 +76,7 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     defer { bar.end() }
     let result = try interruptible(call, parameter: "d") {
         try learningRateRangeTest(m.model, data: data.train, rates: rates, epochs: epochs, batches: batches, options: options,
-                                  shouldStop: bar.poll, progress: { line in
+                                  communicator: call.communicator, shouldStop: bar.poll, progress: { line in
             bar.end()
             call.write(line)
             done += 1
@@ -87,7 +87,7 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     let value = LRRangeValue(result)
     call.write(value.rateTable.formatted())
     let path = figurePath(call, stem: "lr-range")
-    try writeFigure(try value.figure("curves"), to: path)
+    if call.writesFiles { try writeFigure(try value.figure("curves"), to: path) }
     value.figurePath = path
     if let best = result.best {
         call.write("r.best = \(short(best)): the largest rate whose loss falls consistently. Train with lr=\(short(best)) (onecycle warms up to it), or lr=\(short(roundRate(best / 3))) for a calmer run.")
@@ -115,12 +115,13 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     bar.begin(ProgressTask(title: "lr_find", steps: iterations))
     defer { bar.end() }
     let sweep = try interruptible(call, parameter: "d") {
-        try learningRateFinder(m.model, data: data.train, start: start, end: end, iterations: iterations, options: options, shouldStop: bar.poll)
+        try learningRateFinder(m.model, data: data.train, start: start, end: end, iterations: iterations, options: options,
+                           communicator: call.communicator, shouldStop: bar.poll)
     }
     bar.end()
     let value = LRFindValue(sweep)
     let path = figurePath(call, stem: "lr-find")
-    try writeFigure(try value.figure("curve"), to: path)
+    if call.writesFiles { try writeFigure(try value.figure("curve"), to: path) }
     value.figurePath = path
     if !resultIsShown(call) { call.write(value.summary) }
     call.write("f.suggestion = \(rate2(sweep.suggestion)) (fastai's valley); f.minimum = \(rate2(sweep.minimum)) (a tenth of the lowest loss's rate); f.steep = \(rate2(sweep.steep)) (steepest fall)")

@@ -14,14 +14,16 @@ struct RunFolder {
     /// The session's next run: named by its order in the session (so a replayed session names
     /// and draws its runs the same), in folder `run-N`, or `run-N-2`, `run-N-3`… when an earlier
     /// session already left a `run-N` there (nothing is overwritten).
-    static func create(in session: inout Session) throws -> RunFolder {
+    /// Without `writes` (ranks other than 0) it only names the folder.
+    static func create(in session: inout Session, writes: Bool = true) throws -> RunFolder {
         let workdir = session.workPath("")
         let fm = FileManager.default
-        try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        if writes { try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true) }
         let name = "\(session.nextSerial("run"))"
         var path = session.workPath("run-" + name)
         var copy = 2
         while fm.fileExists(atPath: path) { path = session.workPath("run-\(name)-\(copy)"); copy += 1 }
+        if !writes { return RunFolder(name: name, path: path) }
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw CommandError.failed("cannot create the run folder \(path): \(FileErrorText.describe(error, path: path)) (change it with workdir \"DIR\")")
         }

@@ -20,8 +20,9 @@ extension CommandRegistry {
                 var options = try trainingOptions(call.arguments)
                 options.seed = call.drawSeed()
                 let data = try TrainingData.resolve(d, model: m)
-                let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: options) }
-                let folder = try RunFolder.create(in: &call.session)
+                let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: options,
+                                                                                      communicator: call.communicator) }
+                let folder = try RunFolder.create(in: &call.session, writes: call.writesFiles)
                 let value = RunValue(run: run, model: m, data: d, name: folder.name)
                 value.folder = folder.path
                 value.noDevReason = data.noDevReason
@@ -118,6 +119,7 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, t
     do {
         try phase.run.run(extraEpochs: extraEpochs, shouldStop: call.shouldStop, progress: { bridge.handle($0, call: call) },
                           checkpoint: { model, epoch in
+            guard call.writesFiles else { return }
             try folder.writeProgress(value)
             call.showFigure(folder.curvesPath, title: "loss and accuracy of run \(value.name)", id: "curves-\(value.name)")
             if value.writesCheckpoints {
@@ -133,7 +135,7 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, t
 func finishRun(_ value: RunValue, call: CommandInvocation) {
     value.model.metadata = value.modelMetadata()
     // The early-stop note and restored weights come after the last epoch's files were written.
-    if let folder = value.folder { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
+    if let folder = value.folder, call.writesFiles { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
     if !resultIsShown(call) { call.write(value.summary) }
     if value.run.stopReason == .interrupted {
         call.write("stopped in epoch \(value.epochsRun + 1); the model keeps the weights of its last finished batch")

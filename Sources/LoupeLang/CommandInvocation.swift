@@ -50,6 +50,9 @@ public final class CommandInvocation {
     /// Shows a warning (the front end marks it).
     public func warn(_ text: String) { context.emit(.warning(text)) }
 
+    /// Whether this process writes the files commands make (see `RunContext.writesFiles`).
+    public var writesFiles: Bool { context.writesFiles }
+
     /// Whether the user asked to stop (Ctrl-C); poll it between batches.
     public func shouldStop() -> Bool { context.interruption.isRequested }
 
@@ -140,12 +143,21 @@ public final class RunContext {
     public let interruption: InterruptFlag
     /// REPL and kernel: expression statements show their value. Scripts: only `print` and command results show.
     public let showsExpressionValues: Bool
+    /// Whether commands write files (figures, reports, models, logs). False on the ranks of a
+    /// data-parallel job other than rank 0: they run every statement but leave the files to it.
+    public let writesFiles: Bool
+    /// The processes running this script together (a data-parallel job), opaque to the language:
+    /// the command families below it know what it is. nil for one process.
+    public let processGroup: AnyObject?
     /// Figures shown since the current top-level statement began, so a result that is only a
     /// figure already shown is not said twice.
     private var figuresShown: Set<String> = []
 
-    public init(display: any DisplaySink, interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool) {
+    public init(display: any DisplaySink, interruption: InterruptFlag = InterruptFlag(), showsExpressionValues: Bool,
+                writesFiles: Bool = true, processGroup: AnyObject? = nil) {
         self.display = display
+        self.writesFiles = writesFiles
+        self.processGroup = processGroup
         self.progress = DisplayProgress(display)
         self.interruption = interruption
         self.showsExpressionValues = showsExpressionValues

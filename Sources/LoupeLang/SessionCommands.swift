@@ -65,7 +65,7 @@ extension CommandRegistry {
             parameters: [.positional("file", .string, help: "the script to write, e.g. \"session.loupe\"")],
             result: "nothing", example: "save_session \"mnist.loupe\"", recordsInHistory: false) { invocation in
                 let path = try invocation.arguments.string("file")
-                try FileWriting.write(invocation.session.replayScript(), to: path, parameter: "file")
+                if invocation.writesFiles { try FileWriting.write(invocation.session.replayScript(), to: path, parameter: "file") }
                 let count = invocation.session.history.count
                 invocation.write("saved \(count) statement\(count == 1 ? "" : "s") to \(path)")
                 return .none
@@ -96,7 +96,7 @@ extension CommandRegistry {
                     throw CommandError.invalidArgument(parameter: "table", message: "\(value.kindWithArticle) has no table to export")
                 }
                 let path = try invocation.arguments.string("file")
-                try FileWriting.write(table.csv(), to: path, parameter: "file")
+                if invocation.writesFiles { try FileWriting.write(table.csv(), to: path, parameter: "file") }
                 invocation.write("exported \(table.rows.count) row\(table.rows.count == 1 ? "" : "s") to \(path)")
                 return .none
             })

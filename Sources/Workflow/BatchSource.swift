@@ -24,11 +24,22 @@ public protocol BatchSource: AnyObject {
     /// Images per class, in class order (for class weights and batch-size choices).
     var countsPerClass: [Int] { get }
     /// The batches of one pass. `shuffle` orders them by (seed, epoch); `augment` applies the
-    /// training-time augmentation. Deterministic for a given seed and epoch.
-    func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64) -> AnyIterator<Batch>
+    /// training-time augmentation. Deterministic for a given seed and epoch. `shard` keeps only
+    /// this rank's rows of each batch (data-parallel training; `.whole` for one process).
+    func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64, shard: Shard) -> AnyIterator<Batch>
 }
 
 extension BatchSource {
+    /// The whole of every batch (one process).
+    public func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64) -> AnyIterator<Batch> {
+        batches(epoch: epoch, batchSize: batchSize, shuffle: shuffle, augment: augment, seed: seed, shard: .whole)
+    }
+
+    /// Batches in order, unaugmented, this shard's rows of each.
+    public func evaluationBatches(batchSize: Int, shard: Shard) -> AnyIterator<Batch> {
+        batches(epoch: 0, batchSize: batchSize, shuffle: false, augment: false, seed: 0, shard: shard)
+    }
+
     /// Batches in order, unaugmented: for evaluation.
     public func evaluationBatches(batchSize: Int) -> AnyIterator<Batch> {
         batches(epoch: 0, batchSize: batchSize, shuffle: false, augment: false, seed: 0)
@@ -53,7 +64,7 @@ public final class TensorBatchSource: BatchSource {
         return c
     }
 
-    public func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64) -> AnyIterator<Batch> {
+    public func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64, shard: Shard) -> AnyIterator<Batch> {
         var order = Array(0..<count)
         if shuffle {
             var rng = SeededGenerator(seed: seed, stream: 0x5EED_0000 &+ UInt64(epoch))
@@ -64,7 +75,9 @@ public final class TensorBatchSource: BatchSource {
         var start = 0
         return AnyIterator {
             guard start < order.count else { return nil }
-            let idx = Array(order[start..<min(order.count, start + batchSize)])
+            let whole = start..<min(order.count, start + batchSize)
+            let part = shard.range(whole.count)
+            let idx = Array(order[(whole.lowerBound + part.lowerBound)..<(whole.lowerBound + part.upperBound)])
             start += batchSize
             let t = Tensor(shape: [idx.count] + shape)
             for (k, i) in idx.enumerated() { (t.data + k * per).update(from: self.images.data + i * per, count: per) }

@@ -22,9 +22,10 @@ public final class DatasetBatchSource: BatchSource {
     public var classCount: Int { dataset.classes.count }
     public var countsPerClass: [Int] { dataset.counts }
 
-    public func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64) -> AnyIterator<Batch> {
+    public func batches(epoch: Int, batchSize: Int, shuffle: Bool, augment: Bool, seed: UInt64, shard: Shard) -> AnyIterator<Batch> {
         let loader = BatchLoader(dataset: dataset, preprocessing: preprocessing, batchSize: batchSize, seed: seed,
-                                 shuffle: shuffle, augment: augment && dataset.augmentation != nil, dropLast: false, workers: workers)
+                                 shuffle: shuffle, augment: augment && dataset.augmentation != nil, dropLast: false, workers: workers,
+                                 shard: shard)
         let batches = loader.epoch(epoch)
         return AnyIterator {
             guard let b = batches.next() else { return nil }

@@ -19,6 +19,28 @@ public struct PredictionRecord: Sendable, Equatable {
     }
 }
 
+extension PredictionRecord: Codable {
+    private enum Keys: String, CodingKey { case index, label, predicted, confidence, classes, probabilities }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        let classes = try c.decode([Int].self, forKey: .classes), probabilities = try c.decode([Double].self, forKey: .probabilities)
+        self.init(index: try c.decode(Int.self, forKey: .index), label: try c.decodeIfPresent(Int.self, forKey: .label),
+                  predicted: try c.decode(Int.self, forKey: .predicted), confidence: try c.decode(Double.self, forKey: .confidence),
+                  top: Array(zip(classes, probabilities)))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(index, forKey: .index)
+        try c.encodeIfPresent(label, forKey: .label)
+        try c.encode(predicted, forKey: .predicted)
+        try c.encode(confidence, forKey: .confidence)
+        try c.encode(top.map(\.0), forKey: .classes)
+        try c.encode(top.map(\.1), forKey: .probabilities)
+    }
+}
+
 /// Metrics of a model on a labelled split.
 public struct EvaluationResult: Sendable {
     public let loss: Double
@@ -61,8 +83,10 @@ public func softmaxRows(_ logits: Tensor) -> [[Double]] {
 }
 
 /// Runs the model in evaluation mode over every image of `source` and computes the metrics.
+/// With a communicator each rank decodes and runs its rows of every batch; the predictions are
+/// gathered on every rank in the one-process order, and the metrics computed from them.
 public func evaluate(_ model: ResNet, on source: BatchSource, batchSize: Int = 128, topK: Int = 3,
-                     shouldStop: () -> Bool = { false }) throws -> EvaluationResult {
+                     communicator: Communicator? = nil, shouldStop: () -> Bool = { false }) throws -> EvaluationResult {
     guard source.count > 0 else { throw WorkflowError.noData("nothing to evaluate: the split is empty") }
     let k = model.config.classes
     guard source.classCount == k else {
@@ -72,17 +96,39 @@ public func evaluate(_ model: ResNet, on source: BatchSource, batchSize: Int = 1
     var lossSum = 0.0
     var predictions: [PredictionRecord] = []
     var topHits = [Int](repeating: 0, count: min(5, k) + 1)
-    for batch in source.evaluationBatches(batchSize: batchSize) {
-        if shouldStop() { throw WorkflowError.interrupted("evaluation interrupted") }
+    var ranks: [[Int]] = []
+    for batch in source.evaluationBatches(batchSize: batchSize, shard: Shard(communicator)) {
+        if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("evaluation interrupted") }
+        if batch.labels.isEmpty { continue }
         let logits = model.forward(batch.images, training: false)
         lossSum += Double(CrossEntropyLoss()(logits, labels: batch.labels)) * Double(batch.labels.count)
         for (r, probs) in softmaxRows(logits).enumerated() {
             let ranked = probs.indices.sorted { probs[$0] != probs[$1] ? probs[$0] > probs[$1] : $0 < $1 }
             let label = batch.labels[r]
-            confusion[label][ranked[0]] += 1
-            if let rank = ranked.firstIndex(of: label) { for j in 1..<topHits.count where rank < j { topHits[j] += 1 } }
+            ranks.append(ranked)
             predictions.append(PredictionRecord(index: batch.indices[r], label: label, predicted: ranked[0], confidence: probs[ranked[0]],
                                                 top: ranked.prefix(topK).map { ($0, probs[$0]) }))
+        }
+    }
+    if let communicator, communicator.size > 1 {
+        lossSum = communicator.allReduceSum([lossSum])[0]
+        // Where the true class stands among the ranked classes, for top-k (−1: beyond them).
+        struct Row: Codable { let record: PredictionRecord; let labelRank: Int }
+        // Each rank holds its rows of every batch; evaluation goes in index order, so sorting by
+        // index is the one-process order.
+        let rows = communicator.allGather(zip(predictions, ranks).map { Row(record: $0, labelRank: $1.firstIndex(of: $0.label ?? -1) ?? -1) })
+            .sorted { $0.record.index < $1.record.index }
+        predictions = rows.map(\.record)
+        for row in rows {
+            let label = row.record.label!
+            confusion[label][row.record.predicted] += 1
+            if row.labelRank >= 0 { for j in 1..<topHits.count where row.labelRank < j { topHits[j] += 1 } }
+        }
+    } else {
+        for (record, ranked) in zip(predictions, ranks) {
+            let label = record.label!
+            confusion[label][ranked[0]] += 1
+            if let rank = ranked.firstIndex(of: label) { for j in 1..<topHits.count where rank < j { topHits[j] += 1 } }
         }
     }
     let n = predictions.count

@@ -21,34 +21,38 @@ public struct LearningRateSweep: Sendable {
 /// `iterations` batches; the sweep stops when the smoothed loss passes 4× its minimum. The
 /// model is left exactly as it was.
 public func learningRateFinder(_ model: ResNet, data: BatchSource, start: Double = 1e-7, end: Double = 10, iterations: Int = 100,
-                               options: TrainingOptions = TrainingOptions(), shouldStop: () -> Bool = { false }) throws -> LearningRateSweep {
+                               options: TrainingOptions = TrainingOptions(), communicator: Communicator? = nil,
+                               shouldStop: () -> Bool = { false }) throws -> LearningRateSweep {
     guard start > 0, end > start else { throw WorkflowError.invalidParameter(name: "start", reason: "needs 0 < start < end, got \(start) and \(end)") }
     guard iterations >= 20 else { throw WorkflowError.invalidParameter(name: "iterations", reason: "needs at least 20 to suggest a rate, got \(iterations)") }
     guard data.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
+    let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
+    if let communicator { model.broadcastState(communicator) }
     let snapshot = model.snapshot()
     defer { model.restore(snapshot) }
+    model.communicator = communicator
+    defer { model.communicator = nil }
+    let trainingStep = TrainingStep(model: model, communicator: communicator)
     let optimizer: Optimizer = options.optimizer == .sgd ? SGD(momentum: options.momentum, weightDecay: options.weightDecay)
                                                          : AdamW(weightDecay: options.weightDecay)
     let batchSize = options.resolvedBatchSize(trainCount: data.count)
-    let gradient = Tensor(shape: [0])
     var rates: [Double] = [], losses: [Double] = []
     var average = 0.0, best = Double.infinity
     var epoch = 0
     sweep: while rates.count < iterations {
         epoch += 1
-        for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed) {
-            if shouldStop() { throw WorkflowError.interrupted("lr_find interrupted; the model is unchanged") }
+        for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed, shard: trainingStep.shard) {
+            if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("lr_find interrupted; the model is unchanged") }
             let i = rates.count
             if i >= iterations { break sweep }
             let rate = start * pow(end / start, Double(i) / Double(iterations - 1))
-            model.arena.zeroGrads()
-            let value = Double(CrossEntropyLoss()(model.forward(batch.images, training: true), labels: batch.labels, gradient: gradient))
+            let value = trainingStep.forward(batch).loss
             average = 0.98 * average + 0.02 * value
             let smoothed = average / (1 - pow(0.98, Double(i + 1)))
             rates.append(rate); losses.append(smoothed)
             if !smoothed.isFinite || smoothed > 4 * best { break sweep }
             best = min(best, smoothed)
-            model.backward(gradient)
+            trainingStep.backward()
             optimizer.step(model.arena, learningRate: { _ in Float(rate) }, trainable: model.isTrainable)
         }
     }

@@ -29,6 +29,7 @@ public struct RangeTestResult: Sendable {
 /// model is left exactly as it was.
 public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Double] = [0.1, 0.01, 0.001, 0.0001],
                                   epochs: Int = 1, batches: Int? = nil, options: TrainingOptions = TrainingOptions(),
+                                  communicator: Communicator? = nil,
                                   shouldStop: () -> Bool = { false }, progress: (String) -> Void = { _ in }) throws -> RangeTestResult {
     guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 && $0.isFinite }) else {
         throw WorkflowError.invalidParameter(name: "lrs", reason: "give one or more positive rates, e.g. [0.1, 0.01, 0.001, 0.0001]")
@@ -36,8 +37,13 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
     guard epochs >= 1 else { throw WorkflowError.invalidParameter(name: "epochs", reason: "must be at least 1") }
     if let b = batches, b < 4 { throw WorkflowError.invalidParameter(name: "batches", reason: "needs at least 4 batches to see a trend, got \(b)") }
     guard data.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
+    let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
+    if let communicator { model.broadcastState(communicator) }
     let start = model.snapshot()
     defer { model.restore(start) }
+    model.communicator = communicator
+    defer { model.communicator = nil }
+    let trainingStep = TrainingStep(model: model, communicator: communicator)
     let batchSize = options.resolvedBatchSize(trainCount: data.count)
     var curves: [RangeTestCurve] = []
     for rate in rates.sorted(by: >) {
@@ -45,17 +51,15 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
         let optimizer: Optimizer = options.optimizer == .sgd ? SGD(momentum: options.momentum, weightDecay: options.weightDecay)
                                                              : AdamW(weightDecay: options.weightDecay)
         var losses: [Double] = []
-        let gradient = Tensor(shape: [0])
         var diverged = false
         outer: for epoch in 1...epochs {
-            for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed) {
-                if shouldStop() { throw WorkflowError.interrupted("lr_range interrupted; the model is unchanged") }
+            for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed, shard: trainingStep.shard) {
+                if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("lr_range interrupted; the model is unchanged") }
                 if let b = batches, losses.count >= b { break outer }
-                model.arena.zeroGrads()
-                let value = Double(CrossEntropyLoss()(model.forward(batch.images, training: true), labels: batch.labels, gradient: gradient))
+                let value = trainingStep.forward(batch).loss
                 losses.append(value)
                 if !value.isFinite || value > 1e3 { diverged = true; break outer }
-                model.backward(gradient)
+                trainingStep.backward()
                 optimizer.step(model.arena, learningRate: { _ in Float(rate) }, trainable: model.isTrainable)
             }
         }

@@ -19,26 +19,31 @@ public struct OverfitReport: Sendable {
 /// untouched), then evaluates on the same images: a pipeline that cannot reach ≈0 loss and
 /// 100% here has a bug, not a modelling problem.
 public func overfitCheck(_ model: ResNet, data: TensorBatchSource, steps: Int = 60, learningRate: Float = 1e-3,
-                         shouldStop: () -> Bool = { false }) throws -> OverfitReport {
+                         communicator: Communicator? = nil, shouldStop: () -> Bool = { false }) throws -> OverfitReport {
     guard data.count > 0 else { throw WorkflowError.noData("no training images to overfit: run split first") }
     guard steps >= 5 else { throw WorkflowError.invalidParameter(name: "steps", reason: "needs at least 5 steps, got \(steps)") }
+    let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
     let copy = model.clone()
     copy.freezeBackbone(false)
+    if let communicator { copy.broadcastState(communicator) }
+    copy.communicator = communicator
     let optimizer = AdamW(weightDecay: 0)
-    let gradient = Tensor(shape: [0])
+    let trainingStep = TrainingStep(model: copy, communicator: communicator)
+    // Every rank holds all n images; each trains on its rows and evaluates all of them.
     let batch = data.evaluationBatches(batchSize: data.count).next()!
+    let part = data.evaluationBatches(batchSize: data.count, shard: trainingStep.shard).next()!
     var losses: [Double] = []
     for _ in 0..<steps {
-        if shouldStop() { throw WorkflowError.interrupted("overfit interrupted; the model is unchanged") }
-        copy.arena.zeroGrads()
-        let value = CrossEntropyLoss()(copy.forward(batch.images, training: true), labels: batch.labels, gradient: gradient)
-        losses.append(Double(value))
+        if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("overfit interrupted; the model is unchanged") }
+        let value = trainingStep.forward(part).loss
+        losses.append(value)
         guard value.isFinite else { break }
-        copy.backward(gradient)
+        trainingStep.backward()
         optimizer.step(copy.arena, learningRate: { _ in learningRate }, trainable: copy.isTrainable)
     }
     // A few forward passes in training mode bring BatchNorm's running statistics to these images.
-    for _ in 0..<30 { _ = copy.forward(batch.images, training: true) }
+    for _ in 0..<30 { _ = copy.forward(part.images, training: true) }
+    copy.communicator = nil
     let logits = copy.forward(batch.images, training: false)
     let evalLoss = Double(CrossEntropyLoss()(logits, labels: batch.labels))
     let accuracy = Double(countCorrect(logits, batch.labels)) / Double(batch.labels.count)

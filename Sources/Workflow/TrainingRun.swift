@@ -49,8 +49,12 @@ public final class TrainingRun {
     private var bestSnapshot: ModelSnapshot?
     private var scheduleEpochs: Int
     private var step = 0
+    /// The ranks sharing every batch (nil: one process). Decisions are taken on rank 0.
+    public let communicator: Communicator?
 
-    public init(model: ResNet, train: BatchSource, dev: BatchSource?, options: TrainingOptions) throws {
+    public init(model: ResNet, train: BatchSource, dev: BatchSource?, options: TrainingOptions,
+                communicator: Communicator? = nil) throws {
+        self.communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
         try options.validate()
         guard train.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
         guard train.classCount == model.config.classes else {
@@ -98,7 +102,17 @@ public final class TrainingRun {
         let batchSize = self.batchSize
         let batchesPerEpoch = (train.count + batchSize - 1) / batchSize
         let totalSteps = scheduleEpochs * batchesPerEpoch
-        let gradient = Tensor(shape: [0])
+        let trainingStep = TrainingStep(model: model, communicator: communicator, loss: loss)
+        let shard = trainingStep.shard
+        // The same start everywhere: rank 0's weights, statistics and optimizer state.
+        if let communicator {
+            model.broadcastState(communicator)
+            optimizer.broadcastState(communicator)
+        }
+        model.communicator = communicator
+        defer { model.communicator = nil }
+        /// Rank 0's answer on every rank.
+        func decide(_ flag: Bool) -> Bool { communicator?.agree(flag) ?? flag }
         stopReason = .completed
         while epochsRun < plannedEpochs {
             let epoch = epochsRun + 1
@@ -106,39 +120,37 @@ public final class TrainingRun {
             let started = Date()
             progress(.epochStarted(epoch: epoch, of: plannedEpochs, batches: batchesPerEpoch))
             var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0, rate = 0.0
-            for batch in train.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: options.augment, seed: options.seed) {
-                if shouldStop() { stopReason = .interrupted; return }
+            for batch in train.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: options.augment, seed: options.seed, shard: shard) {
+                if decide(shouldStop()) { stopReason = .interrupted; return }
                 let base = options.schedule.rate(base: options.learningRate, step: step, total: totalSteps)
                 let head = options.headLearningRate.map { options.schedule.rate(base: $0, step: step, total: totalSteps) }
                 rate = Double(base)
-                model.arena.zeroGrads()
-                let logits = model.forward(batch.images, training: true)
-                let value = loss(logits, labels: batch.labels, gradient: gradient)
-                guard value.isFinite else {
+                let (value, batchCorrect, batchCount) = trainingStep.forward(batch)
+                guard decide(value.isFinite) else {
                     model.restore(lastGood)
                     stopReason = .diverged
                     progress(.note("the loss became \(value) in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
                     return
                 }
-                model.backward(gradient)
+                trainingStep.backward()
                 optimizer.step(model.arena, learningRate: { e in e.isHead ? (head ?? base) : base }, trainable: model.isTrainable)
                 step += 1
-                lossSum += Double(value) * Double(batch.labels.count)
-                correct += countCorrect(logits, batch.labels)
-                seen += batch.labels.count
+                lossSum += value * Double(batchCount)
+                correct += batchCorrect
+                seen += batchCount
                 batchIndex += 1
-                progress(.batch(epoch: epoch, batch: batchIndex, of: batchesPerEpoch, loss: Double(value), seconds: Date().timeIntervalSince(started)))
+                progress(.batch(epoch: epoch, batch: batchIndex, of: batchesPerEpoch, loss: value, seconds: Date().timeIntervalSince(started)))
             }
             // A step can push weights to infinity while the loss it reported was still finite
             // (the last batch of an epoch, a huge rate): the next epoch would start from, and
             // later restore, broken weights. The epoch's own start is the last good state.
-            guard model.isFinite else {
+            guard decide(model.isFinite) else {
                 model.restore(lastGood)
                 stopReason = .diverged
                 progress(.note("the weights became NaN or infinite in epoch \(epoch): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
                 return
             }
-            let (devLoss, devAccuracy) = dev.flatMap { $0.count > 0 ? quickEvaluate(model, $0, loss: loss) : nil }.map { ($0.0, $0.1) } ?? (nil, nil)
+            let (devLoss, devAccuracy) = dev.flatMap { $0.count > 0 ? quickEvaluate(model, $0, loss: loss, communicator: communicator) : nil }.map { ($0.0, $0.1) } ?? (nil, nil)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                      devLoss: devLoss, devAccuracy: devAccuracy, learningRate: rate,
                                      seconds: Date().timeIntervalSince(started))
@@ -150,7 +162,7 @@ public final class TrainingRun {
                 if options.earlyStop != nil { bestSnapshot = model.snapshot() }
             }
             try checkpoint?(model, epoch)
-            if let patience = options.earlyStop, let best = bestEpoch, epoch - best >= patience {
+            if let patience = options.earlyStop, let best = bestEpoch, decide(epoch - best >= patience) {
                 if let s = bestSnapshot { model.restore(s) }
                 stopReason = .earlyStopped
                 progress(.note("early stop: no better dev loss for \(patience) epoch\(patience == 1 ? "" : "s"); restored the weights of epoch \(best)"))
@@ -188,15 +200,21 @@ func countCorrect(_ logits: Tensor, _ labels: [Int]) -> Int {
 }
 
 /// Mean loss and accuracy in evaluation mode.
-func quickEvaluate(_ model: ResNet, _ source: BatchSource, loss: CrossEntropyLoss, batchSize: Int = 128) -> (Double, Double)? {
+/// With a communicator each rank evaluates its rows of every batch and the sums are added up.
+func quickEvaluate(_ model: ResNet, _ source: BatchSource, loss: CrossEntropyLoss, batchSize: Int = 128,
+                   communicator: Communicator? = nil) -> (Double, Double)? {
     var sum = 0.0, correct = 0, seen = 0
     // Evaluation loss is unweighted and unsmoothed only when training used neither; keep the
     // training criterion so train and dev losses are comparable on the same plot.
-    for batch in source.evaluationBatches(batchSize: batchSize) {
+    for batch in source.evaluationBatches(batchSize: batchSize, shard: Shard(communicator)) where !batch.labels.isEmpty {
         let logits = model.forward(batch.images, training: false)
         sum += Double(loss(logits, labels: batch.labels)) * Double(batch.labels.count)
         correct += countCorrect(logits, batch.labels)
         seen += batch.labels.count
+    }
+    if let communicator {
+        let total = communicator.allReduceSum([sum, Double(correct), Double(seen)])
+        (sum, correct, seen) = (total[0], Int(total[1]), Int(total[2]))
     }
     return seen > 0 ? (sum / Double(seen), Double(correct) / Double(seen)) : nil
 }

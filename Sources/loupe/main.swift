@@ -2,6 +2,7 @@
 import Glibc
 import LoupeCommands
 import LoupeLang
+import LoupeMPI
 
 let usage = """
 usage: loupe                      REPL on a terminal; a script when stdin is not a terminal
@@ -18,7 +19,9 @@ usage: loupe                      REPL on a terminal; a script when stdin is not
 // when the libraries load: run again once with OPENBLAS_CORETYPE (on a CPU with AVX-512 that
 // OpenBLAS takes for an older core) and GOMP_SPINCOUNT set. Neither is asked for when the user
 // set the variable, so there is no loop.
+// Under mpirun each rank also gets its share of the cores (OMP_NUM_THREADS, unless set).
 let startEnvironment = (preferredBLASCoreType().map { [("OPENBLAS_CORETYPE", $0)] } ?? []) + preferredThreadEnvironment()
+    + RankThreads.environment()
 if !startEnvironment.isEmpty {
     for (name, value) in startEnvironment { setenv(name, value, 1) }
     execv("/proc/self/exe", CommandLine.unsafeArgv)   // returns only on failure: carry on as we are
@@ -26,14 +29,25 @@ if !startEnvironment.isEmpty {
 
 let interpreter = Interpreter(registry: makeCommandRegistry())
 let arguments = Array(CommandLine.arguments.dropFirst())
-let status: Int32
+var status: Int32
+
+// Launched by mpirun: scripts run on every rank (docs/distributed.md); alone, MPI is never touched.
+let runsScript = arguments.first == "run" || (arguments.first.map { $0.hasSuffix(".loupe") && !$0.hasPrefix("-") } ?? false)
+var group: MPICommunicator?
+if MPICommunicator.isLaunchedByMPI && (runsScript || arguments.first == "bench") {
+    guard let started = MPICommunicator.start() else {
+        Output.err("loupe: launched by mpirun, but MPI could not start (see Open MPI's message above)\n")
+        exit(70)
+    }
+    group = started
+}
 
 switch arguments.first {
 case nil:
     status = Output.stdinIsTerminal ? REPL(interpreter: interpreter).run()
         : ScriptRunner(interpreter: interpreter).runStandardInput()
 case "run":
-    status = ScriptRunner(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
+    status = ScriptRunner(interpreter: interpreter, group: group).run(arguments: Array(arguments.dropFirst()))
 case "kernel":
     status = KernelCommand(interpreter: interpreter).run(arguments: Array(arguments.dropFirst()))
 case "notebook":
@@ -47,11 +61,13 @@ case "--help", "-h":
     Output.out(usage + "\n")
     status = 0
 case "bench":
-    status = runBench(arguments: Array(arguments.dropFirst()))
+    status = runBench(arguments: Array(arguments.dropFirst()), communicator: group,
+                      output: { line in if (group?.rank ?? 0) == 0 { Output.out(line + "\n") } })
 case let first? where first.hasSuffix(".loupe") && !first.hasPrefix("-"):
-    status = ScriptRunner(interpreter: interpreter).run(arguments: arguments)
+    status = ScriptRunner(interpreter: interpreter, group: group).run(arguments: arguments)
 case let first?:
     Output.err("loupe: unknown command '\(first)'\n\(usage)\n")
     status = 64
 }
+group?.finish()
 exit(status)

@@ -21,14 +21,25 @@ import TensorCore
 enum NormKernels {
     /// Per-channel Σx and then Σ(x − mean)² (two passes, for accuracy), in Double.
     static func statistics(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> (mean: [Float], variance: [Double]) {
+        let mean = columnSums(x, rows: rows, channels: c).map { Float($0 / Double(rows)) }
+        return (mean, squaredDeviations(x, mean: mean, rows: rows, channels: c).map { $0 / Double(rows) })
+    }
+
+    /// Per-channel Σx over the rows, in Double (the first pass of `statistics`; data-parallel
+    /// training sums it over the ranks before dividing).
+    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> [Double] {
         let vector = c % 8 == 0
-        let sums = columnReduce(rows: rows, cols: c) { span, acc in for r in span {
+        return columnReduce(rows: rows, cols: c) { span, acc in for r in span {
             let row = x + r * c
             if vector { for j in Swift.stride(from: 0, to: c, by: 8) { store8(load8(acc + j) + load8(row + j), acc + j) } }
             else { for j in 0..<c { acc[j] += row[j] } }
         } }
-        let mean = sums.map { Float($0 / Double(rows)) }
-        let squares = mean.withUnsafeBufferPointer { mb in
+    }
+
+    /// Per-channel Σ(x − mean)² over the rows, in Double (the second pass of `statistics`).
+    static func squaredDeviations(_ x: UnsafePointer<Float>, mean: [Float], rows: Int, channels c: Int) -> [Double] {
+        let vector = c % 8 == 0
+        return mean.withUnsafeBufferPointer { mb in
             let mp = mb.baseAddress!
             return columnReduce(rows: rows, cols: c) { span, acc in for r in span {
                 let row = x + r * c
@@ -39,7 +50,6 @@ enum NormKernels {
                 }
             } }
         }
-        return (mean, squares.map { $0 / Double(rows) })
     }
 
     /// y = relu?(x·scale + shift + residual?).

@@ -7,6 +7,10 @@ import TensorCore
 // Backward (training): with S1 = Σ dy and S2 = Σ dy·x̂ per channel,
 //   dβ = S1, dγ = S2, dx = γ·invstd·(dy − S1/M − x̂·S2/M).
 // Evaluation (or frozen): y = γ·(x − running_mean)/√(running_var + ε) + β, dx = dy·γ/√(running_var + ε).
+// Data-parallel (a communicator): each rank holds some rows of the global batch. Σx (with M) is
+// summed over the ranks, then Σ(x − mean)² around the global mean, and in backward S1 and S2:
+// every rank normalises with the global batch's statistics, as one process on the whole batch.
+// dγ and dβ keep the rank's own S2 and S1: the gradient sum over ranks adds them up.
 
 /// Batch normalisation over the channels of an NHWC tensor.
 public final class BatchNorm2D {
@@ -21,6 +25,10 @@ public final class BatchNorm2D {
     public var batchesTracked: Int64 = 0
     /// A frozen BatchNorm uses its running statistics even in training and learns nothing.
     public var trainable = true
+    /// The ranks that share each training batch (nil: this process holds the whole batch).
+    public var communicator: Communicator?
+    /// Rows of the batch the statistics came from (all ranks' rows when shared).
+    private var batchRows = 0
 
     private var input: Tensor?
     private var usedBatchStatistics = false
@@ -68,10 +76,11 @@ public final class BatchNorm2D {
         let c = channels, m = x.count / c
         usedBatchStatistics = training && trainable
         if usedBatchStatistics {
-            let (mf, variance) = NormKernels.statistics(x.data, rows: m, channels: c)
+            let (mf, variance) = batchStatistics(x, rows: m)
             mean = mf
             invstd = variance.map { Float(1 / ($0 + Double(eps)).squareRoot()) }
-            let unbias = m > 1 ? Double(m) / Double(m - 1) : 1
+            let rows = batchRows
+            let unbias = rows > 1 ? Double(rows) / Double(rows - 1) : 1
             for j in 0..<c {
                 runningMean[j] = (1 - momentum) * runningMean[j] + momentum * mf[j]
                 runningVar[j] = (1 - momentum) * runningVar[j] + momentum * Float(variance[j] * unbias)
@@ -102,6 +111,22 @@ public final class BatchNorm2D {
                                relu: relu, rows: m, channels: c, into: out.data)
         } }
         return out
+    }
+
+    /// Mean and biased variance of the batch: this process's rows, or every rank's.
+    private func batchStatistics(_ x: Tensor, rows m: Int) -> (mean: [Float], variance: [Double]) {
+        guard let communicator else {
+            batchRows = m
+            return NormKernels.statistics(x.data, rows: m, channels: channels)
+        }
+        var sums = NormKernels.columnSums(x.data, rows: m, channels: channels) + [Double(m)]
+        sums.withUnsafeMutableBufferPointer { communicator.allReduceSum($0.baseAddress!, count: $0.count) }
+        let total = sums[channels]
+        batchRows = Int(total)
+        let mean = (0..<channels).map { Float(sums[$0] / total) }
+        var squares = NormKernels.squaredDeviations(x.data, mean: mean, rows: m, channels: channels)
+        squares.withUnsafeMutableBufferPointer { communicator.allReduceSum($0.baseAddress!, count: $0.count) }
+        return (mean, squares.map { $0 / total })
     }
 
     /// Rebuilds the output of the last `forward(…, normalizeInPlace: true)` without residual
@@ -151,10 +176,16 @@ public final class BatchNorm2D {
             }
             return dxTensor
         }
-        let mf = Float(m)
+        var (batchS1, batchS2) = (s1, s2)
+        if let communicator {
+            var both = s1 + s2
+            both.withUnsafeMutableBufferPointer { communicator.allReduceSum($0.baseAddress!, count: $0.count) }
+            batchS1 = Array(both[0..<c]); batchS2 = Array(both[c...])
+        }
+        let mf = Float(batchRows)
         let a = (0..<c).map { gamma[$0] * invstd[$0] }                         // γ·invstd
-        let b = (0..<c).map { Float(s1[$0]) / mf }                             // S1/M
-        let k = (0..<c).map { Float(s2[$0]) / mf }                             // S2/M, multiplies x̂
+        let b = (0..<c).map { Float(batchS1[$0]) / mf }                        // S1/M
+        let k = (0..<c).map { Float(batchS2[$0]) / mf }                        // S2/M, multiplies x̂
         mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
                 NormKernels.trainingInputGradient(dy.data, mask: mask, x: x.data, normalized: inputHoldsNormalized, mean: mp.baseAddress!, invstd: ip.baseAddress!,

@@ -20,15 +20,23 @@ public struct CrossEntropyLoss: Sendable {
         self.labelSmoothing = labelSmoothing
     }
 
-    /// Returns the loss; writes d loss / d logits into `gradient` when given.
-    public func callAsFunction(_ logits: Tensor, labels: [Int], gradient: Tensor? = nil) -> Float {
+    /// Σₙ w[yₙ], the mean's denominator, for `labels` among `classes`.
+    public func targetWeightSum(_ labels: [Int], classes: Int) -> Double {
+        guard let w = classWeights else { return Double(labels.count) }
+        return labels.reduce(0.0) { $0 + Double(w[$1]) }
+    }
+
+    /// Returns the loss; writes d loss / d logits into `gradient` when given. `denominator`
+    /// replaces Σₙ w[yₙ] of these rows: data-parallel ranks each hold part of a batch and divide
+    /// by the whole batch's sum, so their losses and gradients add up to the batch's.
+    public func callAsFunction(_ logits: Tensor, labels: [Int], gradient: Tensor? = nil, denominator given: Double? = nil) -> Float {
         let n = logits.shape[0], k = logits.shape[1]
         precondition(labels.count == n, "\(labels.count) labels for \(n) rows")
         let w = classWeights ?? [Float](repeating: 1, count: k)
         precondition(w.count == k, "\(w.count) class weights for \(k) classes")
         let eps = Double(labelSmoothing)
         let weightSum = w.reduce(0.0) { $0 + Double($1) }
-        let denominator = labels.reduce(0.0) { $0 + Double(w[$1]) }
+        let denominator = given ?? labels.reduce(0.0) { $0 + Double(w[$1]) }
         gradient?.resize(to: [n, k])
         var total = 0.0
         var p = [Double](repeating: 0, count: k)

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// One tensor of a model's state under its torchvision name, in PyTorch's layout.
 public struct StateTensor: Sendable, Equatable {
     public var name: String
@@ -96,6 +98,17 @@ extension ResNet {
         copy.restore(snapshot())
         copy.freezeBackbone(backboneFrozen)
         return copy
+    }
+
+    /// Makes every rank's parameters and BatchNorm statistics rank 0's (the start of a data-parallel run).
+    public func broadcastState(_ communicator: Communicator) {
+        communicator.broadcast(arena.values, count: arena.count)
+        arena.didWrite()
+        for bn in norms {
+            communicator.broadcast(&bn.runningMean)
+            communicator.broadcast(&bn.runningVar)
+            bn.batchesTracked = Int64(communicator.broadcast(Int(bn.batchesTracked)))
+        }
     }
 
     /// Whether every parameter and statistic is finite.

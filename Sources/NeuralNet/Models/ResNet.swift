@@ -69,6 +69,13 @@ public final class ResNet {
         arena.didWrite()
     }
 
+    /// The ranks sharing each training batch: BatchNorm's batch statistics are summed over them
+    /// (nil for one process). Set by the training loops for the duration of a run.
+    public var communicator: Communicator? {
+        get { stemNorm.communicator }
+        set { for bn in norms { bn.communicator = newValue } }
+    }
+
     public var convolutions: [Conv2D] { [stemConv] + blocks.flatMap { $0.convolutions } }
     public var norms: [BatchNorm2D] { [stemNorm] + blocks.flatMap { $0.norms } }
     var headLayers: [Linear] { (hidden.map { [$0] } ?? []) + [fc] }

@@ -1,3 +1,4 @@
+import TensorCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,12 @@ public final class AdamW: Optimizer {
     public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01, decayPolicy: DecayPolicy = .all) {
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps
         self.weightDecay = weightDecay; self.decayPolicy = decayPolicy
+    }
+
+    public func broadcastState(_ communicator: Communicator) {
+        communicator.broadcastArray(&m)
+        communicator.broadcastArray(&v)
+        t = communicator.broadcast(t)
     }
 
     public func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool) {

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Which parameters weight decay applies to.
 public enum DecayPolicy: String, Sendable, Codable {
     /// Every parameter, as torch.optim does by default.
@@ -11,4 +13,22 @@ public protocol Optimizer: AnyObject {
     /// One update. `learningRate(entry)` gives each parameter's rate (e.g. a separate head rate);
     /// parameters for which `trainable` is false are left untouched, as PyTorch skips frozen ones.
     func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool)
+    /// Makes every rank's state (momentum, moments, step count) rank 0's.
+    func broadcastState(_ communicator: Communicator)
+}
+
+extension Communicator {
+    /// Rank 0's integer on every rank.
+    func broadcast(_ value: Int) -> Int {
+        var v = value
+        broadcast(&v, bytes: MemoryLayout<Int>.size, root: 0)
+        return v
+    }
+
+    /// Rank 0's array (its length too) on every rank.
+    func broadcastArray(_ values: inout [Float]) {
+        let n = broadcast(values.count)
+        if values.count != n { values = [Float](repeating: 0, count: n) }
+        broadcast(&values)
+    }
 }

@@ -1,3 +1,5 @@
+import TensorCore
+
 // torch.optim.SGD, per element:
 //   g ← grad + wd·p
 //   buf ← g on the first step, else momentum·buf + (1 − dampening)·g
@@ -17,6 +19,11 @@ public final class SGD: Optimizer {
     public init(momentum: Float = 0.9, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, decayPolicy: DecayPolicy = .all) {
         self.momentum = momentum; self.dampening = dampening; self.nesterov = nesterov
         self.weightDecay = weightDecay; self.decayPolicy = decayPolicy
+    }
+
+    public func broadcastState(_ communicator: Communicator) {
+        communicator.broadcastArray(&buffer)
+        started = communicator.broadcast(started ? 1 : 0) != 0
     }
 
     public func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool) {

@@ -1,9 +1,10 @@
 import Foundation
 import NeuralNet
+import TensorCore
 import Datasets
 
 /// One class and the probability the model gives it.
-public struct RankedClass: Sendable, Equatable {
+public struct RankedClass: Sendable, Equatable, Codable {
     public var label: String
     public var confidence: Double
 
@@ -14,7 +15,7 @@ public struct RankedClass: Sendable, Equatable {
 }
 
 /// What the model says about one image file: its classes by decreasing probability.
-public struct FilePrediction: Sendable, Equatable {
+public struct FilePrediction: Sendable, Equatable, Codable {
     public var path: String
     /// At least one class, most probable first.
     public var top: [RankedClass]
@@ -42,9 +43,10 @@ public struct FolderPrediction: Sendable {
 /// Images go through the model's own preprocessing (`Preprocessing(metadata)`), the same path as
 /// training and evaluation. Files that cannot be decoded are skipped and returned in `unreadable`.
 /// `progress(done, total)` is called after each batch; `shouldStop` is polled before each batch
-/// and stops with `PredictionError.interrupted`.
+/// and stops with `PredictionError.interrupted`. With a communicator each rank decodes and
+/// classifies its rows of every batch, and every rank receives all predictions in path order.
 public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: String, top: Int = 3, batchSize: Int = 64,
-                          shouldStop: () -> Bool = { false },
+                          communicator: Communicator? = nil, shouldStop: () -> Bool = { false },
                           progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> FolderPrediction {
     guard top >= 1 else { throw WorkflowError.invalidParameter(name: "top", reason: "must be at least 1, got \(top)") }
     let classes = metadata.classNames
@@ -56,28 +58,41 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
     options.verify = false
     let dataset = try Dataset.loadUnlabelled(folder, options: options)
     // Decoding and the forward pass take turns (no prefetch), so decoding may use every core.
+    let shard = Shard(communicator)
     let loader = BatchLoader.inOrder(dataset, preprocessing: Preprocessing(metadata), batchSize: batchSize,
-                                     workers: ProcessInfo.processInfo.activeProcessorCount)
+                                     workers: ProcessInfo.processInfo.activeProcessorCount, shard: shard)
     let order = Array(0..<dataset.count)
-    var predictions: [FilePrediction] = []
+    // (position in path order, prediction): ranks hold interleaved parts of the order.
+    var predictions: [(Int, FilePrediction)] = []
     predictions.reserveCapacity(dataset.count)
     progress(0, dataset.count)
     for b in 0..<loader.batchCount {
-        if shouldStop() { throw PredictionError.interrupted(done: predictions.count, total: dataset.count) }
-        let batch = loader.batch(b, epoch: 0, order: order)
-        let logits = model.forward(batch.images, training: false)
-        for (row, probabilities) in softmaxRows(logits).enumerated() {
-            let ranked = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
-            let path = dataset.samples[batch.indices[row]].name
-            predictions.append(FilePrediction(path: path, top: ranked.prefix(top).map { RankedClass(label: classes[$0], confidence: probabilities[$0]) }))
+        if communicator?.agree(shouldStop()) ?? shouldStop() {
+            throw PredictionError.interrupted(done: min(dataset.count, b * batchSize), total: dataset.count)
         }
-        progress(predictions.count, dataset.count)
+        let batch = loader.batch(b, epoch: 0, order: order)
+        if !batch.indices.isEmpty {
+            let logits = model.forward(batch.images, training: false)
+            for (row, probabilities) in softmaxRows(logits).enumerated() {
+                let ranked = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+                let path = dataset.samples[batch.indices[row]].name
+                predictions.append((batch.indices[row], FilePrediction(path: path, top: ranked.prefix(top).map { RankedClass(label: classes[$0], confidence: probabilities[$0]) })))
+            }
+        }
+        progress(min(dataset.count, (b + 1) * batchSize), dataset.count)
     }
     // The loader stands the next readable image in for a file that fails to decode: drop those rows.
     var unreadable = dataset.unreadable
-    for failure in loader.unreadable where !unreadable.contains(where: { $0.path == failure.path }) { unreadable.append(failure) }
+    var failures = loader.unreadable
+    if let communicator, communicator.size > 1 {
+        struct Row: Codable { let position: Int; let prediction: FilePrediction }
+        predictions = communicator.allGather(predictions.map { Row(position: $0.0, prediction: $0.1) })
+            .sorted { $0.position < $1.position }.map { ($0.position, $0.prediction) }
+        failures = communicator.allGather(failures)
+    }
+    for failure in failures where !unreadable.contains(where: { $0.path == failure.path }) { unreadable.append(failure) }
     let failed = Set(unreadable.map(\.path))
-    predictions.removeAll { failed.contains($0.path) }
+    let kept = predictions.map(\.1).filter { !failed.contains($0.path) }
     unreadable.sort { $0.path < $1.path }
-    return FolderPrediction(predictions: predictions, unreadable: unreadable)
+    return FolderPrediction(predictions: kept, unreadable: unreadable)
 }

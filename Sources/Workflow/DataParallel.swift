@@ -1,0 +1,56 @@
+import Foundation
+import TensorCore
+import NeuralNet
+
+// Data parallelism (docs/distributed.md): every rank holds the whole model and takes its rows of
+// each global batch (`Shard`). Per step: BatchNorm sums its batch statistics over the ranks inside
+// the forward and backward passes; the loss divides by the whole batch's Σ w[y]; after backward
+// the gradients are summed in one call over the arena's single buffer. Every rank then makes the
+// same optimizer step, and the parameters stay identical without being sent again.
+
+/// One training step over a global batch, on one process or split across ranks.
+final class TrainingStep {
+    let model: ResNet
+    let communicator: Communicator?
+    let loss: CrossEntropyLoss
+    let gradient = Tensor(shape: [0])
+    var shard: Shard { Shard(communicator) }
+
+    init(model: ResNet, communicator: Communicator?, loss: CrossEntropyLoss = CrossEntropyLoss()) {
+        self.model = model; self.communicator = communicator; self.loss = loss
+    }
+
+    /// Zeroes the gradients, runs the forward pass on this rank's rows and the loss; returns the
+    /// global batch's mean loss, its correct predictions and its size (the same on every rank).
+    func forward(_ batch: Batch) -> (loss: Double, correct: Int, count: Int) {
+        model.arena.zeroGrads()
+        let logits = model.forward(batch.images, training: true)
+        guard let communicator else {
+            let value = loss(logits, labels: batch.labels, gradient: gradient)
+            return (Double(value), countCorrect(logits, batch.labels), batch.labels.count)
+        }
+        let denominator = communicator.allReduceSum([loss.targetWeightSum(batch.labels, classes: logits.shape[1])])[0]
+        let value = loss(logits, labels: batch.labels, gradient: gradient, denominator: denominator)
+        let sums = communicator.allReduceSum([Double(value), Double(countCorrect(logits, batch.labels)), Double(batch.labels.count)])
+        return (sums[0], Int(sums[1]), Int(sums[2]))
+    }
+
+    /// Back-propagates the last forward's loss and sums the gradients over the ranks (one buffer,
+    /// one call: the arena's gradients are contiguous).
+    func backward() {
+        model.backward(gradient)
+        communicator?.allReduceSum(model.arena.grads, count: model.arena.count)
+    }
+}
+
+extension Communicator {
+    /// Every rank's items in rank order, on every rank (JSON on the wire: results, not tensors).
+    public func allGather<T: Codable>(_ items: [T]) -> [T] {
+        do {
+            let parts = allGather([UInt8](try JSONEncoder().encode(items)))
+            return try parts.flatMap { try JSONDecoder().decode([T].self, from: Data($0)) }
+        } catch {
+            preconditionFailure("results of \(T.self) do not survive JSON: \(error)")
+        }
+    }
+}
