@@ -7,7 +7,9 @@ extension Dataset {
     /// across subsets, a montage choice and a mean image per class.
     ///
     /// Every image is decoded once (through the store, so a cached dataset costs nothing extra).
-    public func review(_ options: ReviewOptions = ReviewOptions()) -> DatasetReview {
+    /// With a communicator each rank decodes and hashes its share of the files, and every rank
+    /// receives every file's results (the review is then made from all of them, as alone).
+    public func review(_ options: ReviewOptions = ReviewOptions(), communicator: Communicator? = nil) -> DatasetReview {
         let n = samples.count
         let colour = samples.contains { ($0.shape?.channels ?? 3) >= 3 }
         let meanChannels = colour ? 3 : 1
@@ -21,9 +23,11 @@ extension Dataset {
         let thumbs = ResultSlots<[Int16]>(count: n)
         let lanes = max(1, min(options.workers, n))
         let sums = ResultSlots<[Double]>(count: lanes * classes.count)
+        let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
+        let mine = Shard(communicator).range(n)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             var acc = [[Double]](repeating: [], count: classes.count)
-            for i in stride(from: lane, to: n, by: lanes) {
+            for i in stride(from: mine.lowerBound + lane, to: mine.upperBound, by: lanes) {
                 guard let image = try? self.image(at: i) else { continue }
                 shapes.set(i, ImageShape(width: image.width, height: image.height, channels: image.channels))
                 content.set(i, contentHash(image))
@@ -39,10 +43,22 @@ extension Dataset {
             for c in 0..<classes.count where !acc[c].isEmpty { sums.set(lane * classes.count + c, acc[c]) }
         }
 
+        var totals = [[Double]](repeating: [Double](repeating: 0, count: mw * mh * meanChannels + 1), count: classes.count)
+        for c in 0..<classes.count {
+            for lane in 0..<lanes { if let a = sums.get(lane * classes.count + c) { for k in a.indices { totals[c][k] += a[k] } } }
+        }
+        var failures = store.failures
+        if let communicator {
+            var flat = totals.flatMap { $0 }
+            flat.withUnsafeMutableBufferPointer { communicator.allReduceSum($0.baseAddress!, count: $0.count) }
+            let width = mw * mh * meanChannels + 1
+            totals = (0..<classes.count).map { Array(flat[($0 * width)..<(($0 + 1) * width)]) }
+            ReviewRecords.exchange(mine, shapes: shapes, content: content, dhash: dhash, thumbs: thumbs, communicator: communicator)
+            failures = communicator.allGather(failures)
+        }
         var means = [Image?](repeating: nil, count: classes.count)
         for c in 0..<classes.count {
-            var total = [Double](repeating: 0, count: mw * mh * meanChannels + 1)
-            for lane in 0..<lanes { if let a = sums.get(lane * classes.count + c) { for k in a.indices { total[k] += a[k] } } }
+            let total = totals[c]
             let count = total[mw * mh * meanChannels]
             guard count > 0 else { continue }
             means[c] = Image(width: mw, height: mh, channels: meanChannels,
@@ -59,7 +75,7 @@ extension Dataset {
         var unreadable = self.unreadable
         let known = Set(unreadable.map(\.path))
         let names = Set(samples.map(\.name))
-        unreadable += store.failures.filter { !known.contains($0.path) && names.contains($0.path) }
+        unreadable += failures.filter { !known.contains($0.path) && names.contains($0.path) }
 
         var subsetCounts = [Subset: [Int]]()
         for s in Subset.allCases {
@@ -176,4 +192,35 @@ final class ResultSlots<T>: @unchecked Sendable {
     deinit { values.deinitialize(count: count); values.deallocate() }
     func set(_ i: Int, _ v: T) { values[i] = v }
     func get(_ i: Int) -> T? { values[i] }
+}
+
+/// The per-file results of a review, passed between ranks as fixed binary records:
+/// index, width, height, channels, content hash, difference hash, thumbnail length, thumbnail.
+enum ReviewRecords {
+    static func exchange(_ mine: Range<Int>, shapes: ResultSlots<ImageShape>, content: ResultSlots<UInt64>, dhash: ResultSlots<UInt64>,
+                         thumbs: ResultSlots<[Int16]>, communicator: Communicator) {
+        var bytes: [UInt8] = []
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        for i in mine {
+            guard let s = shapes.get(i), let c = content.get(i), let d = dhash.get(i), let t = thumbs.get(i) else { continue }
+            put(Int64(i)); put(Int32(s.width)); put(Int32(s.height)); put(Int32(s.channels)); put(c); put(d); put(Int32(t.count))
+            for v in t { put(v) }
+        }
+        for part in communicator.allGather(bytes) {
+            var at = 0
+            func get<T: FixedWidthInteger>(_: T.Type) -> T {
+                var v = T.zero
+                withUnsafeMutableBytes(of: &v) { $0.copyBytes(from: part[at..<(at + MemoryLayout<T>.size)]) }
+                at += MemoryLayout<T>.size
+                return T(littleEndian: v)
+            }
+            while at < part.count {
+                let i = Int(get(Int64.self))
+                let shape = ImageShape(width: Int(get(Int32.self)), height: Int(get(Int32.self)), channels: Int(get(Int32.self)))
+                let c = get(UInt64.self), d = get(UInt64.self)
+                let thumb = (0..<Int(get(Int32.self))).map { _ in get(Int16.self) }
+                shapes.set(i, shape); content.set(i, c); dhash.set(i, d); thumbs.set(i, thumb)
+            }
+        }
+    }
 }

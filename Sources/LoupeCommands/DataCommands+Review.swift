@@ -2,6 +2,7 @@ import Foundation
 import LoupeLang
 import Datasets
 import Plotting
+import TensorCore
 
 extension DataCommands {
     static var reviewCommand: CommandSpec {
@@ -26,7 +27,7 @@ extension DataCommands {
         // The Data layer reports no progress inside a review; one drawn line says what is happening.
         call.progress.start(ProgressTask(title: "review: decoding and hashing \(d.count) images", steps: 1, unit: ""))
         call.progress.update(ProgressUpdate(step: 0))
-        let review = d.review(options)
+        let review = d.review(options, communicator: call.communicator)
         call.progress.finish(nil)
         if call.shouldStop() { throw CommandError.interrupted }
 

@@ -1,5 +1,6 @@
 import TensorCore
 import NeuralNet
+import Datasets
 
 #if canImport(Glibc)
 import Glibc

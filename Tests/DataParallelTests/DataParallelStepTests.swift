@@ -7,11 +7,12 @@ import TensorCore
 /// One training step on N ranks against one process on the same global batch (Done-when 1 of
 /// issue 18): gradients, loss and BatchNorm's running statistics within 1e-5 relative.
 ///
-/// Needs `mpirun -np 2 …` (scripts/mpi-tests runs it); alone it is skipped. Every rank computes
-/// the one-process reference itself (the whole batch, no communicator) and compares.
+/// Run alone (swift test), the test starts this test binary again under `mpirun -np 2` and checks
+/// that both ranks passed; under mpirun each rank computes the one-process reference itself (the
+/// whole batch, no communicator) and compares it with the step made together.
 final class DataParallelStepTests: XCTestCase {
     func testOneStepOnTheRanksEqualsOneProcess() throws {
-        guard MPICommunicator.isLaunchedByMPI else { throw XCTSkip("run under mpirun -np 2 (scripts/mpi-tests)") }
+        guard MPICommunicator.isLaunchedByMPI else { return try runUnderMPI(ranks: 2) }
         let group = try XCTUnwrap(MPICommunicator.start(), "MPI did not start")
         defer { group.finish() }
         XCTAssertGreaterThan(group.size, 1, "needs 2 ranks or more")
@@ -66,5 +67,27 @@ final class DataParallelStepTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// This test in this binary under `mpirun -np N`: fails unless every rank passed.
+    private func runUnderMPI(ranks: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        process.arguments = ["mpirun", "--oversubscribe", "-np", "\(ranks)", binary,
+                             "DataParallelTests.DataParallelStepTests/testOneStepOnTheRanksEqualsOneProcess"]
+        var environment = ProcessInfo.processInfo.environment
+        if getuid() == 0 { environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"; environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1" }
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return XCTFail("cannot start mpirun (Debian: openmpi-bin): \(error)") }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        for line in output.split(separator: "\n") where line.contains("worst gradient") || line.contains("error") { print(line) }
+        let passedRanks = output.components(separatedBy: "' passed (").count - 1
+        XCTAssertEqual(process.terminationStatus, 0, "mpirun -np \(ranks) ended with \(process.terminationStatus):\n\(output)")
+        XCTAssertEqual(passedRanks, ranks, "\(passedRanks) of \(ranks) ranks passed:\n\(output)")
     }
 }
