@@ -8,6 +8,7 @@ public final class Workspace: @unchecked Sendable {
     private var scratch = RawScratch()
     private var reorderedWeights = RawScratch()
     private var reorderedGradient = RawScratch()
+    private var blockedA = RawScratch(), blockedB = RawScratch()
     /// Activation-sized tensors a block uses within one forward or backward call and then
     /// releases (its shortcut's normalised output, intermediate gradients).
     public let scratchA = Tensor(shape: [0]), scratchB = Tensor(shape: [0])
@@ -28,6 +29,13 @@ public final class Workspace: @unchecked Sendable {
 
     /// A buffer for a weight gradient in a primitive's layout; contents unspecified.
     public func weightGradient(bytes: Int) -> UnsafeMutableRawPointer { reorderedGradient.reserve(bytes) }
+
+    /// The buffers a Winograd convolution borrows for one pass (two chunk-sized activations in
+    /// oneDNN's blocked layout, the reordered weight or its gradient, the scratchpad).
+    public func winogradBuffers(_ w: OneDNNWinogradConvolution) -> OneDNNWinogradConvolution.Buffers {
+        OneDNNWinogradConvolution.Buffers(a: blockedA.reserve(w.blockedBytes), b: blockedB.reserve(w.blockedBytes),
+                                          weight: reorderedWeights.reserve(w.weightBytes), scratchpad: scratchpad(w.scratchpadBytes))
+    }
 
     /// The pass-down gradient tensor that is not `dy`, so a block may write its input gradient
     /// there while still reading `dy`.
