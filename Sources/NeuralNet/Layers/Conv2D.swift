@@ -242,8 +242,7 @@ public final class Conv2D {
         guard let (add, mask) = residual else { return }
         precondition(add.shape == inputGrad.shape && mask.shape == inputGrad.shape,
                      "\(name): residual \(add.shape), mask \(mask.shape), input \(inputGrad.shape)")
-        let a = inputGrad.data, d = add.data, m = mask.data
-        forRanges(inputGrad.count) { span in for i in span { a[i] += m[i] > 0 ? d[i] : 0 } }
+        maskedAdd(add.data, where: mask.data, into: inputGrad.data, count: inputGrad.count)
     }
 
     /// The input shape of the last forward ([N, H, W, C]), nil before any (the input tensor
