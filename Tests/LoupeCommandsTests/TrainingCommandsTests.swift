@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import LoupeLang
-import LoupeCommands
+@testable import LoupeCommands
 import Datasets
 import Workflow
 
@@ -183,6 +183,21 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertEqual(try model(h).model.state().flatMap(\.values), before)
         XCTAssertTrue(h.error("f = lr_find m d start=1 end=0.1").contains("'end'"))
         XCTAssertTrue(h.error("f = lr_find m d iterations=5").contains("'iterations'"))
+    }
+
+    /// When lr_range and lr_find disagree on the same model and data, the second to run says so
+    /// and which to use when; for another dataset nothing is said.
+    func testLRRangeAndLRFindSayWhenTheyDisagree() throws {
+        let h = try quadrantHarness()
+        try h.lines("m = resnet 20 classes=d")
+        guard case .object(let d as DatasetValue)? = h.value("d") else { return XCTFail("no dataset d") }
+        let m = try model(h)
+        m.rangeBest = (ObjectIdentifier(d), 1000)
+        let out = try h.lines("f = lr_find m d iterations=30")
+        XCTAssertTrue(out.contains { $0.hasPrefix("note: lr_range's 1000 and lr_find's") && $0.contains("onecycle") }, "\(out)")
+        XCTAssertNotNil(m.findSuggestion)
+        m.rangeBest = (ObjectIdentifier(m), 1000)
+        XCTAssertFalse(try h.lines("f = lr_find m d iterations=30").contains { $0.hasPrefix("note: lr_range's") })
     }
 
     func testRunIsPlottableAndReportable() throws {
