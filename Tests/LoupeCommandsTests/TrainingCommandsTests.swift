@@ -21,6 +21,10 @@ final class TrainingCommandsTests: XCTestCase {
         let text = out.joined(separator: "\n")
         XCTAssertTrue(text.contains("epoch 1: train loss"), text)
         XCTAssertTrue(text.contains("epoch 6: train loss"), text)
+        // Each epoch line ends with the epoch's wall time.
+        let epochLines = text.split(separator: "\n").filter { $0.hasPrefix("epoch ") && $0.contains(": train loss") }
+        XCTAssertFalse(epochLines.isEmpty)
+        for l in epochLines { XCTAssertNotNil(l.range(of: #"; lr \S+ \((\d+ min )?[\d.]+ s\)$"#, options: .regularExpression), String(l)) }
         let fields = out.last!.split(separator: " ")
         XCTAssertEqual(fields[0], "6")
         XCTAssertGreaterThanOrEqual(Double(fields[2])!, 0.9, text)
@@ -50,6 +54,7 @@ final class TrainingCommandsTests: XCTestCase {
                 run = train m d epochs=2 lr=0.01
                 print run.best_loss run.accuracy
                 """).filter { !$0.hasPrefix("files:") }
+                .map { $0.replacingOccurrences(of: #" \((\d+ min )?[\d.]+ s\)$"#, with: "", options: .regularExpression) }
         }
         let a = try transcript(), b = try transcript()
         XCTAssertEqual(a, b)

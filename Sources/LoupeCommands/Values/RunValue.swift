@@ -184,12 +184,12 @@ final class TrainingProgressBridge {
             finish(nil)
             var line = "epoch \(r.epoch + epochOffset): train loss \(fmt(r.trainLoss)), acc \(percent(r.trainAccuracy))"
             if let d = r.devLoss, let a = r.devAccuracy { line += "; dev loss \(fmt(d)), acc \(percent(a))" }
-            line += "; lr \(short(r.learningRate))"
+            line += "; lr \(short(r.learningRate)) (\(epochTime(r.seconds)))"
             let devLoss: Value = r.devLoss.map { .number($0) } ?? .none
             let devAccuracy: Value = r.devAccuracy.map { .number($0) } ?? .none
-            call.show(.row(ProgressRow(title: title, columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr"],
+            call.show(.row(ProgressRow(title: title, columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"],
                                        values: [.integer(r.epoch + epochOffset), .number(r.trainLoss), .number(r.trainAccuracy),
-                                                devLoss, devAccuracy, .number(r.learningRate)],
+                                                devLoss, devAccuracy, .number(r.learningRate), .number((r.seconds * 10).rounded() / 10)],
                                        line: line)))
         case .note(let text):
             finish(nil)
@@ -200,4 +200,12 @@ final class TrainingProgressBridge {
     func finish(_ summary: String?) {
         if active { reporter.finish(summary); active = false }
     }
+}
+
+/// An epoch's wall time as the epoch line shows it: "0.8 s", "12 s", "2 min 5 s".
+func epochTime(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "? s" }
+    if seconds < 10 { return String(format: "%.1f s", seconds) }
+    let s = Int(seconds.rounded())
+    return s < 60 ? "\(s) s" : "\(s / 60) min \(s % 60) s"
 }
