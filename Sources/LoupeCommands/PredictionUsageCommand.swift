@@ -49,6 +49,7 @@ enum UsageCommand {
             let names = few.prefix(6).map { "\($0.key.joined(separator: " "))" + " (\($0.verified))" }.joined(separator: ", ")
             call.write("note: under \(fewVerified) verified predictions in \(names)\(few.count > 6 ? ", …" : ""): those accuracies are rough; the interval columns say how rough")
         }
+        if grouping == .confidence && s.verified > 0 { for line in thresholdLines(contents) { call.write(line) } }
         if case .object(let o)? = call.arguments["model"], let m = o as? ModelValue {
             let known = Set(m.metadata.classNames)
             var counts: [String: Int] = [:]
@@ -62,5 +63,25 @@ enum UsageCommand {
             }
         }
         return .object(value)
+    }
+
+    /// Which threshold to trust: for each band's lower edge, how many predictions reach it and how
+    /// often the verified ones among them were right.
+    static func thresholdLines(_ contents: PredictionLogContents) -> [String] {
+        let verdicts = latest(contents.verdicts).filter { $0.isCorrect != nil }
+        var lines = ["if you accept predictions at or above a confidence:"]
+        for t in [0.5, 0.7, 0.9] {
+            let share = contents.predictions.isEmpty ? 0 : Double(contents.predictions.count { $0.confidence >= t }) / Double(contents.predictions.count)
+            let judged = verdicts.filter { $0.prediction.confidence >= t }
+            let right = judged.count { $0.isCorrect == true }
+            var line = "  \(Int(t * 100))%: \(percent(share)) of the predictions"
+            if let ci = wilsonInterval(correct: right, of: judged.count) {
+                line += ", \(percent(Double(right) / Double(judged.count))) right of \(judged.count) verified (95% interval \(percent(ci.lowerBound))–\(percent(ci.upperBound)))"
+            } else {
+                line += ", none verified"
+            }
+            lines.append(line)
+        }
+        return lines
     }
 }

@@ -31,7 +31,7 @@ extension UsageValue: Plottable {
 
     private func bucketLabel(_ key: String, unit: UsageGrouping) -> String {
         switch unit {
-        case .week: return key.count > 6 ? "W" + key.suffix(2) + (key.hasPrefix(String(Calendar.current.component(.year, from: Date()))) ? "" : " " + key.prefix(4)) : key
+        case .week: return key   // "2026-W48"
         case .day: return String(key.dropFirst(5))   // "11-22"
         default: return key.count >= 16 ? String(key.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ") : key   // "11-22 14:05"
         }
@@ -72,13 +72,20 @@ extension UsageValue: Plottable {
         let unitName = unit == .week ? "week" : unit == .day ? "day" : "prediction batch"
         let ticks = buckets.map { (x: position[$0]!, label: bucketLabel($0, unit: unit)) }
 
-        var accuracySeries: [LineChart.Series] = [], labels: [LineChart.PointLabel] = []
+        var accuracySeries: [LineChart.Series] = [], labels: [LineChart.PointLabel] = [], errorBars: [LineChart.Series] = []
         for (i, k) in versions.enumerated() {
             let points = (judged[k] ?? [:]).sorted { $0.key < $1.key }
             guard !points.isEmpty else { continue }
             let color = Palette.series(i)
             accuracySeries.append(.init(names[k]!, x: points.map { position[$0.key]! }, y: points.map { 100 * Double($0.value.right) / Double($0.value.n) },
                                         color: color, markers: true))
+            // The 95% interval as a bar through each point: wide where few were verified.
+            for p in points {
+                if let ci = wilsonInterval(correct: p.value.right, of: p.value.n) {
+                    errorBars.append(.init("", x: [position[p.key]!, position[p.key]!], y: [100 * ci.lowerBound, 100 * ci.upperBound],
+                                           color: color.opacity(0.45), markers: false))
+                }
+            }
             // The number verified beside each point, so a rate out of 3 never passes for a rate out of 300.
             if points.count <= 12 {
                 labels += points.map { LineChart.PointLabel(x: position[$0.key]!, y: 100 * Double($0.value.right) / Double($0.value.n),
@@ -89,11 +96,11 @@ extension UsageValue: Plottable {
         var accuracy = LineChart(title: verified > 0
                                     ? "Accuracy on verified predictions per \(unitName) (\(verified) verified, \(percent(Double(right) / Double(verified))) right)"
                                     : "Accuracy per \(unitName): no prediction verified yet",
-                                 xLabel: "", yLabel: "accuracy (%)", series: accuracySeries)
+                                 xLabel: "\(unitName) (bars: 95% interval of each accuracy)", yLabel: "accuracy (%)", series: errorBars + accuracySeries)
         accuracy.xTickLabels = ticks
         accuracy.pointLabels = labels
         accuracy.xRange = 0.5...(Double(buckets.count) + 0.5)
-        let low = accuracySeries.flatMap(\.y).min() ?? 0
+        let low = (errorBars + accuracySeries).flatMap(\.y).min() ?? 0
         accuracy.yRange = max(0, (low / 10).rounded(.down) * 10 - 10)...100
         accuracy.width = 960; accuracy.height = 420
 
@@ -114,7 +121,8 @@ extension UsageValue: Plottable {
                                yLabel: "images", series: volumeSeries)
         volume.xTickLabels = ticks
         volume.xRange = 0.5...(Double(buckets.count) + 0.5)
-        volume.yRange = 0...max(1, (volumeSeries.flatMap(\.y).max() ?? 1) * 1.1)
+        // Headroom above the curves, where the legend goes.
+        volume.yRange = 0...max(1, (volumeSeries.flatMap(\.y).max() ?? 1) * 2)
         volume.width = 960; volume.height = 340
         return Panels([accuracy, volume], direction: .vertical)
     }
@@ -127,17 +135,24 @@ extension UsageValue: Plottable {
         let bins = reliabilityBins(verdicts)
         let used = bins.filter { $0.count > 0 }
         var series: [LineChart.Series] = [.init("perfectly calibrated", x: [0, 100], y: [0, 100], color: .mutedInk, dashed: true, markers: false)]
-        series.append(.init("verified predictions", x: used.map { 100 * $0.meanConfidence }, y: used.map { 100 * ($0.accuracy ?? 0) },
+        for b in used {
+            if let ci = wilsonInterval(correct: b.correct, of: b.count) {
+                series.append(.init("", x: [100 * b.meanConfidence, 100 * b.meanConfidence], y: [100 * ci.lowerBound, 100 * ci.upperBound],
+                                    color: Palette.series(0).opacity(0.4), markers: false))
+            }
+        }
+        series.append(.init("verified predictions (bars: 95% interval)", x: used.map { 100 * $0.meanConfidence }, y: used.map { 100 * ($0.accuracy ?? 0) },
                             color: Palette.series(0), markers: true))
-        var chart = LineChart(title: "Reliability: accuracy against confidence (\(verdicts.count) verified predictions)",
-                              xLabel: "", yLabel: "accuracy on verified predictions (%)", series: series)
-        chart.pointLabels = used.map { LineChart.PointLabel(x: 100 * $0.meanConfidence, y: 100 * ($0.accuracy ?? 0),
+        var chart = LineChart(title: "Reliability: accuracy against confidence, \(verdicts.count) verified predictions",
+                              xLabel: "mean confidence the model gave (%)", yLabel: "accuracy on verified predictions (%)", series: series)
+        // Bins of a handful say little; their interval bars say so, a label would only crowd them.
+        chart.pointLabels = used.filter { $0.count >= 5 }.map { LineChart.PointLabel(x: 100 * $0.meanConfidence, y: 100 * ($0.accuracy ?? 0),
                                                             label: "\(percent($0.accuracy ?? 0)) of \($0.count)", color: Palette.series(0)) }
         chart.xRange = 0...100
         chart.yRange = 0...100
         chart.width = 960; chart.height = 520
         // Where to trust the model: the accuracy of everything at or above each threshold.
-        var counts = BarChart(title: "Verified predictions per confidence band (bars) — at or above 90%: \(thresholdText(verdicts, 0.9))",
+        var counts = BarChart(title: "Verified predictions per confidence band (red: under half right)",
                               xLabel: "confidence the model gave", yLabel: "verified",
                               labels: bins.map { "\(Int(($0.lower * 100).rounded()))-\(Int(($0.upper * 100).rounded()))%" },
                               values: bins.map { Double($0.count) })
@@ -146,10 +161,4 @@ extension UsageValue: Plottable {
         return Panels([chart, counts], direction: .vertical)
     }
 
-    /// "97.1% right (412)": how the predictions at or above `threshold` fared.
-    private func thresholdText(_ verdicts: [VerdictLogEntry], _ threshold: Double) -> String {
-        let above = verdicts.filter { $0.prediction.confidence >= threshold }
-        guard !above.isEmpty else { return "none verified" }
-        return "\(percent(Double(above.count { $0.isCorrect == true }) / Double(above.count))) right of \(above.count)"
-    }
 }
