@@ -17,6 +17,11 @@ public struct DatasetIteration: Sendable, Equatable, Codable {
     public var trainCount: Int
 
     public var added: Int { addedPerClass.reduce(0, +) }
+
+    public init(number: Int, source: String, addedPerClass: [Int], refusedDuplicates: Int, refusedLeaks: Int, trainCount: Int) {
+        self.number = number; self.source = source; self.addedPerClass = addedPerClass
+        self.refusedDuplicates = refusedDuplicates; self.refusedLeaks = refusedLeaks; self.trainCount = trainCount
+    }
 }
 
 /// Why `add` refused a file.
