@@ -30,12 +30,13 @@ public final class RunValue: LoupeObject {
     public var writesCheckpoints = true
     /// The model's training history before this run (its records continue it).
     var priorTraining: [TrainingRecord] = []
+    /// The dataset iteration the run trained on (1 as loaded, +1 per `add`), and its training
+    /// images then: `add` changes the dataset later, the run keeps what it saw.
+    public let dataIteration: Int
+    public let trainImages: Int
 
-    public init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
-        self.phases = [RunPhase(label: "train", run: run)]
-        self.model = model
-        self.data = data
-        self.name = name
+    public convenience init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
+        self.init(phases: [RunPhase(label: "train", run: run)], model: model, data: data, name: name)
     }
 
     public init(phases: [RunPhase], model: ModelValue, data: DatasetValue, name: String) {
@@ -44,6 +45,8 @@ public final class RunValue: LoupeObject {
         self.model = model
         self.data = data
         self.name = name
+        self.dataIteration = data.dataset.iteration
+        self.trainImages = (data.subset == nil ? data.dataset.indices(of: .train)?.count : nil) ?? data.dataset.count
     }
 
     func append(_ phase: RunPhase) { phases.append(phase) }
@@ -107,7 +110,7 @@ public final class RunValue: LoupeObject {
         return parts.joined(separator: ", ")
     }
 
-    public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model", "folder"] }
+    public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model", "folder", "data_iteration"] }
 
     public func attribute(named name: String) -> Value? {
         switch name {
@@ -119,6 +122,7 @@ public final class RunValue: LoupeObject {
         case "stopped_early": return .bool(stoppedEarly)
         case "model": return .object(model)
         case "folder": return folder.map { .string($0) } ?? Value.none
+        case "data_iteration": return .integer(dataIteration)
         default: return nil
         }
     }
