@@ -30,6 +30,8 @@ public final class RunValue: LoupeObject {
     public var writesCheckpoints = true
     /// The model's training history before this run (its records continue it).
     var priorTraining: [TrainingRecord] = []
+    /// A fine-tune's second step when Ctrl-C stopped the first: `resume` begins it.
+    var pendingPhase: PendingPhase?
 
     public init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
         self.phases = [RunPhase(label: "train", run: run)]
@@ -100,7 +102,9 @@ public final class RunValue: LoupeObject {
         if let a = accuracy { parts.append("\(hasDev ? "dev" : "train") accuracy \(percent(a))") }
         switch stopReason {
         case .earlyStopped: parts.append("stopped early")
-        case .interrupted: parts.append("interrupted (resume run to continue)")
+        case .interrupted:
+            let at = run.stopPoint.map { p in p.batchesDone > 0 ? " in epoch \(n + 1) after \(p.batchesDone) of \(p.batches) batches" : " before epoch \(n + 1)" } ?? ""
+            parts.append("interrupted\(at) (resume run to continue)")
         case .diverged: parts.append("stopped: the loss diverged")
         case .completed: if stoppedEarly { parts.append("stopped early") }
         }
