@@ -23,9 +23,15 @@ public struct Interpreter {
     public func execute(_ statement: Statement, from source: SourceFile, in session: inout Session,
                         context: RunContext) throws(LoupeError) -> Value? {
         context.beginStatement()
-        var evaluator = Evaluator(interpreter: self, source: source, context: context, session: session)
-        let outcome = try evaluator.run(statement)
-        session = evaluator.session
+        let outcome: Evaluator.Outcome
+        do {
+            var evaluator = Evaluator(interpreter: self, source: source, context: context, session: session)
+            outcome = try evaluator.run(statement)
+            session = evaluator.session
+        }
+        // The evaluator's copy of the session is gone here, so the history below is appended
+        // in place: while the copy lived, every append copied the whole history, and a script
+        // ran in time growing with the square of its statement count.
         if let replay = outcome.replay {
             session.history.append(HistoryEntry(text: statement.text, replay: replay))
         }

@@ -169,7 +169,7 @@ public final class TrainingRun {
                 guard value.isFinite else {
                     rollBack(to: lastGood)
                     stopReason = .diverged
-                    progress(.note("the loss became \(value) in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
+                    progress(.note("the loss became \(value.isNaN ? "NaN" : value > 0 ? "infinite" : "-infinite") in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
                     return
                 }
                 model.backward(gradient)

@@ -78,3 +78,19 @@ final class InterruptResumeTests: XCTestCase {
         XCTAssertEqual(everything(run.model), reference.epochs[2])
     }
 }
+
+/// The divergence note names a NaN loss as `NaN` (x86's default NaN has its sign bit set,
+/// which Swift prints as `-nan`).
+final class DivergenceMessageTests: XCTestCase {
+    func testANaNLossReadsNaN() throws {
+        var options = TrainingOptions()
+        options.epochs = 3; options.batchSize = 8; options.learningRate = 1e9; options.schedule = .constant
+        let run = try TrainingRun(model: smallModel(), train: quadrants(32, seed: 1), dev: nil, options: options)
+        var notes: [String] = []
+        try run.run(progress: { if case .note(let n) = $0 { notes.append(n) } })
+        XCTAssertEqual(run.stopReason, .diverged)
+        let text = notes.joined(separator: "\n")
+        XCTAssertFalse(text.contains("nan"), text)
+        XCTAssertTrue(text.contains("became NaN") || text.contains("became infinite") || text.contains("weights became NaN"), text)
+    }
+}
