@@ -79,13 +79,18 @@ enum PredictionCommands {
                                      unreadable: outcome.unreadable, folder: folder, top: k, logged: logged)
         if let csvPath { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
         let entries = value.logEntries ?? []
-        do { try PredictionLog.append(entries, to: log) } catch {
-            throw CommandError.failed("\(error) (the predictions were made but not logged; check the work folder)")
-        }
+        // The predictions are made: a log that cannot be written costs the log, never the table.
+        var logFailure: String?
+        do { try PredictionLog.append(entries, to: log) } catch { logFailure = "\(error)" }
         call.write(value.printedPreview(rows: 10))
         writeUnreadable(outcome.unreadable, call: call)
         if let csvPath { call.write("table: \(csvPath)") }
-        call.write("logged \(entries.count) prediction\(entries.count == 1 ? "" : "s") to \(log)")
+        if let logFailure {
+            call.warn("the \(entries.count) prediction\(entries.count == 1 ? " was" : "s were") made but not logged: \(logFailure). "
+                      + "The table is kept (export it with export p \"FILE.csv\"); check the work folder (workdir).")
+        } else {
+            call.write("logged \(entries.count) prediction\(entries.count == 1 ? "" : "s") to \(log)")
+        }
         return .object(value)
     }
 

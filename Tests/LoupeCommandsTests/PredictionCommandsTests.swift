@@ -54,6 +54,22 @@ final class PredictionCommandsTests: XCTestCase {
         h.keepOutputs("predict")
     }
 
+    /// When only the log cannot be written, the predictions are kept and shown, and a warning
+    /// says what was not logged (they used to be thrown away with the error).
+    func testPredictKeepsItsTableWhenTheLogCannotBeWritten() throws {
+        let h = try ScriptHarness()
+        try h.installRun(epochs: 1)
+        let folder = try makeUnlabelled(h)
+        let blocker = h.path("a-file")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let out = try h.lines("workdir \"\(blocker)/logs\"\np = predict m \"\(folder)\"").joined(separator: "\n")
+        XCTAssertTrue(out.contains("predictions: 12 images"), out)
+        XCTAssertTrue(out.contains("12 predictions were made but not logged"), out)
+        XCTAssertTrue(out.contains("\(blocker) is a file, and a folder is needed there"), out)
+        XCTAssertFalse(out.contains("logged 12 predictions to"), out)
+        XCTAssertEqual(try h.lines("print p.count")[0], "12")
+    }
+
     func testPredictRejectsAMissingFolderAndBadTop() throws {
         let h = try ScriptHarness()
         try h.installRun(epochs: 1)

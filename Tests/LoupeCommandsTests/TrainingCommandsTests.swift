@@ -104,7 +104,9 @@ final class TrainingCommandsTests: XCTestCase {
         let h = try quadrantHarness()
         try h.lines("m = resnet 20 classes=d")
         // Ctrl-C once training has started (a flag set before the statement would stop the statement itself).
-        try InterruptingHarness(h).runInterrupted("run = train m d epochs=3")
+        XCTAssertThrowsError(try InterruptingHarness(h).runInterrupted("run = train m d epochs=3")) { error in
+            XCTAssertTrue("\(error)".contains("interrupted; what the statement finished is kept"), "\(error)")
+        }
         let out = try h.lines("print run.epochs\nresume run\nprint run.epochs")
         XCTAssertEqual(out.first, "0")
         XCTAssertEqual(out.last, "3")

@@ -34,6 +34,8 @@ public final class RunValue: LoupeObject {
     /// images then: `add` changes the dataset later, the run keeps what it saw.
     public let dataIteration: Int
     public let trainImages: Int
+    /// A fine-tune's second step when Ctrl-C stopped the first: `resume` begins it.
+    var pendingPhase: PendingPhase?
 
     public convenience init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
         self.init(phases: [RunPhase(label: "train", run: run)], model: model, data: data, name: name)
@@ -103,7 +105,9 @@ public final class RunValue: LoupeObject {
         if let a = accuracy { parts.append("\(hasDev ? "dev" : "train") accuracy \(percent(a))") }
         switch stopReason {
         case .earlyStopped: parts.append("stopped early")
-        case .interrupted: parts.append("interrupted (resume run to continue)")
+        case .interrupted:
+            let at = run.stopPoint.map { p in p.batchesDone > 0 ? " in epoch \(n + 1) after \(p.batchesDone) of \(p.batches) batches" : " before epoch \(n + 1)" } ?? ""
+            parts.append("interrupted\(at) (resume run to continue)")
         case .diverged: parts.append("stopped: the loss diverged")
         case .completed: if stoppedEarly { parts.append("stopped early") }
         }

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// One tensor of a model's state under its torchvision name, in PyTorch's layout.
 public struct StateTensor: Sendable, Equatable {
     public var name: String
@@ -96,6 +98,13 @@ extension ResNet {
         copy.restore(snapshot())
         copy.freezeBackbone(backboneFrozen)
         return copy
+    }
+
+    /// The state of the dropout mask generator (`nil` without a hidden layer): with a snapshot
+    /// and the optimizer's state, what a training run needs to continue exactly.
+    public var dropoutGenerator: SeededGenerator? {
+        get { dropout?.rng }
+        set { if let d = dropout, let g = newValue { d.rng = g } }
     }
 
     /// Whether every parameter and statistic is finite.

@@ -11,4 +11,14 @@ public protocol Optimizer: AnyObject {
     /// One update. `learningRate(entry)` gives each parameter's rate (e.g. a separate head rate);
     /// parameters for which `trainable` is false are left untouched, as PyTorch skips frozen ones.
     func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool)
+    /// A copy of everything later steps depend on (momentum, moments, step count).
+    var state: OptimizerState { get set }
+}
+
+/// An optimizer's memory between steps: its buffers (SGD: momentum; AdamW: first and second
+/// moments) and a counter (SGD: whether it has stepped; AdamW: the step t of its bias correction).
+/// Restoring one makes the next step what it was when the copy was taken.
+public struct OptimizerState: Sendable, Equatable {
+    public var buffers: [[Float]]
+    public var counter: Int
 }

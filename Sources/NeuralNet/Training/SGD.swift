@@ -19,6 +19,11 @@ public final class SGD: Optimizer {
         self.weightDecay = weightDecay; self.decayPolicy = decayPolicy
     }
 
+    public var state: OptimizerState {
+        get { OptimizerState(buffers: [buffer], counter: started ? 1 : 0) }
+        set { buffer = newValue.buffers.first ?? []; started = newValue.counter != 0 }
+    }
+
     public func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool) {
         if buffer.count != arena.count { buffer = [Float](repeating: 0, count: arena.count); started = false }
         let first = !started

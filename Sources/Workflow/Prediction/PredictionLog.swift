@@ -67,7 +67,7 @@ public enum PredictionLog {
         } catch let error as PredictionError {
             throw error
         } catch {
-            throw .cannotWriteLog(path: path, reason: fileWriteReason(error))
+            throw .cannotWriteLog(path: path, reason: fileWriteReason(error, path: path))
         }
     }
 
