@@ -6,6 +6,7 @@
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 // loupe → LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
 import PackageDescription
+import Foundation
 
 let package = Package(
     name: "Loupe",
@@ -37,7 +38,7 @@ let package = Package(
 
         // Engine
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
-        .target(name: "NeuralNet", dependencies: ["TensorCore"], exclude: ["IO/README.md"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib"], exclude: ["IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
         .target(name: "Datasets", dependencies: ["Imaging", "TensorCore", "CZlib"], exclude: ["README.md"]),
@@ -78,3 +79,17 @@ let package = Package(
         .testTarget(name: "DataParallelTests", dependencies: ["Workflow", "NeuralNet", "TensorCore", "LoupeMPI"]),
     ]
 )
+
+// Fuzzing (scripts/fuzz, docs/reliability.md): one libFuzzer target per parser. They exist only
+// when the manifest is read with LOUPE_FUZZ=1 and are built with --sanitize=fuzzer in their own
+// scratch folder; each defines LLVMFuzzerTestOneInput and takes libFuzzer's main.
+if ProcessInfo.processInfo.environment["LOUPE_FUZZ"] == "1" {
+    let fuzzTargets: [(String, Target.Dependency)] = [
+        ("png", "Imaging"), ("jpeg", "Imaging"), ("pth", "NeuralNet"), ("safetensors", "NeuralNet"),
+        ("model", "NeuralNet"), ("script", "LoupeLang"),
+    ]
+    for (name, dependency) in fuzzTargets {
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: [dependency], path: "Fuzz/\(name)",
+                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

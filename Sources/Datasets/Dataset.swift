@@ -102,7 +102,10 @@ public struct Dataset: Sendable {
     public var requestedSize: ImageSize?
     /// Channels asked for with `channels=` (nil: the images' own, see `channels`).
     public var requestedChannels: Int?
-    public let store: ImageStore
+    /// The images added to the training split after loading (`add d "DIR"`), oldest first;
+    /// the dataset as loaded is iteration 1, so the current iteration is `iterations.count + 1`.
+    public internal(set) var iterations: [DatasetIteration]
+    public internal(set) var store: ImageStore
 
     init(path: String, format: DatasetFormat, classes: [String], samples: [Sample],
          unreadable: [UnreadableFile] = [], presetTest: [Int]? = nil, store: ImageStore) {
@@ -117,6 +120,7 @@ public struct Dataset: Sendable {
         self.augmentation = nil
         self.requestedSize = nil
         self.requestedChannels = nil
+        self.iterations = []
         self.store = store
     }
 

@@ -48,3 +48,7 @@ enum FolderWalk {
         return files.sorted()
     }
 }
+
+/// Regular files below `folder` as a dataset load lists them: recursively, through links,
+/// sorted by path, hidden files and OS clutter left out.
+public func datasetFiles(below folder: String) -> [String] { filesBelow(folder) }

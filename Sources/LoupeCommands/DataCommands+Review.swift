@@ -108,6 +108,10 @@ extension DataCommands {
             for u in review.unreadable.prefix(5) { lines.append("  \(u.path): \(u.reason)") }
             if review.unreadable.count > 5 { lines.append("  … and \(review.unreadable.count - 5) more (\(name).unreadable)") }
         }
+        if !d.iterations.isEmpty {
+            lines.append("iterations: 1 as loaded, then \(d.iterations.count) add\(d.iterations.count == 1 ? "" : "s") (now iteration \(d.iteration)):")
+            lines += iterationTable(d).formatted().split(separator: "\n").map { "  " + $0 }
+        }
         if review.warnings.isEmpty {
             lines.append("no warnings")
         } else {

@@ -4,7 +4,7 @@ import Datasets
 import TensorCore
 
 extension CommandRegistry {
-    /// The Data family: `dataset`, `review`, `split`, `show`, `augment`, `preview`, `crop`, `tile`,
+    /// The Data family: `dataset`, `review`, `split`, `show`, `augment`, `preview`, `crop`, `tile`, `add`,
     /// and the `dataset` and `review` value kinds for `help`.
     public mutating func registerDataCommands() {
         register(DataCommands.datasetCommand)
@@ -15,6 +15,7 @@ extension CommandRegistry {
         register(DataCommands.previewCommand)
         register(DataCommands.cropCommand)
         register(DataCommands.tileCommand)
+        register(DataCommands.addCommand)
         registerKind(DatasetValue.kindDoc)
         registerKind(ReviewValue.kindDoc)
     }
@@ -33,6 +34,7 @@ enum DataCommands {
         case preview = 0xDA7A_0004
         case review = 0xDA7A_0005
         case warnings = 0xDA7A_0006
+        case export = 0xDA7A_0007
     }
 
     static func seed(_ session: Session, for purpose: SeedPurpose) -> UInt64 {

@@ -65,6 +65,7 @@ extension CommandRegistry {
         registerCompareCommand()
         registerReportCommand()
         registerUsageCommand()
+        registerVerifyCommand()
         registerEvaluationKinds()
     }
 

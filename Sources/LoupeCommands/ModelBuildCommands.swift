@@ -80,6 +80,11 @@ func datasetNormalization(_ d: DatasetValue, channels: Int, seed: UInt64) throws
 private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
     let a = call.arguments
     let depth = try a.integer("depth")
+    // The depth is checked first: a wrong depth is the error to report, not the missing classes.
+    guard ResNetConfig.supportedDepths.contains(depth) else {
+        let nearest = ResNetConfig.supportedDepths.min { abs($0 - depth) < abs($1 - depth) }!
+        throw CommandError.invalidArgument(parameter: "depth", message: "no ResNet of depth \(depth); choose one of 18, 34, 50, 101, 152 (ImageNet style) or 20, 32, 56 (CIFAR style) — did you mean \(nearest)?")
+    }
     let source = ClassSource(a["classes"])
     guard let source else {
         throw CommandError.invalidArgument(parameter: "depth", message: "give the classes: classes=d (a dataset) or classes=N")

@@ -6,21 +6,32 @@ import ONNXExport
 /// Loupe's version as written into exported files (`LoupeVersion.current`).
 public let loupeVersion = LoupeVersion.current
 
-/// `export m "FILE.onnx"`: the session's `export` (tables as CSV) learns models, by the value's
-/// kind and the file's extension. Everything else goes to the table export unchanged.
+/// `export`: the session's `export` (tables as CSV) learns models (`export m "FILE.onnx"`) and
+/// datasets (`export d.test "DIR" [n=N] [unlabelled]`, PNG files), by the value's kind and the
+/// file's extension. Everything else goes to the table export unchanged.
 extension CommandRegistry {
     mutating func registerModelExportCommand() {
         guard var spec = self["export"] else { return }
         let exportTable = spec.run
-        spec.summary = "write a table (or a value with a table view) as CSV, or a model as ONNX"
-        spec.parameters = [.positional("table", .any, help: "a table, a value such as predictions, or a model (to a .onnx file)"),
-                           .positional("file", .string, help: "the CSV file to write, or FILE.onnx for a model")]
+        spec.summary = "write a table (or a value with a table view) as CSV, a model as ONNX, or a dataset's images as PNG files"
+        spec.parameters = [.positional("value", .any, help: "a table, a value such as predictions, a model (to a .onnx file) or a dataset or split (to a folder)"),
+                           .positional("file", .string, help: "the CSV file to write, FILE.onnx for a model, or a folder for a dataset's images"),
+                           .option("n", .integer, help: "a dataset: export only this many images, a seeded stratified choice (the same for the same seed and n)"),
+                           .flag("unlabelled", help: "a dataset: all images in one folder, without class folders (new images to predict on)")]
         spec.result = "nothing"
-        spec.example = "export m \"flowers.onnx\""
+        spec.example = "export d.test \"incoming/\" n=300 unlabelled"
         spec.run = { invocation in
-            let value = invocation.arguments["table"] ?? .none
+            let value = invocation.arguments["value"] ?? .none
             let path = try invocation.arguments.string("file")
-            let isONNX = (path as NSString).pathExtension.lowercased() == "onnx"
+            let ext = (path as NSString).pathExtension.lowercased()
+            let isONNX = ext == "onnx"
+            if case .object(let object) = value, let d = object as? DatasetValue, ext != "csv" {
+                return try DatasetExport.export(d, to: path, invocation)
+            }
+            for option in ["n", "unlabelled"] where invocation.arguments.isGiven(option) {
+                throw CommandError.invalidArgument(parameter: option, message: "\(option) applies to a dataset's images written to a folder, not to \(value.kindWithArticle)"
+                                                   + (ext == "csv" ? " written as CSV" : ""))
+            }
             if case .object(let object) = value, let m = object as? ModelValue {
                 guard isONNX else {
                     throw CommandError.invalidArgument(parameter: "file", message: "a model exports to ONNX: give a file ending in .onnx (save m \"FILE.loupe\" writes Loupe's own format)")
@@ -28,7 +39,7 @@ extension CommandRegistry {
                 return try exportONNX(m, to: path, invocation)
             }
             if isONNX {
-                throw CommandError.invalidArgument(parameter: "table", message: "only a model exports to ONNX, not \(value.kindWithArticle)")
+                throw CommandError.invalidArgument(parameter: "value", message: "only a model exports to ONNX, not \(value.kindWithArticle)")
             }
             return try exportTable(invocation)
         }

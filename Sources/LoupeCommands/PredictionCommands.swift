@@ -25,8 +25,8 @@ extension CommandRegistry {
                 try PredictionCommands.filter(call)
             })
         register(CommandSpec(
-            name: "copy", group: "Prediction", summary: "copy the images of a prediction table into one folder per predicted class, for labelling",
-            parameters: [.positional("p", .kind("predictions"), help: "a prediction table"),
+            name: "copy", group: "Prediction", summary: "copy the images of a prediction table into one folder per predicted class, for labelling (or a verification's corrected images by true class)",
+            parameters: [.positional("p", .oneOf([.kind("predictions"), .kind("verification")]), help: "a prediction table, or a verification (its corrected images go to their true class)"),
                          .positional("dir", .string, help: "the folder to copy into; existing files are never overwritten")],
             result: "nothing (prints the counts per class)", example: "copy doubtful \"to-label/\"") { call in
                 try PredictionCommands.copy(call)
@@ -72,24 +72,28 @@ enum PredictionCommands {
             throw CommandError.invalidArgument(parameter: "m", message: "\(error)")
         }
         if started { call.progress.finish(nil) }
-        let value = PredictionsValue(predictions: outcome.predictions, classes: model.metadata.classNames,
-                                     unreadable: outcome.unreadable, folder: folder, top: k)
-        if let csvPath, call.writesFiles { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
         let log = call.session.workPath(PredictionLog.fileName)
-        let now = PredictionLog.timestamp(Date())
-        let entries = outcome.predictions.map {
-            PredictionLogEntry(time: now, model: model.metadata.id, version: model.metadata.version, file: $0.path,
-                               label: $0.label, confidence: $0.confidence)
-        }
+        let logged = LoggedPredictions(log: log, model: model.metadata.id, version: model.metadata.version,
+                                       time: PredictionLog.timestamp(Date()))
+        let value = PredictionsValue(predictions: outcome.predictions, classes: model.metadata.classNames,
+                                     unreadable: outcome.unreadable, folder: folder, top: k, logged: logged)
+        if let csvPath, call.writesFiles { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
+        let entries = value.logEntries ?? []
+        // The predictions are made: a log that cannot be written costs the log, never the table.
+        // Only rank 0 writes (one process, or the first rank under mpirun).
+        var logFailure: String?
         if call.writesFiles {
-            do { try PredictionLog.append(entries, to: log) } catch {
-                throw CommandError.failed("\(error) (the predictions were made but not logged; check the work folder)")
-            }
+            do { try PredictionLog.append(entries, to: log) } catch { logFailure = "\(error)" }
         }
         call.write(value.printedPreview(rows: 10))
         writeUnreadable(outcome.unreadable, call: call)
         if let csvPath { call.write("table: \(csvPath)") }
-        call.write("logged \(entries.count) prediction\(entries.count == 1 ? "" : "s") to \(log)")
+        if let logFailure {
+            call.warn("the \(entries.count) prediction\(entries.count == 1 ? " was" : "s were") made but not logged: \(logFailure). "
+                      + "The table is kept (export it with export p \"FILE.csv\"); check the work folder (workdir).")
+        } else {
+            call.write("logged \(entries.count) prediction\(entries.count == 1 ? "" : "s") to \(log)")
+        }
         return .object(value)
     }
 
@@ -119,8 +123,7 @@ enum PredictionCommands {
         if let low { kept = kept.filter { $0.confidence >= low }; how.append("confidence ≥ \(percent(low))") }
         if let high { kept = kept.filter { $0.confidence <= high }; how.append("confidence ≤ \(percent(high))") }
         let selection = ([p.selection].compactMap { $0 } + how).joined(separator: ", ")
-        return .object(PredictionsValue(predictions: kept, classes: p.classes, unreadable: [], folder: p.folder,
-                                        selection: selection.isEmpty ? nil : selection, top: p.top))
+        return .object(p.subset(kept, selection: selection.isEmpty ? nil : selection))
     }
 
     private static func bound(_ name: String, _ call: CommandInvocation) throws -> Double? {
@@ -132,11 +135,23 @@ enum PredictionCommands {
     }
 
     static func copy(_ call: CommandInvocation) throws -> Value {
-        let p = try call.arguments.object("p", as: PredictionsValue.self)
         let dir = try call.arguments.string("dir")
         guard !dir.isEmpty else { throw CommandError.invalidArgument(parameter: "dir", message: "the folder name is empty") }
-        let outcome = try PredictionCopying.copy(p.predictions, into: dir, call: call)
-        let perClass = p.classes.compactMap { c in outcome.copied[c].map { "\(c) \($0)" } }
+        let items: [(path: String, label: String)], classes: [String]
+        if case .object(let o)? = call.arguments["p"], let v = o as? VerificationValue {
+            let corrected = v.outcome.verdicts.filter { $0.verdict == .corrected }
+            guard !corrected.isEmpty else {
+                throw CommandError.invalidArgument(parameter: "p", message: "the verification has no corrected image to copy (every decided prediction was confirmed)")
+            }
+            items = corrected.map { ($0.file, $0.truth ?? "unknown") }
+            classes = Array(Set(items.map(\.label))).sorted()
+        } else {
+            let p = try call.arguments.object("p", as: PredictionsValue.self)
+            items = p.predictions.map { ($0.path, $0.label) }
+            classes = p.classes
+        }
+        let outcome = try PredictionCopying.copy(items, into: dir, call: call)
+        let perClass = classes.compactMap { c in outcome.copied[c].map { "\(c) \($0)" } }
         call.write("copied \(outcome.total) image\(outcome.total == 1 ? "" : "s") into \(dir)" + (perClass.isEmpty ? "" : ": " + perClass.joined(separator: ", ")))
         if outcome.renamed > 0 { call.write("\(outcome.renamed) kept a numbered name (-1, -2, …) because a file of the same name was already there") }
         if !outcome.failed.isEmpty {

@@ -16,6 +16,11 @@ enum PredictionCopying {
     }
 
     static func copy(_ predictions: [FilePrediction], into dir: String, call: CommandInvocation) throws -> Outcome {
+        try copy(predictions.map { ($0.path, $0.label) }, into: dir, call: call)
+    }
+
+    /// Copies each file into `DIR/<its class folder>/`.
+    static func copy(_ predictions: [(path: String, label: String)], into dir: String, call: CommandInvocation) throws -> Outcome {
         let fm = FileManager.default
         var outcome = Outcome()
         guard call.writesFiles else { return outcome }
@@ -63,9 +68,5 @@ enum PredictionCopying {
     }
 
     /// A class name usable as a folder name: path separators and a leading dot replaced.
-    static func safeFolderName(_ label: String) -> String {
-        var s = label.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
-        if s.hasPrefix(".") { s = "_" + s.dropFirst() }
-        return s.isEmpty ? "_" : s
-    }
+    static func safeFolderName(_ label: String) -> String { classFolderName(label) }
 }

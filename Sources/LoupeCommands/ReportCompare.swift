@@ -52,7 +52,11 @@ enum RunComparison {
         let names = runs[0].hyperparameters.map(\.0) + runs.dropFirst().flatMap { $0.hyperparameters.map(\.0) }
         var differing: [String] = []
         // Each run draws its own seed stream from the session: a difference there is not a choice.
-        for n in names where n != "seed" && !differing.contains(n) && Set(settings.map { $0[n] ?? "" }).count > 1 { differing.append(n) }
+        // The data iteration shows whenever a run trained on added images, so iterations read side by side.
+        let iterated = runs.contains { $0.dataIteration > 1 }
+        for n in names where n != "seed" && !differing.contains(n) && (Set(settings.map { $0[n] ?? "" }).count > 1 || (n == "data" && iterated)) {
+            differing.append(n)
+        }
         return Table(columns: ["run"] + differing + resultColumns, rows: zip(runs, settings).map { r, s in
             [.string(r.displayLabel)] + differing.map { Value.string(s[$0] ?? "") } + [
                 .integer(r.recordedEpochCount), r.recordedBestEpoch.map { .integer($0) } ?? .none,

@@ -27,6 +27,7 @@ extension RunValue {
         if let head = o.headLearningRate { pairs.append(("head_lr", num(Double(head)))) }
         if let hidden = c.hidden { pairs.append(("head", "\(hidden) units, dropout \(num(Double(c.dropout)))")) }
         pairs.append(("frozen backbone", model.model.backboneFrozen ? "yes" : "no"))
+        pairs.append(("data", "iteration \(dataIteration) (\(trainImages) training images)"))
         pairs.append(("seed", "\(o.seed)"))
         return pairs
     }

@@ -23,6 +23,7 @@ extension CommandRegistry {
                 .option("optimizer", .choice(["sgd", "adamw"]), default: .string("sgd"), help: "optimizer"),
                 .option("early_stop", .integer, help: "patience in epochs on the dev loss (each step)"),
                 .flag("checkpoint", default: true, help: "write last.loupe and best.loupe after every epoch"),
+                stopAfterParameter,
             ],
             result: "a run with two phases (head, all)", example: "run = fine_tune m d head_epochs=3 epochs=2") { call in
                 try fineTune(call)
@@ -46,6 +47,7 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
         if all.epochs > 0 { try all.validate() }
     }
     if all.epochs < 0 { throw CommandError.invalidArgument(parameter: "epochs", message: "must be 0 (head only) or more, got \(all.epochs)") }
+    let stopAfter = try stopAfterArgument(a)
     let chose = ["head_epochs", "head_lr", "epochs", "lr"].allSatisfy { !a.isGiven($0) }
     if chose {
         let counts = data.train.countsPerClass.sorted()
@@ -77,19 +79,37 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     value.writesCheckpoints = try a.bool("checkpoint")
     value.priorTraining = m.trainingRecords
     call.write("step 1, head only: " + describe(first, model: m, data: data))
-    do { try trainPhase(value, extraEpochs: nil, call: call, title: "head") }
+    do { try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "head") }
     catch { m.model.freezeBackbone(wasFrozen); throw error }
-    if all.epochs > 0 && first.stopReason != .interrupted && first.stopReason != .diverged {
-        m.model.freezeBackbone(false)
-        let second = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: all, communicator: call.communicator) }
-        value.append(RunPhase(label: "all", run: second))
-        call.write("step 2, everything: " + describe(second, model: m, data: data))
-        try trainPhase(value, extraEpochs: nil, call: call, title: "all")
+    if all.epochs > 0 && first.stopReason == .interrupted {
+        // `resume run` finishes the head step, then trains everything, as this call would have.
+        value.pendingPhase = PendingPhase(options: all, data: data)
+    } else if all.epochs > 0 && first.stopReason != .diverged {
+        try trainAllPhase(value, PendingPhase(options: all, data: data), stopAfter: stopAfter.map { $0 - value.epochsRun }, call: call)
     } else if all.epochs == 0 {
         m.model.freezeBackbone(wasFrozen)
     }
-    finishRun(value, call: call)
+    finishRun(value, call: call, epochsBefore: 0)
     return .object(value)
+}
+
+/// The second step of a fine-tune, not begun yet: everything trains, with these options.
+struct PendingPhase {
+    let options: TrainingOptions
+    let data: TrainingData
+}
+
+/// Begins and runs a fine-tune's second step (from `fine_tune`, or from `resume` once an
+/// interrupted head step is done).
+func trainAllPhase(_ value: RunValue, _ pending: PendingPhase, stopAfter: Int?, call: CommandInvocation) throws {
+    value.pendingPhase = nil
+    let m = value.model
+    m.model.freezeBackbone(false)
+    let second = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: pending.data.train, dev: pending.data.dev, options: pending.options,
+                                                                          communicator: call.communicator) }
+    value.append(RunPhase(label: "all", run: second))
+    call.write("step 2, everything: " + describe(second, model: m, data: pending.data))
+    try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "all")
 }
 
 /// The options `fine_tune` shares with `train` (rates and epochs are set per step).

@@ -92,6 +92,8 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     if let best = result.best {
         call.write("r.best = \(short(best)): the largest rate whose loss falls consistently. Train with lr=\(short(best)) (onecycle warms up to it), or lr=\(short(roundRate(best / 3))) for a calmer run.")
         if best == rates.max() { call.write("the largest rate tried still trains: try larger ones (lrs=[\(short(best * 10)), \(short(roundRate(best * 3))), \(short(best))])") }
+        m.rangeBest = (ObjectIdentifier(d), best)
+        reconcileRates(m, d, call)
     } else {
         call.write("no rate made the loss fall consistently: try smaller rates (lrs=[\(short(rates.min()! / 10)), \(short(rates.min()! / 100))]), more batches, or check the pipeline with overfit")
     }
@@ -125,6 +127,19 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     value.figurePath = path
     if !resultIsShown(call) { call.write(value.summary) }
     call.write("f.suggestion = \(rate2(sweep.suggestion)) (fastai's valley); f.minimum = \(rate2(sweep.minimum)) (a tenth of the lowest loss's rate); f.steep = \(rate2(sweep.steep)) (steepest fall)")
+    m.findSuggestion = (ObjectIdentifier(d), sweep.suggestion)
+    reconcileRates(m, d, call)
     call.showFigure(path, title: "learning-rate finder")
     return .object(value)
+}
+
+/// When `lr_range` and `lr_find` have both run on this model and dataset and their rates are
+/// more than 3× apart, says why they differ and which to use when (both commands call it, so
+/// whichever runs second says it).
+func reconcileRates(_ m: ModelValue, _ d: DatasetValue, _ call: CommandInvocation) {
+    let id = ObjectIdentifier(d)
+    guard let r = m.rangeBest, let f = m.findSuggestion, r.dataset == id, f.dataset == id else { return }
+    let ratio = max(r.rate, f.rate) / min(r.rate, f.rate)
+    guard ratio > 3 else { return }
+    call.write("note: lr_range's \(short(r.rate)) and lr_find's \(rate2(f.rate)) differ \(Int(ratio.rounded()))×. lr_range's is the largest rate that still trains over a whole epoch at one fixed rate; lr_find's is where the loss falls fastest on a short sweep of rising rates from the first batches. Use lr_range's as the peak of train's onecycle schedule (it warms up to it); use lr_find's for a constant rate, a short run, or fine_tune's head.")
 }

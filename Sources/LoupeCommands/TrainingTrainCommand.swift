@@ -13,11 +13,13 @@ extension CommandRegistry {
                 .positional("d", .kind("dataset"), help: "a split dataset (trains on d.train, dev loss on d.val), or d.train alone (no dev set)"),
             ] + trainingParameters + [
                 .flag("checkpoint", default: true, help: "write last.loupe and best.loupe into the run folder after every epoch"),
+                stopAfterParameter,
             ],
             result: "a run (its folder holds history.csv, curves.png and checkpoints)", example: "run = train m d epochs=5 lr=0.01") { call in
                 let m = try call.arguments.object("m", as: ModelValue.self)
                 let d = try call.arguments.object("d", as: DatasetValue.self)
                 var options = try trainingOptions(call.arguments)
+                let stopAfter = try stopAfterArgument(call.arguments)
                 options.seed = call.drawSeed()
                 let data = try TrainingData.resolve(d, model: m)
                 let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: options,
@@ -30,8 +32,8 @@ extension CommandRegistry {
                 value.priorTraining = m.trainingRecords
                 call.write(describe(run, model: m, data: data))
                 if let reason = data.noDevReason { call.write("note: \(reason)") }
-                try trainPhase(value, extraEpochs: nil, call: call, title: "train")
-                finishRun(value, call: call)
+                try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "train")
+                finishRun(value, call: call, epochsBefore: 0)
                 return .object(value)
             })
         register(CommandSpec(
@@ -39,6 +41,7 @@ extension CommandRegistry {
             parameters: [
                 .positional("run", .kind("run"), help: "the run to continue"),
                 .option("epochs", .integer, help: "more epochs, on a fresh schedule (default: the epochs an interruption left)"),
+                stopAfterParameter,
             ],
             result: "the run", example: "resume run epochs=5") { call in
                 let value = try call.arguments.object("run", as: RunValue.self)
@@ -48,13 +51,21 @@ extension CommandRegistry {
                 }
                 let extra = try call.arguments["epochs"].map { _ in try call.arguments.integer("epochs") }
                 if let extra, extra < 1 { throw CommandError.invalidArgument(parameter: "epochs", message: "must be at least 1, got \(extra)") }
-                if extra == nil && run.epochsRun >= run.plannedEpochs {
+                let stopAfter = try stopAfterArgument(call.arguments)
+                if extra == nil && run.epochsRun >= run.plannedEpochs && value.pendingPhase == nil {
                     throw CommandError.invalidArgument(parameter: "run", message: "run \(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
                 }
                 if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
                 call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
-                try trainPhase(value, extraEpochs: extra, call: call, title: "resume")
-                finishRun(value, call: call)
+                let before = value.epochsRun
+                if run.epochsRun < run.plannedEpochs || extra != nil {
+                    try trainPhase(value, extraEpochs: extra, stopAfter: stopAfter, call: call, title: "resume")
+                }
+                // A fine-tune stopped in its head step goes on to train everything, as it would have.
+                if let pending = value.pendingPhase, value.run.stopReason == .completed || value.run.stopReason == .earlyStopped {
+                    try trainAllPhase(value, pending, stopAfter: stopAfter.map { $0 - (value.epochsRun - before) }, call: call)
+                }
+                finishRun(value, call: call, epochsBefore: before)
                 return .object(value)
             })
     }
@@ -73,6 +84,19 @@ var trainingParameters: [Parameter] { [
     .option("class_weights", .oneOf([.choice(["auto", "none"]), .list(of: .number)]), default: .string("none"), help: "auto: inverse class frequency; or one weight per class"),
     .option("label_smoothing", .number, default: .number(0), help: "label smoothing in [0, 1)"),
 ] }
+
+/// `stop_after=N` of `train`, `fine_tune` and `resume`: how `save_session` replays a command
+/// that Ctrl-C stopped (interrupts are exact, so stopping before epoch N+1 is the same state).
+var stopAfterParameter: Parameter {
+    .option("stop_after", .integer, help: "stop after N epochs of this command as Ctrl-C would (resume continues); save_session writes it for interrupted runs")
+}
+
+func stopAfterArgument(_ a: Arguments) throws -> Int? {
+    guard a["stop_after"] != nil else { return nil }
+    let n = try a.integer("stop_after")
+    guard n >= 0 else { throw CommandError.invalidArgument(parameter: "stop_after", message: "must be 0 or more epochs, got \(n)") }
+    return n
+}
 
 /// Reads the shared hyperparameters; bad values name their parameter.
 func trainingOptions(_ a: Arguments) throws -> TrainingOptions {
@@ -111,13 +135,13 @@ func describe(_ run: TrainingRun, model: ModelValue, data: TrainingData) -> Stri
 
 /// Runs (or continues) the last phase of `value`, rewriting the run folder after every epoch.
 /// A diverging run stops inside Workflow with the last finite weights restored and a note.
-func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, title: String) throws {
+func trainPhase(_ value: RunValue, extraEpochs: Int?, stopAfter: Int?, call: CommandInvocation, title: String) throws {
     let phase = value.phases.last!
     let folder = RunFolder(name: value.name, path: value.folder!)
     let bridge = TrainingProgressBridge(call.progress, title: title, epochOffset: value.epochsRun - phase.run.epochsRun)
     defer { bridge.finish(nil) }
     do {
-        try phase.run.run(extraEpochs: extraEpochs, shouldStop: call.shouldStop, progress: { bridge.handle($0, call: call) },
+        try phase.run.run(extraEpochs: extraEpochs, stopAfter: stopAfter.map { max(0, $0) }, shouldStop: call.shouldStop, progress: { bridge.handle($0, call: call) },
                           checkpoint: { model, epoch in
             guard call.writesFiles else { return }
             try folder.writeProgress(value)
@@ -132,13 +156,19 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, call: CommandInvocation, t
 }
 
 /// After a command ends: the model records the run; a closing line says where things are.
-func finishRun(_ value: RunValue, call: CommandInvocation) {
+/// A run that Ctrl-C stopped says where, and its statement replays as `… stop_after=N` (the
+/// epochs this command finished), so a saved session rebuilds the same stopped run.
+func finishRun(_ value: RunValue, call: CommandInvocation, epochsBefore: Int) {
     value.model.metadata = value.modelMetadata()
     // The early-stop note and restored weights come after the last epoch's files were written.
     if let folder = value.folder, call.writesFiles { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
     if !resultIsShown(call) { call.write(value.summary) }
     if value.run.stopReason == .interrupted {
-        call.write("stopped in epoch \(value.epochsRun + 1); the model keeps the weights of its last finished batch")
+        let done = value.epochsRun
+        let batches = value.run.stopPoint.map { $0.batchesDone > 0 ? " after \($0.batchesDone) of its \($0.batches) batches" : "" } ?? ""
+        let state = done == 0 ? "the start of the run" : "the end of epoch \(done)"
+        call.write("stopped in epoch \(done + 1)\(batches): the model and its optimizer are back at \(state); resume run continues exactly")
+        call.replayArguments = [("stop_after", "\(done - epochsBefore)")]
     }
     if let folder = value.folder {
         let best = value.writesCheckpoints && FileManager.default.fileExists(atPath: folder + "/best.loupe") ? ", best.loupe" : ""

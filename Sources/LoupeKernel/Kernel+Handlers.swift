@@ -74,12 +74,10 @@ extension Kernel {
         var failure: LoupeError?
         do throws(LoupeError) {
             for statement in try interpreter.parse(source) {
+                // A command that stops cleanly on an interrupt (train keeps its run) keeps its
+                // result and still ends the cell as interrupted (`Interpreter.execute`), so the
+                // notebook says so and queued cells do not run.
                 try interpreter.execute(statement, from: source, in: &session, context: context)
-                // A command that stops cleanly on an interrupt (train keeps its run) still ends
-                // the cell as interrupted, so the notebook says so and queued cells do not run.
-                if KernelSignals.interruption.isRequested {
-                    throw LoupeError.interrupted(Diagnostic("interrupted; what the statement finished is kept", at: statement.span, in: source))
-                }
                 if session.quitRequested {
                     session.quitRequested = false
                     context.output("the kernel keeps running: use the notebook's Kernel menu to shut it down or restart it\n")

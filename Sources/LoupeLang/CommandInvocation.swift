@@ -32,6 +32,11 @@ public final class CommandInvocation {
     /// writes it itself only when this is false.
     public internal(set) var resultIsShown = false
 
+    /// Arguments the statement's line in `history` and `save_session` gets instead of (or in
+    /// addition to) those typed, so that the replay reproduces what this call did: a `train`
+    /// stopped by Ctrl-C after 2 epochs replays as `train … stop_after=2`.
+    public var replayArguments: [(name: String, value: String)] = []
+
     /// Progress of a long task, rendered by the front end.
     public var progress: any ProgressReporter { context.progress }
 

@@ -26,6 +26,7 @@ extension Evaluator {
             throw fail("\(call.name): \(error)", at: call.nameSpan)
         }
         session = invocation.session
+        if !invocation.replayArguments.isEmpty { replayArguments = (call, invocation.replayArguments) }
         return value
     }
 

@@ -23,11 +23,23 @@ public struct Interpreter {
     public func execute(_ statement: Statement, from source: SourceFile, in session: inout Session,
                         context: RunContext) throws(LoupeError) -> Value? {
         context.beginStatement()
-        var evaluator = Evaluator(interpreter: self, source: source, context: context, session: session)
-        let outcome = try evaluator.run(statement)
-        session = evaluator.session
+        let outcome: Evaluator.Outcome
+        do {
+            var evaluator = Evaluator(interpreter: self, source: source, context: context, session: session)
+            outcome = try evaluator.run(statement)
+            session = evaluator.session
+        }
+        // The evaluator's copy of the session is gone here, so the history below is appended
+        // in place: while the copy lived, every append copied the whole history, and a script
+        // ran in time growing with the square of its statement count.
         if let replay = outcome.replay {
             session.history.append(HistoryEntry(text: statement.text, replay: replay))
+        }
+        // A command that stops cleanly on Ctrl-C (train keeps its run) has finished the
+        // statement: its result is kept, and the interruption is reported here, at this
+        // statement, rather than at the next one, which never starts.
+        if context.interruption.isRequested {
+            throw .interrupted(Diagnostic(Evaluator.interruptedAfter, at: statement.span, in: source))
         }
         return outcome.value
     }
@@ -81,6 +93,12 @@ struct Evaluator {
         var replay: String?
     }
 
+    /// Set by a command that asks its statement to replay differently (`CommandInvocation.replayArguments`).
+    var replayArguments: (call: CommandCall, arguments: [(name: String, value: String)])?
+
+    /// The message of a statement that finished although Ctrl-C was pressed while it ran.
+    static let interruptedAfter = "interrupted; what the statement finished is kept"
+
     func fail(_ message: String, at span: SourceSpan?) -> LoupeError {
         .runtime(Diagnostic(message, at: span, in: source))
     }
@@ -112,13 +130,13 @@ struct Evaluator {
                 // as `d = dataset …` always did. Scripts stay as quiet as the commands are.
                 if context.showsExpressionValues && !context.saidSomething, case .object = value { context.emit(.text("\(name): \(value.summary)\n")) }
             }
-            return Outcome(value: value, replay: statement.text)
+            return Outcome(value: value, replay: replayText(of: statement))
         case .command(let call):
             let value = try runCommand(call, resultIsShown: true)
             show(value)
             if !value.isNone { session.lastResult = value }
             let records = interpreter.registry[call.name]?.recordsInHistory ?? true
-            return Outcome(value: value, replay: records ? statement.text : nil)
+            return Outcome(value: value, replay: records ? replayText(of: statement) : nil)
         case .expression(let expression):
             let value = try evaluate(expression)
             session.lastResult = value
@@ -147,14 +165,14 @@ struct Evaluator {
             loop: for item in items {
                 session.variables[variable] = item
                 for inner in body {
-                    _ = try run(inner)
+                    _ = try runInBlock(inner)
                     if session.quitRequested { break loop }
                 }
             }
             return Outcome(value: nil, replay: statement.text)
         case .ifElse(let condition, let then, let otherwise):
             let branch = try evaluate(condition).isTruthy ? then : (otherwise ?? [])
-            for inner in branch where !session.quitRequested { _ = try run(inner) }
+            for inner in branch where !session.quitRequested { _ = try runInBlock(inner) }
             return Outcome(value: nil, replay: statement.text)
         case .time(let inner):
             let start = Date()
@@ -162,6 +180,49 @@ struct Evaluator {
             context.output("time: \(Evaluator.seconds(Date().timeIntervalSince(start)))\n")
             return Outcome(value: outcome.value, replay: outcome.replay)
         }
+    }
+
+    /// A statement inside a block: one that finishes while Ctrl-C is pressed stops the block
+    /// there, named in the message (the block as a whole fails, so the session keeps none of it).
+    mutating func runInBlock(_ statement: Statement) throws(LoupeError) -> Outcome {
+        let outcome = try run(statement)
+        if context.interruption.isRequested {
+            throw .interrupted(Diagnostic(Evaluator.interruptedAfter, at: statement.span, in: source))
+        }
+        return outcome
+    }
+
+    /// The statement as it replays: as typed, with the arguments its command asked to replay
+    /// with (`replayArguments`) in place of the same-named numbers typed, or added at the end.
+    /// Only a statement that is the call itself (`train …`, `run = train …`) is rewritten.
+    func replayText(of statement: Statement) -> String {
+        guard let (call, arguments) = replayArguments else { return statement.text }
+        switch statement.kind {
+        case .command(let c) where c == call: break
+        case .assignment(_, _, let e) where e.kind == .command(call): break
+        default: return statement.text
+        }
+        var text = Array(statement.text)
+        // Character offset in `text` of a location in the source (columns count characters).
+        func offset(_ location: SourceLocation) -> Int? {
+            var line = statement.span.start.line, column = statement.span.start.column
+            for (i, c) in text.enumerated() {
+                if line == location.line && column == location.column { return i }
+                if c.isNewline { line += 1; column = 1 } else { column += 1 }
+            }
+            return nil
+        }
+        var added: [String] = []
+        for (name, value) in arguments {
+            if let typed = call.arguments.first(where: { $0.label == name }), case .number = typed.value.kind,
+               let label = typed.labelSpan, let from = offset(label.start), let to = offset(typed.value.span.start),
+               to + typed.value.span.length <= text.count {
+                text.replaceSubrange(from..<(to + typed.value.span.length), with: Array("\(name)=\(value)"))
+            } else {
+                added.append("\(name)=\(value)")
+            }
+        }
+        return String(text) + added.map { " " + $0 }.joined()
     }
 
     /// Wall time as `0.123 s`, `12.3 s`, or `2 min 5.0 s`.

@@ -84,16 +84,16 @@ extension CommandRegistry {
             })
         register(CommandSpec(
             name: "export", group: "Session", summary: "write a table (or a value with a table view) as CSV",
-            parameters: [.positional("table", .any, help: "a table, or a value such as predictions"),
+            parameters: [.positional("value", .any, help: "a table, or a value such as predictions"),
                          .positional("file", .string, help: "the CSV file to write")],
             result: "nothing", example: "export p \"predictions.csv\"") { invocation in
-                let value = invocation.arguments["table"] ?? .none
+                let value = invocation.arguments["value"] ?? .none
                 let table: Table
                 switch value {
                 case .table(let t): table = t
                 case .object(let object) where object.table != nil: table = object.table!
                 default:
-                    throw CommandError.invalidArgument(parameter: "table", message: "\(value.kindWithArticle) has no table to export")
+                    throw CommandError.invalidArgument(parameter: "value", message: "\(value.kindWithArticle) has no table to export")
                 }
                 let path = try invocation.arguments.string("file")
                 if invocation.writesFiles { try FileWriting.write(table.csv(), to: path, parameter: "file") }

@@ -64,6 +64,9 @@ public struct LineChart: Figure {
     public var xRange: ClosedRange<Double>?
     public var yRange: ClosedRange<Double>?
     public var verticalMarkers: [VerticalMarker] = []
+    /// Labels for chosen x positions (days, weeks) in place of numeric ticks; when they do not all
+    /// fit, every k-th is written. Empty: numeric ticks.
+    public var xTickLabels: [(x: Double, label: String)] = []
     public var pointLabels: [PointLabel] = []
     /// Nominal size in pixels at scale 1.
     public var width = 960
@@ -88,8 +91,21 @@ public struct LineChart: Figure {
         // Linear x runs exactly over the data (epochs 1…12, not 0…12); the inset keeps end points off the frame.
         let finiteX = xs.filter(\.isFinite)
         let dataX = xScale == .linear ? finiteX.min().flatMap { lo in finiteX.max().map { hi in lo < hi ? lo...hi : nil } } ?? nil : nil
-        let axes = Axes.layout(width: w, height: h, titles: titles, xValues: xs, yValues: ys, xScale: xScale, yScale: yScale,
+        var axes = Axes.layout(width: w, height: h, titles: titles, xValues: xs, yValues: ys, xScale: xScale, yScale: yScale,
                                xRange: xRange ?? dataX, yRange: yRange, yIncludesZero: false, xInset: style.px(12), style: style, text: text)
+        if !xTickLabels.isEmpty {
+            // Every k-th label, k the smallest step at which the widest label fits between two ticks.
+            let widest = Double(xTickLabels.map { text.width(of: $0.label, size: style.tickSize) }.max() ?? 0)
+            let span = max(1e-9, axes.x.upper - axes.x.lower)
+            let sorted = xTickLabels.sorted { $0.x < $1.x }
+            let gap = zip(sorted, sorted.dropFirst()).map { $1.x - $0.x }.min() ?? span
+            let pixelsPerGap = gap / span * (axes.plot.width - 2 * axes.xInset)
+            let step = max(1, Int(((widest + style.px(14)) / max(pixelsPerGap, 1)).rounded(.up)))
+            let shown = sorted.enumerated().filter { $0.offset % step == 0 }.map(\.element)
+            axes.x.ticks = shown.map(\.x)
+            axes.x.labels = shown.map(\.label)
+            axes.x.minorTicks = []
+        }
         axes.drawGrid(on: &canvas, style: style, vertical: true)
 
         // Curves may touch the plot's edge (accuracy 1.0): let half a line width spill over rather than cut it.

@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 import NeuralNet
 
@@ -7,14 +8,30 @@ public struct RangeTestCurve: Sendable {
     public let losses: [Double]
     public var first: Double { losses.first ?? .nan }
     public var last: Double { losses.last ?? .nan }
-    /// The loss falls consistently: the mean of the last quarter is below the first quarter's by
-    /// at least 2%, the run never diverges, and at least 60% of the steps are below the start.
+    public init(learningRate: Double, losses: [Double]) {
+        self.learningRate = learningRate; self.losses = losses
+    }
+    /// The losses through an exponential moving average (β = 0.9, bias-corrected as fastai's
+    /// `lr_find` does): one batch's noise no longer decides whether a curve falls.
+    public var smoothed: [Double] {
+        var average = 0.0, out: [Double] = []
+        for (i, l) in losses.enumerated() {
+            average = 0.9 * average + 0.1 * l
+            out.append(average / (1 - pow(0.9, Double(i + 1))))
+        }
+        return out
+    }
+    /// The loss falls consistently: on the smoothed curve, the mean of the last quarter is at
+    /// least 2% below the start (the mean of the first quarter of the losses, so that one lucky
+    /// first batch does not set the bar) and at least 60% of the steps are below the start; and
+    /// the run never diverges.
     public var decreasing: Bool {
         guard losses.count >= 4, losses.allSatisfy(\.isFinite) else { return false }
-        let q = max(1, losses.count / 4)
-        let head = losses.prefix(q).reduce(0, +) / Double(q), tail = losses.suffix(q).reduce(0, +) / Double(q)
-        let below = losses.dropFirst().filter { $0 < losses[0] }.count
-        return tail < head * 0.98 && Double(below) >= 0.6 * Double(losses.count - 1)
+        let s = smoothed
+        let q = max(1, s.count / 4)
+        let start = losses.prefix(q).reduce(0, +) / Double(q), tail = s.suffix(q).reduce(0, +) / Double(q)
+        let below = s.filter { $0 < start }.count
+        return tail < start * 0.98 && Double(below) >= 0.6 * Double(s.count)
     }
 }
 
@@ -53,8 +70,12 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
         var losses: [Double] = []
         var diverged = false
         outer: for epoch in 1...epochs {
-            for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed, shard: trainingStep.shard) {
+            // A partial last batch gives a loss of fewer images, noisier than the rest: skipped
+            // (decided from the global counts, so every rank skips the same one).
+            let partialLast = data.count >= batchSize && data.count % batchSize != 0 ? data.count / batchSize : nil
+            for (index, batch) in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed, shard: trainingStep.shard).enumerated() {
                 if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("lr_range interrupted; the model is unchanged") }
+                if index == partialLast { continue }
                 if let b = batches, losses.count >= b { break outer }
                 let value = trainingStep.forward(batch).loss
                 losses.append(value)

@@ -32,6 +32,28 @@ public enum StopReason: String, Sendable, Codable {
     case completed, earlyStopped, interrupted, diverged
 }
 
+/// Where an interrupted run stopped: the epoch it was in and the batches of it that had run
+/// (their updates were undone: the model and optimizer are back at the end of the epoch before).
+public struct StopPoint: Sendable, Equatable {
+    public var epoch: Int
+    public var batchesDone: Int
+    public var batches: Int
+
+    public init(epoch: Int, batchesDone: Int, batches: Int) {
+        self.epoch = epoch; self.batchesDone = batchesDone; self.batches = batches
+    }
+}
+
+/// Everything a run changes while it trains an epoch, copied at the epoch's start: restoring it
+/// after an interruption or a divergence undoes the epoch exactly, so continuing from it gives
+/// bit for bit what an uninterrupted run gives.
+struct EpochStart {
+    let model: ModelSnapshot
+    let optimizer: OptimizerState
+    let dropout: SeededGenerator?
+    let step: Int
+}
+
 /// A training run: the model it trains, its data, options, optimizer state and history.
 /// `continue(epochs:)` resumes it (LANGUAGE.md's `resume`).
 public final class TrainingRun {
@@ -43,6 +65,8 @@ public final class TrainingRun {
     public private(set) var bestEpoch: Int?
     public private(set) var bestLoss: Double?
     public private(set) var stopReason: StopReason = .completed
+    /// Where the last interruption stopped the run (`nil` unless `stopReason` is `.interrupted`).
+    public private(set) var stopPoint: StopPoint?
     /// Epochs the current schedule spans (grows when the run is resumed).
     public private(set) var plannedEpochs: Int
     private var optimizer: Optimizer
@@ -84,9 +108,25 @@ public final class TrainingRun {
         return history.last.map { $0.devAccuracy ?? $0.trainAccuracy }
     }
 
+    /// Copies the state an epoch changes (see `EpochStart`).
+    private func epochStart() -> EpochStart {
+        EpochStart(model: model.snapshot(), optimizer: optimizer.state, dropout: model.dropoutGenerator, step: step)
+    }
+
+    /// Puts the model, the optimizer and the schedule back where `start` found them.
+    private func rollBack(to start: EpochStart) {
+        model.restore(start.model)
+        optimizer.state = start.optimizer
+        model.dropoutGenerator = start.dropout
+        step = start.step
+    }
+
     /// Runs the remaining planned epochs (or `extra` more with a fresh schedule segment).
-    /// `shouldStop` is polled between batches (Ctrl-C); the model is consistent whenever it returns.
-    public func run(extraEpochs extra: Int? = nil, shouldStop: () -> Bool = { false },
+    /// `shouldStop` is polled between batches (Ctrl-C): a stop undoes the unfinished epoch (model,
+    /// optimizer, schedule and dropout back at the end of the last finished one), so `run()`
+    /// afterwards continues exactly as if it had never stopped. `stopAfter` stops the same way
+    /// before the epoch that would exceed that many epochs of this call (a replayed interruption).
+    public func run(extraEpochs extra: Int? = nil, stopAfter: Int? = nil, shouldStop: () -> Bool = { false },
                     progress: (TrainingEvent) -> Void = { _ in },
                     checkpoint: ((ResNet, Int) throws -> Void)? = nil) throws {
         if let extra {
@@ -114,22 +154,34 @@ public final class TrainingRun {
         /// Rank 0's answer on every rank.
         func decide(_ flag: Bool) -> Bool { communicator?.agree(flag) ?? flag }
         stopReason = .completed
+        stopPoint = nil
+        let firstEpoch = epochsRun
         while epochsRun < plannedEpochs {
             let epoch = epochsRun + 1
-            let lastGood = model.snapshot()
+            if let stopAfter, epochsRun - firstEpoch >= stopAfter {
+                stopReason = .interrupted
+                stopPoint = StopPoint(epoch: epoch, batchesDone: 0, batches: batchesPerEpoch)
+                return
+            }
+            let lastGood = epochStart()
             let started = Date()
             progress(.epochStarted(epoch: epoch, of: plannedEpochs, batches: batchesPerEpoch))
             var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0, rate = 0.0
             for batch in train.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: options.augment, seed: options.seed, shard: shard) {
-                if decide(shouldStop()) { stopReason = .interrupted; return }
+                if decide(shouldStop()) {
+                    rollBack(to: lastGood)
+                    stopReason = .interrupted
+                    stopPoint = StopPoint(epoch: epoch, batchesDone: batchIndex, batches: batchesPerEpoch)
+                    return
+                }
                 let base = options.schedule.rate(base: options.learningRate, step: step, total: totalSteps)
                 let head = options.headLearningRate.map { options.schedule.rate(base: $0, step: step, total: totalSteps) }
                 rate = Double(base)
                 let (value, batchCorrect, batchCount) = trainingStep.forward(batch)
                 guard decide(value.isFinite) else {
-                    model.restore(lastGood)
+                    rollBack(to: lastGood)
                     stopReason = .diverged
-                    progress(.note("the loss became \(value) in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
+                    progress(.note("the loss became \(value.isNaN ? "NaN" : value > 0 ? "infinite" : "-infinite") in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
                     return
                 }
                 trainingStep.backward()
@@ -145,7 +197,7 @@ public final class TrainingRun {
             // (the last batch of an epoch, a huge rate): the next epoch would start from, and
             // later restore, broken weights. The epoch's own start is the last good state.
             guard decide(model.isFinite) else {
-                model.restore(lastGood)
+                rollBack(to: lastGood)
                 stopReason = .diverged
                 progress(.note("the weights became NaN or infinite in epoch \(epoch): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
                 return

@@ -59,6 +59,9 @@ final class ModelCommandsTests: XCTestCase {
         XCTAssertTrue(message.contains("did you mean 18"), message)
         XCTAssertTrue(message.contains("'depth'"), message)
         XCTAssertNil(h.value("m"))
+        // Without classes too: the wrong depth is what is reported, not the missing classes.
+        let bare = h.error("m = resnet 19")
+        XCTAssertTrue(bare.contains("no ResNet of depth 19") && bare.contains("did you mean 18"), bare)
         XCTAssertTrue(h.error("m = resnet 20 classes=3 stem=imagenet").contains("small"))
         XCTAssertTrue(h.error("m = resnet 18 classes=3 dropout=0.3").contains("head=N"))
         XCTAssertTrue(h.error("m = resnet 18 classes=3 channels=2").contains("'channels'"))

@@ -54,6 +54,22 @@ final class PredictionCommandsTests: XCTestCase {
         h.keepOutputs("predict")
     }
 
+    /// When only the log cannot be written, the predictions are kept and shown, and a warning
+    /// says what was not logged (they used to be thrown away with the error).
+    func testPredictKeepsItsTableWhenTheLogCannotBeWritten() throws {
+        let h = try ScriptHarness()
+        try h.installRun(epochs: 1)
+        let folder = try makeUnlabelled(h)
+        let blocker = h.path("a-file")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let out = try h.lines("workdir \"\(blocker)/logs\"\np = predict m \"\(folder)\"").joined(separator: "\n")
+        XCTAssertTrue(out.contains("predictions: 12 images"), out)
+        XCTAssertTrue(out.contains("12 predictions were made but not logged"), out)
+        XCTAssertTrue(out.contains("\(blocker) is a file, and a folder is needed there"), out)
+        XCTAssertFalse(out.contains("logged 12 predictions to"), out)
+        XCTAssertEqual(try h.lines("print p.count")[0], "12")
+    }
+
     func testPredictRejectsAMissingFolderAndBadTop() throws {
         let h = try ScriptHarness()
         try h.installRun(epochs: 1)
@@ -133,30 +149,30 @@ final class PredictionCommandsTests: XCTestCase {
 
         let byClass = try h.lines("usage \"\(log)\"")
         XCTAssertTrue(byClass[0].contains("skipped 1 line") && byClass[0].contains("line 5"), byClass[0])
-        XCTAssertEqual(byClass[1], "4 predictions in \(log)")
-        guard case .table(let t)? = h.session.lastResult else { return XCTFail("usage returns a table") }
-        XCTAssertEqual(t.columns, ["class", "predictions", "share", "mean_confidence", "first", "last"])
+        XCTAssertEqual(byClass[1], "4 predictions in \(log); none verified yet (verify p \"DIR\" records what a person decided)")
+        guard case .object(let uo)? = h.session.lastResult, let t = (uo as? UsageValue)?.usageTable else { return XCTFail("usage returns a usage value") }
+        XCTAssertEqual(t.columns, ["class", "predictions", "share", "mean_confidence", "verified", "accuracy", "accuracy_low", "accuracy_high", "first", "last"])
         XCTAssertEqual(t.rows.map { $0[0].display }, ["cat", "dog"])
         XCTAssertEqual(t.rows.map { $0[1].display }, ["3", "1"])
         XCTAssertEqual(t.rows[0][2].display, "0.75")
         XCTAssertEqual(t.rows[0][3].display, "0.75")
 
         try h.lines("u = usage \"\(log)\" by=model")
-        guard case .table(let m)? = h.value("u") else { return XCTFail() }
+        guard case .object(let om)? = h.value("u"), let m = (om as? UsageValue)?.usageTable else { return XCTFail() }
         XCTAssertEqual(m.columns.prefix(3), ["model", "version", "predictions"])
         XCTAssertEqual(m.rows.map { "\($0[0].display) v\($0[1].display): \($0[2].display)" }, ["a v1: 2", "a v2: 1", "b v1: 1"])
 
         try h.lines("u = usage \"\(log)\" by=confidence")
-        guard case .table(let c)? = h.value("u") else { return XCTFail() }
+        guard case .object(let oc)? = h.value("u"), let c = (oc as? UsageValue)?.usageTable else { return XCTFail() }
         XCTAssertEqual(c.rows.map { $0[0].display }, ["under 50%", "50-70%", "70-90%", "90% and over"])
         XCTAssertEqual(c.rows.map { $0[1].display }, ["1", "1", "1", "1"])
 
         try h.lines("u = usage \"\(log)\" by=day")
-        guard case .table(let d)? = h.value("u") else { return XCTFail() }
+        guard case .object(let od)? = h.value("u"), let d = (od as? UsageValue)?.usageTable else { return XCTFail() }
         XCTAssertEqual(d.rows.map { $0[0].display }, ["2026-11-20", "2026-11-21", "2026-11-22"])
         XCTAssertEqual(d.rows.map { $0[1].display }, ["2", "1", "1"])
 
         XCTAssertTrue(h.error("usage \"\(h.path("none.jsonl"))\"").contains("'log'"))
-        XCTAssertTrue(h.error("usage \"\(log)\" by=week").contains("class, model, confidence, day"))
+        XCTAssertTrue(h.error("usage \"\(log)\" by=month").contains("class, model, confidence, day, week"))
     }
 }

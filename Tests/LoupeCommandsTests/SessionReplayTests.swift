@@ -40,6 +40,6 @@ final class SessionReplayTests: XCTestCase {
     /// The lines that carry results (losses and accuracies), without timings or paths of run folders.
     private func numbers(in lines: [String]) -> [String] {
         lines.filter { $0.hasPrefix("epoch ") || $0.first?.isNumber == true }
-            .map { $0.replacingOccurrences(of: #"\(\d+ s\)"#, with: "", options: .regularExpression) }
+            .map { $0.replacingOccurrences(of: #"\((\d+ min )?[\d.]+ s\)"#, with: "", options: .regularExpression) }
     }
 }

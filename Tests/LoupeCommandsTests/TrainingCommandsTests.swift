@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import LoupeLang
-import LoupeCommands
+@testable import LoupeCommands
 import Datasets
 import Workflow
 
@@ -21,6 +21,10 @@ final class TrainingCommandsTests: XCTestCase {
         let text = out.joined(separator: "\n")
         XCTAssertTrue(text.contains("epoch 1: train loss"), text)
         XCTAssertTrue(text.contains("epoch 6: train loss"), text)
+        // Each epoch line ends with the epoch's wall time.
+        let epochLines = text.split(separator: "\n").filter { $0.hasPrefix("epoch ") && $0.contains(": train loss") }
+        XCTAssertFalse(epochLines.isEmpty)
+        for l in epochLines { XCTAssertNotNil(l.range(of: #"; lr \S+ \((\d+ min )?[\d.]+ s\)$"#, options: .regularExpression), String(l)) }
         let fields = out.last!.split(separator: " ")
         XCTAssertEqual(fields[0], "6")
         XCTAssertGreaterThanOrEqual(Double(fields[2])!, 0.9, text)
@@ -50,6 +54,7 @@ final class TrainingCommandsTests: XCTestCase {
                 run = train m d epochs=2 lr=0.01
                 print run.best_loss run.accuracy
                 """).filter { !$0.hasPrefix("files:") }
+                .map { $0.replacingOccurrences(of: #" \((\d+ min )?[\d.]+ s\)$"#, with: "", options: .regularExpression) }
         }
         let a = try transcript(), b = try transcript()
         XCTAssertEqual(a, b)
@@ -99,7 +104,9 @@ final class TrainingCommandsTests: XCTestCase {
         let h = try quadrantHarness()
         try h.lines("m = resnet 20 classes=d")
         // Ctrl-C once training has started (a flag set before the statement would stop the statement itself).
-        try InterruptingHarness(h).runInterrupted("run = train m d epochs=3")
+        XCTAssertThrowsError(try InterruptingHarness(h).runInterrupted("run = train m d epochs=3")) { error in
+            XCTAssertTrue("\(error)".contains("interrupted; what the statement finished is kept"), "\(error)")
+        }
         let out = try h.lines("print run.epochs\nresume run\nprint run.epochs")
         XCTAssertEqual(out.first, "0")
         XCTAssertEqual(out.last, "3")
@@ -183,6 +190,21 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertEqual(try model(h).model.state().flatMap(\.values), before)
         XCTAssertTrue(h.error("f = lr_find m d start=1 end=0.1").contains("'end'"))
         XCTAssertTrue(h.error("f = lr_find m d iterations=5").contains("'iterations'"))
+    }
+
+    /// When lr_range and lr_find disagree on the same model and data, the second to run says so
+    /// and which to use when; for another dataset nothing is said.
+    func testLRRangeAndLRFindSayWhenTheyDisagree() throws {
+        let h = try quadrantHarness()
+        try h.lines("m = resnet 20 classes=d")
+        guard case .object(let d as DatasetValue)? = h.value("d") else { return XCTFail("no dataset d") }
+        let m = try model(h)
+        m.rangeBest = (ObjectIdentifier(d), 1000)
+        let out = try h.lines("f = lr_find m d iterations=30")
+        XCTAssertTrue(out.contains { $0.hasPrefix("note: lr_range's 1000 and lr_find's") && $0.contains("onecycle") }, "\(out)")
+        XCTAssertNotNil(m.findSuggestion)
+        m.rangeBest = (ObjectIdentifier(m), 1000)
+        XCTAssertFalse(try h.lines("f = lr_find m d iterations=30").contains { $0.hasPrefix("note: lr_range's") })
     }
 
     func testRunIsPlottableAndReportable() throws {

@@ -136,14 +136,49 @@ final class ConvolutionOneDNNTests: XCTestCase {
         XCTAssertEqual(a.forward(x, training: false).toArray(), ya, "after restore")
     }
 
+    /// The Winograd path (3x3/1, 64+ channels, 16x16+, AVX-512): chunks of 16 images and a smaller
+    /// last chunk, each reordered to the blocked layout and back, against the naive reference.
+    func testWinogradPassesMatchTheNaiveReference() throws {
+        var rng = SeededGenerator(seed: 21)
+        for (c, oc, h, w, n) in [(64, 128, 16, 16, 20), (128, 64, 17, 16, 3)] {
+            let arena = ParameterArena()
+            let conv = Conv2D("w", c, oc, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: Workspace())
+            arena.allocate()
+            conv.initialize(&rng)
+            let names = conv.implementations(batch: n, height: h, width: w).map(\.implementation)
+            let wino = names.prefix(3).allSatisfy { $0.hasPrefix("jit_wino") }
+            if OneDNN.isa.hasPrefix("AVX-512") && !OneDNN.isa.contains("MIC") && OneDNNWinogradPolicy.enabled {
+                XCTAssertTrue(wino, "\(c)->\(oc) at \(h)x\(w): \(names)")
+            }
+            let x = Tensor(shape: [n, h, w, c], values: random(n * h * w * c, &rng))
+            let g = ConvGeometry(channels: c, height: h, width: w, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+            let y = conv.forward(x)
+            var reference = [Float](repeating: 0, count: y.count)
+            convolutionNaive(x.data, count: n, g, weight: arena.values + conv.weightOffset, outChannels: oc, into: &reference)
+            XCTAssertLessThan(worst(y.toArray(), reference), 1e-4, "forward \(c)->\(oc)")
+            let start = random(arena.count, &rng)
+            for i in 0..<arena.count { arena.grads[i] = start[i] }
+            let dy = Tensor(shape: y.shape, values: random(y.count, &rng))
+            let dx = conv.backward(dy)!
+            var dxRef = [Float](repeating: 0, count: x.count)
+            convolutionNaiveInputGradient(dy.data, count: n, g, weight: arena.values + conv.weightOffset, outChannels: oc, into: &dxRef)
+            XCTAssertLessThan(worst(dx.toArray(), dxRef), 1e-4, "dx \(c)->\(oc)")
+            var dwRef = [Float](repeating: 0, count: oc * c * 9)
+            convolutionNaiveWeightGradient(x.data, dy.data, count: n, g, outChannels: oc, into: &dwRef)
+            let dw = (0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }
+            XCTAssertLessThan(worst(dw, dwRef), 1e-3, "dW \(c)->\(oc)")
+        }
+    }
+
     func testRepeatedPassesAreBitIdentical() {
         var rng = SeededGenerator(seed: 18)
         let arena = ParameterArena()
         let conv = Conv2D("c", 64, 64, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: Workspace())
         arena.allocate()
         conv.initialize(&rng)
-        let x = Tensor(shape: [8, 16, 16, 64], values: random(8 * 16 * 16 * 64, &rng))
-        let dy = Tensor(shape: [8, 16, 16, 64], values: random(8 * 16 * 16 * 64, &rng))
+        // 20 images: on AVX-512 the Winograd path's chunk of 16 and its last chunk of 4.
+        let x = Tensor(shape: [20, 16, 16, 64], values: random(20 * 16 * 16 * 64, &rng))
+        let dy = Tensor(shape: [20, 16, 16, 64], values: random(20 * 16 * 16 * 64, &rng))
         var runs: [([Float], [Float], [Float])] = []
         for _ in 0..<3 {
             arena.zeroGrads()

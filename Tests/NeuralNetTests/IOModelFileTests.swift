@@ -29,8 +29,9 @@ final class IOModelFileTests: XCTestCase {
         XCTAssertTrue(tensors.isBitIdentical(to: model(0.5)))
         XCTAssertEqual(metadata, json)
         XCTAssertEqual(IOFixtures.folderListing(folder), ["model.loupe"], "no temporary file may be left behind")
-        // Any safetensors reader sees Loupe's JSON as ordinary metadata.
-        XCTAssertEqual(try SafeTensors.read(path: path).metadata, ["loupe": json])
+        // Any safetensors reader sees Loupe's JSON (and its checksum) as ordinary metadata.
+        XCTAssertEqual(try SafeTensors.read(path: path).metadata,
+                       ["loupe": json, "loupe_checksum": ModelChecksum.of(model(0.5), loupeMetadata: json)])
     }
 
     func testPlainSafetensorsHasNoLoupeMetadata() throws {

@@ -156,6 +156,32 @@ final class WorkflowStepsTests: XCTestCase {
         XCTAssertTrue(model.snapshot() == before, "the model changed")
     }
 
+    /// `decreasing` reads the smoothed curve: a falling loss with one noisy last batch still
+    /// falls, a flat noisy loss does not, and a partial last batch is not trained on.
+    func testRangeTestJudgesTheSmoothedCurveAndSkipsThePartialBatch() throws {
+        // Falls 10% over 40 steps with ±2% alternating noise, but the first batch happened to
+        // come out low: most raw losses sit above it for a third of the run.
+        var falling: [Double] = []
+        for i in 0..<40 {
+            let trend: Double = 2.4 * (1 - 0.1 * Double(i) / 39)
+            falling.append(trend * (i % 2 == 0 ? 1.02 : 0.98))
+        }
+        falling[0] = 2.2
+        let f = RangeTestCurve(learningRate: 0.01, losses: falling)
+        XCTAssertTrue(f.decreasing, "smoothed \(f.smoothed.suffix(5))")
+        let flat = RangeTestCurve(learningRate: 0.0001, losses: (0..<40).map { (i: Int) -> Double in i % 2 == 0 ? 2.346 : 2.254 })
+        XCTAssertFalse(flat.decreasing)
+        let rising = RangeTestCurve(learningRate: 1, losses: (0..<40).map { (i: Int) -> Double in 2.3 + 0.01 * Double(i) })
+        XCTAssertFalse(rising.decreasing)
+        XCTAssertEqual(f.smoothed.count, 40)
+        XCTAssertEqual(f.smoothed[0], falling[0], accuracy: 1e-12, "bias-corrected: the first value is the first loss")
+
+        // 68 images in batches of 8: 8 full batches and a partial one of 4, which is skipped.
+        let r = try learningRateRangeTest(smallModel(), data: quadrants(68, seed: 2), rates: [0.01],
+                                          options: { var o = TrainingOptions(); o.batchSize = 8; return o }())
+        XCTAssertEqual(r.curves[0].losses.count, 8)
+    }
+
     func testLearningRateFinderSuggestsARateInsideTheSweep() throws {
         let model = smallModel()
         let before = model.snapshot()

@@ -33,6 +33,8 @@ public final class DatasetValue: LoupeObject {
         ("channels", "1 (grey) or 3 (RGB)"),
         ("unreadable", "files skipped, with the reason"),
         ("path", "where the dataset was loaded from"),
+        ("iteration", "1 as loaded, one more for each add that added images"),
+        ("iterations", "table: iteration, added, refused, train_images, per_class, source (one row per add)"),
     ]) }
 
     public var summary: String {
@@ -50,11 +52,12 @@ public final class DatasetValue: LoupeObject {
             }
         }
         if dataset.augmentation != nil && subset != .val && subset != .test { parts.append("augmented") }
+        if subset == nil && dataset.iteration > 1 { parts.append("iteration \(dataset.iteration)") }
         if !dataset.unreadable.isEmpty { parts.append("\(dataset.unreadable.count) unreadable files skipped") }
         return parts.joined(separator: ", ")
     }
 
-    public var attributeNames: [String] { ["classes", "count", "counts", "train", "val", "test", "size", "channels", "unreadable", "path"] }
+    public var attributeNames: [String] { ["classes", "count", "counts", "train", "val", "test", "size", "channels", "unreadable", "path", "iteration", "iterations"] }
 
     public func attribute(named name: String) -> Value? {
         switch name {
@@ -68,6 +71,8 @@ public final class DatasetValue: LoupeObject {
         case "channels": return dataset.channels.map { .integer($0) } ?? Value.none
         case "unreadable": return .list(dataset.unreadable.map { .string("\($0.path): \($0.reason)") })
         case "path": return .string(dataset.path)
+        case "iteration": return .integer(dataset.iteration)
+        case "iterations": return .table(DataCommands.iterationTable(dataset))
         default: return nil
         }
     }

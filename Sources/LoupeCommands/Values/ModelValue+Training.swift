@@ -11,6 +11,8 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var options: TrainingOptions
     public var history: [EpochRecord]
     public var stopReason: StopReason
+    /// The dataset iteration trained on (1 as loaded, +1 per `add`); absent in older files.
+    public var datasetIteration: Int?
 }
 
 extension ModelValue {
@@ -36,7 +38,7 @@ extension RunValue {
     func trainingRecords() -> [TrainingRecord] {
         priorTraining + phases.map { p in
             TrainingRecord(command: p.label == "train" ? command : "\(command) (\(p.label))", dataset: data.dataset.path,
-                           options: p.run.options, history: p.run.history, stopReason: p.run.stopReason)
+                           options: p.run.options, history: p.run.history, stopReason: p.run.stopReason, datasetIteration: dataIteration)
         }
     }
 

@@ -10,6 +10,10 @@ public final class ModelValue: LoupeObject {
     public var origin = ""
     /// Whether this model was loaded from or saved to a file: the next save bumps the version.
     public var hasBeenSaved = false
+    /// The rates `lr_range` and `lr_find` last gave for this model on a dataset (the dataset
+    /// object's identity), so that each can say when the other disagrees.
+    var rangeBest: (dataset: ObjectIdentifier, rate: Double)?
+    var findSuggestion: (dataset: ObjectIdentifier, rate: Double)?
 
     public init(model: ResNet, metadata: ModelMetadata) {
         self.model = model

@@ -15,15 +15,25 @@ public final class PredictionsValue: LoupeObject {
     public let selection: String?
     /// How many classes each row lists.
     public let top: Int
+    /// The prediction log entries these rows were written as (model, version, time), so that
+    /// `verify` records which logged prediction a verdict judges; nil when not logged.
+    public let logged: LoggedPredictions?
 
     public init(predictions: [FilePrediction], classes: [String], unreadable: [UnreadableFile], folder: String,
-                selection: String? = nil, top: Int) {
+                selection: String? = nil, top: Int, logged: LoggedPredictions? = nil) {
         self.predictions = predictions
         self.classes = classes
         self.unreadable = unreadable
         self.folder = folder
         self.selection = selection
         self.top = top
+        self.logged = logged
+    }
+
+    /// Each row as the log entry `predict` appended for it (nil when the table was not logged).
+    public var logEntries: [PredictionLogEntry]? {
+        guard let logged else { return nil }
+        return predictions.map { logged.entry(for: $0) }
     }
 
     /// "photos/" or "photos/ (class cat, confidence ≤ 60.0%)".
@@ -36,6 +46,11 @@ public final class PredictionsValue: LoupeObject {
     }
 
     public var kind: String { "predictions" }
+
+    /// A filtered table keeps its rows' log identity.
+    func subset(_ kept: [FilePrediction], selection: String?) -> PredictionsValue {
+        PredictionsValue(predictions: kept, classes: classes, unreadable: [], folder: folder, selection: selection, top: top, logged: logged)
+    }
 
     public var summary: String {
         var parts = ["predictions: \(predictions.count) image\(predictions.count == 1 ? "" : "s") from \(source)"]
@@ -91,5 +106,19 @@ public final class PredictionsValue: LoupeObject {
             }
             return row
         })
+    }
+}
+
+/// Where and as what a prediction table was logged: the same model, version and time for every row.
+public struct LoggedPredictions: Sendable, Equatable {
+    public var log: String
+    public var model: String
+    public var version: Int
+    public var time: String
+
+    /// The log entry of one row, with the confidence rounded as the log writes it.
+    public func entry(for p: FilePrediction) -> PredictionLogEntry {
+        PredictionLogEntry(time: time, model: model, version: version, file: p.path, label: p.label,
+                           confidence: Double(PredictionLog.number(p.confidence)) ?? p.confidence, digest: p.digest)
     }
 }

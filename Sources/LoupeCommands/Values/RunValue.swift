@@ -30,12 +30,15 @@ public final class RunValue: LoupeObject {
     public var writesCheckpoints = true
     /// The model's training history before this run (its records continue it).
     var priorTraining: [TrainingRecord] = []
+    /// The dataset iteration the run trained on (1 as loaded, +1 per `add`), and its training
+    /// images then: `add` changes the dataset later, the run keeps what it saw.
+    public let dataIteration: Int
+    public let trainImages: Int
+    /// A fine-tune's second step when Ctrl-C stopped the first: `resume` begins it.
+    var pendingPhase: PendingPhase?
 
-    public init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
-        self.phases = [RunPhase(label: "train", run: run)]
-        self.model = model
-        self.data = data
-        self.name = name
+    public convenience init(run: TrainingRun, model: ModelValue, data: DatasetValue, name: String) {
+        self.init(phases: [RunPhase(label: "train", run: run)], model: model, data: data, name: name)
     }
 
     public init(phases: [RunPhase], model: ModelValue, data: DatasetValue, name: String) {
@@ -44,6 +47,8 @@ public final class RunValue: LoupeObject {
         self.model = model
         self.data = data
         self.name = name
+        self.dataIteration = data.dataset.iteration
+        self.trainImages = (data.subset == nil ? data.dataset.indices(of: .train)?.count : nil) ?? data.dataset.count
     }
 
     func append(_ phase: RunPhase) { phases.append(phase) }
@@ -100,14 +105,16 @@ public final class RunValue: LoupeObject {
         if let a = accuracy { parts.append("\(hasDev ? "dev" : "train") accuracy \(percent(a))") }
         switch stopReason {
         case .earlyStopped: parts.append("stopped early")
-        case .interrupted: parts.append("interrupted (resume run to continue)")
+        case .interrupted:
+            let at = run.stopPoint.map { p in p.batchesDone > 0 ? " in epoch \(n + 1) after \(p.batchesDone) of \(p.batches) batches" : " before epoch \(n + 1)" } ?? ""
+            parts.append("interrupted\(at) (resume run to continue)")
         case .diverged: parts.append("stopped: the loss diverged")
         case .completed: if stoppedEarly { parts.append("stopped early") }
         }
         return parts.joined(separator: ", ")
     }
 
-    public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model", "folder"] }
+    public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model", "folder", "data_iteration"] }
 
     public func attribute(named name: String) -> Value? {
         switch name {
@@ -119,6 +126,7 @@ public final class RunValue: LoupeObject {
         case "stopped_early": return .bool(stoppedEarly)
         case "model": return .object(model)
         case "folder": return folder.map { .string($0) } ?? Value.none
+        case "data_iteration": return .integer(dataIteration)
         default: return nil
         }
     }
@@ -184,12 +192,12 @@ final class TrainingProgressBridge {
             finish(nil)
             var line = "epoch \(r.epoch + epochOffset): train loss \(fmt(r.trainLoss)), acc \(percent(r.trainAccuracy))"
             if let d = r.devLoss, let a = r.devAccuracy { line += "; dev loss \(fmt(d)), acc \(percent(a))" }
-            line += "; lr \(short(r.learningRate))"
+            line += "; lr \(short(r.learningRate)) (\(epochTime(r.seconds)))"
             let devLoss: Value = r.devLoss.map { .number($0) } ?? .none
             let devAccuracy: Value = r.devAccuracy.map { .number($0) } ?? .none
-            call.show(.row(ProgressRow(title: title, columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr"],
+            call.show(.row(ProgressRow(title: title, columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"],
                                        values: [.integer(r.epoch + epochOffset), .number(r.trainLoss), .number(r.trainAccuracy),
-                                                devLoss, devAccuracy, .number(r.learningRate)],
+                                                devLoss, devAccuracy, .number(r.learningRate), .number((r.seconds * 10).rounded() / 10)],
                                        line: line)))
         case .note(let text):
             finish(nil)
@@ -200,4 +208,12 @@ final class TrainingProgressBridge {
     func finish(_ summary: String?) {
         if active { reporter.finish(summary); active = false }
     }
+}
+
+/// An epoch's wall time as the epoch line shows it: "0.8 s", "12 s", "2 min 5 s".
+func epochTime(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "? s" }
+    if seconds < 10 { return String(format: "%.1f s", seconds) }
+    let s = Int(seconds.rounded())
+    return s < 60 ? "\(s) s" : "\(s / 60) min \(s % 60) s"
 }

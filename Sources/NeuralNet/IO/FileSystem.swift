@@ -44,7 +44,8 @@ enum FileSystem {
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ModelFileError) {
         let (folder, name) = split(path)
         guard !name.isEmpty else { throw .cannotWrite(path: path, reason: "the path names a folder, not a file") }
-        var template = Array("\(folder)/.\(name).XXXXXX".utf8CString)
+        removeAbandonedTemporaries(in: folder)
+        var template = Array("\(folder)/.\(name)\(temporaryMarker)\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw .cannotWrite(path: path, reason: "cannot create a temporary file in \(folder): \(systemError())") }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -75,6 +76,27 @@ enum FileSystem {
         }
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderFD >= 0 { _ = fsync(folderFD); close(folderFD) }
+    }
+
+    /// Temporary files are named `.NAME.loupe-tmp-PID-XXXXXX`: the process id tells an abandoned
+    /// one (its process is gone: a save killed with `kill -9` or a power cut) from a save in progress.
+    static let temporaryMarker = ".loupe-tmp-"
+
+    /// Removes the temporary files that saves into `folder` left behind when their process was
+    /// killed before it could rename or remove them. Files of live processes (this one, or
+    /// another Loupe saving into the same folder) are left alone.
+    static func removeAbandonedTemporaries(in folder: String) {
+        guard let dir = opendir(folder) else { return }
+        var abandoned: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix("."), let marker = name.ranges(of: temporaryMarker).last else { continue }
+            let digits = name[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }
+            guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { abandoned.append(name) }
+        }
+        closedir(dir)
+        for name in abandoned { unlink(folder + "/" + name) }
     }
 
     /// The folder and file name of `path` ("." for a bare name).

@@ -41,6 +41,8 @@ public final class Conv2D {
     private var trainingForwards: [OneDNNConvolutionShape: OneDNNConvolutionForward] = [:]
     private var inferenceForwards: [InferenceKey: OneDNNConvolutionForward] = [:]
     private var backwards: [OneDNNConvolutionShape: OneDNNConvolutionBackward] = [:]
+    /// Winograd training passes by shape (nil: the shape stays on the direct kernels).
+    private var winograds: [OneDNNConvolutionShape: OneDNNWinogradConvolution?] = [:]
     private struct InferenceKey: Hashable { var shape: OneDNNConvolutionShape, postOps: OneDNNPostOps }
     /// The weight in an inference primitive's layout, valid while `arena.version` equals
     /// `preparedVersion` and the layout is the one `preparedFor` asked for.
@@ -93,6 +95,15 @@ public final class Conv2D {
         return p
     }
 
+    /// The Winograd passes for a training shape, when oneDNN has them on this CPU (TensorCore's
+    /// `OneDNNWinogradPolicy`: 3x3, stride 1, channels in sixteens, AVX-512).
+    func winograd(_ s: OneDNNConvolutionShape) -> OneDNNWinogradConvolution? {
+        if let w = winograds[s] { return w }
+        let w = OneDNNWinogradConvolution(s, layer: name)
+        winograds[s] = w
+        return w
+    }
+
     func backwardPair(_ s: OneDNNConvolutionShape) -> OneDNNConvolutionBackward {
         if let p = backwards[s] { return p }
         let p = OneDNNConvolutionBackward(s, layer: name)
@@ -107,6 +118,10 @@ public final class Conv2D {
         preparedVersion = nil   // a training step follows: the weights are about to change
         let s = shape(for: x)
         output.resize(to: [s.batch, s.outHeight, s.outWidth, outChannels])
+        if let wino = winograd(s) {
+            wino.forward(x: x.data, weight: weight, y: output.data, buffers: workspace.winogradBuffers(wino))
+            return output
+        }
         let p = trainingForward(s)
         let scratch = workspace.scratchpad(p.scratchpadBytes)
         var w = UnsafeRawPointer(weight)
@@ -196,6 +211,15 @@ public final class Conv2D {
             for c in 0..<oc { db[c] += Float(sums[c]) }
         }
         guard trainable || needsInputGradient else { return nil }
+        if let wino = winograd(s) {
+            let buffers = workspace.winogradBuffers(wino)
+            if trainable { wino.weightGradient(x: x.data, dy: dy.data, dw: arena.grads + weightOffset, buffers: buffers) }
+            guard needsInputGradient else { return nil }
+            inputGrad.resize(to: x.shape)
+            wino.inputGradient(dy: dy.data, weight: weight, dx: inputGrad.data, buffers: buffers)
+            addResidual(residual, to: inputGrad)
+            return inputGrad
+        }
         let pair = backwardPair(s)
         if trainable {
             let p = pair.weightGradient
@@ -209,12 +233,16 @@ public final class Conv2D {
         let scratch = workspace.scratchpad(p.scratchpadBytes)
         p.execute(dy: dy.data, weight: weight, dx: inputGrad.data,
                   prepared: p.preparedWeightBytes > 0 ? workspace.weights(bytes: p.preparedWeightBytes) : nil, scratchpad: scratch)
-        if let (add, mask) = residual {
-            precondition(add.shape == x.shape && mask.shape == x.shape, "\(name): residual \(add.shape), mask \(mask.shape), input \(x.shape)")
-            let a = inputGrad.data, d = add.data, m = mask.data
-            forRanges(inputGrad.count) { span in for i in span { a[i] += m[i] > 0 ? d[i] : 0 } }
-        }
+        addResidual(residual, to: inputGrad)
         return inputGrad
+    }
+
+    /// dx += residual where mask > 0 (see `backward(_:into:addingResidual:where:)`).
+    private func addResidual(_ residual: (add: Tensor, mask: Tensor)?, to inputGrad: Tensor) {
+        guard let (add, mask) = residual else { return }
+        precondition(add.shape == inputGrad.shape && mask.shape == inputGrad.shape,
+                     "\(name): residual \(add.shape), mask \(mask.shape), input \(inputGrad.shape)")
+        maskedAdd(add.data, where: mask.data, into: inputGrad.data, count: inputGrad.count)
     }
 
     /// The input shape of the last forward ([N, H, W, C]), nil before any (the input tensor
@@ -227,6 +255,13 @@ public final class Conv2D {
     public func implementations(batch: Int, height: Int, width: Int,
                                 inference: OneDNNPostOps = OneDNNPostOps(scaleShift: true, relu: true)) -> [(pass: String, implementation: String)] {
         let s = shape(for: [batch, height, width, inChannels])
+        if let w = winograd(s) {
+            var out = [("forward", w.implementation)]
+            if needsInputGradient { out.append(("input gradient", w.inputGradientImplementation)) }
+            out.append(("weight gradient", w.weightGradientImplementation))
+            out.append(("inference", OneDNNConvolutionForward(s, training: false, postOps: inference, layer: name).implementation))
+            return out
+        }
         var out = [("forward", trainingForward(s).implementation)]
         if needsInputGradient { out.append(("input gradient", backwardPair(s).inputGradient.implementation)) }
         out.append(("weight gradient", backwardPair(s).weightGradient.implementation))

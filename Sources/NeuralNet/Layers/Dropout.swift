@@ -6,7 +6,8 @@ import TensorCore
 /// Inverted dropout with a seeded mask.
 public final class Dropout {
     public let probability: Float
-    private var rng: SeededGenerator
+    /// The mask generator: part of a training checkpoint, so a resumed run draws the same masks.
+    public var rng: SeededGenerator
     private var mask: [Float] = []
     private var active = false
     public let output = Tensor(shape: [0])

@@ -44,3 +44,19 @@ func forRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
 func forRowRanges(_ rows: Int, _ body: (Range<Int>) -> Void) {
     Parallel.forChunks(count: rows, chunkSize: max(64, rows / (Parallel.cores * 4) + 1)) { _, range in body(range) }
 }
+
+/// a[i] += mask[i] > 0 ? d[i] : 0 (a ReLU's gradient added to another), sixteen lanes at a time.
+func maskedAdd(_ d: UnsafePointer<Float>, where m: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int) {
+    forRanges(count) { span in
+        var i = span.lowerBound
+        let zero = SIMD16<Float>(repeating: 0)
+        while i + 16 <= span.upperBound {
+            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD16<Float>.self)
+            let mv = UnsafeRawPointer(m + i).loadUnaligned(as: SIMD16<Float>.self)
+            let av = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(a + i).storeBytes(of: av + zero.replacing(with: dv, where: mv .> 0), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < span.upperBound { a[i] += m[i] > 0 ? d[i] : 0; i += 1 }
+    }
+}

@@ -7,7 +7,7 @@ import TensorCore
 public final class Workspace: @unchecked Sendable {
     private var scratch = RawScratch()
     private var reorderedWeights = RawScratch()
-    private var reorderedGradient = RawScratch()
+    private var blockedA = RawScratch(), blockedB = RawScratch()
     /// Activation-sized tensors a block uses within one forward or backward call and then
     /// releases (its shortcut's normalised output, intermediate gradients).
     public let scratchA = Tensor(shape: [0]), scratchB = Tensor(shape: [0])
@@ -26,8 +26,17 @@ public final class Workspace: @unchecked Sendable {
     /// A buffer for a weight reordered into a primitive's layout; contents unspecified.
     public func weights(bytes: Int) -> UnsafeMutableRawPointer { reorderedWeights.reserve(bytes) }
 
-    /// A buffer for a weight gradient in a primitive's layout; contents unspecified.
-    public func weightGradient(bytes: Int) -> UnsafeMutableRawPointer { reorderedGradient.reserve(bytes) }
+    /// A buffer for a weight gradient in a primitive's layout; contents unspecified. The same
+    /// memory as `weights(bytes:)`: a layer's backward computes its weight gradient (and adds it
+    /// to dW) before it reorders the weight for its input gradient, so they never overlap.
+    public func weightGradient(bytes: Int) -> UnsafeMutableRawPointer { reorderedWeights.reserve(bytes) }
+
+    /// The buffers a Winograd convolution borrows for one pass (two chunk-sized activations in
+    /// oneDNN's blocked layout, the reordered weight or its gradient, the scratchpad).
+    public func winogradBuffers(_ w: OneDNNWinogradConvolution) -> OneDNNWinogradConvolution.Buffers {
+        OneDNNWinogradConvolution.Buffers(a: blockedA.reserve(w.blockedBytes), b: blockedB.reserve(w.blockedBytes),
+                                          weight: reorderedWeights.reserve(w.weightBytes), scratchpad: scratchpad(w.scratchpadBytes))
+    }
 
     /// The pass-down gradient tensor that is not `dy`, so a block may write its input gradient
     /// there while still reading `dy`.

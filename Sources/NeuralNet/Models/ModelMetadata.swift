@@ -20,7 +20,9 @@ public struct Normalization: Codable, Sendable, Equatable {
 
 /// Everything a `.loupe` file records beside the weights (`__metadata__["loupe"]`, JSON).
 public struct ModelMetadata: Codable, Sendable, Equatable {
-    public static let currentFormat = 1
+    /// 2: the file carries a checksum of its tensors and metadata (`ModelChecksum`), required
+    /// from this format on; format 1 files, which have none, still load.
+    public static let currentFormat = 2
     public var format: Int = ModelMetadata.currentFormat
     public var architecture: ResNetConfig
     public var classNames: [String]

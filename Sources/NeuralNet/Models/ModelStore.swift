@@ -18,19 +18,41 @@ public enum ModelStore {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        var metadata = metadata
+        metadata.format = ModelMetadata.currentFormat  // with a checksum, whatever format it was read from
         let json = String(decoding: try encoder.encode(metadata), as: UTF8.self)
         try ModelFile.write(tensors(of: model), loupeMetadata: json, to: path)
     }
 
     /// Reads a `.loupe` model: the network with its weights and statistics, and its metadata.
     public static func load(path: String, limits: FileLimits = .default) throws -> (ResNet, ModelMetadata) {
-        let (tensors, json) = try ModelFile.read(path: path, limits: limits)
+        try load(ModelFile.readWithChecksum(path: path, limits: limits), path: path)
+    }
+
+    /// Reads a `.loupe` model from its bytes (`path` names it in errors).
+    public static func load(bytes: [UInt8], path: String, limits: FileLimits = .default) throws -> (ResNet, ModelMetadata) {
+        try load(ModelFile.readWithChecksum(bytes: bytes, source: path, limits: limits), path: path)
+    }
+
+    private static func load(_ file: ModelFileContent, path: String) throws -> (ResNet, ModelMetadata) {
+        let (tensors, json) = (file.tensors, file.loupeMetadata)
         guard let json else {
             throw ModelStoreError.notALoupeModel(path: path, reason: "it has no Loupe metadata; for torchvision weights use import_model")
         }
         let metadata: ModelMetadata
         do { metadata = try JSONDecoder().decode(ModelMetadata.self, from: Data(json.utf8)) } catch {
             throw ModelStoreError.notALoupeModel(path: path, reason: "its metadata is not valid (\(error.localizedDescription))")
+        }
+        // Before anything is built from the file: a damaged file is refused, never half-used.
+        if let stored = file.checksum {
+            let computed = ModelChecksum.of(tensors, loupeMetadata: json)
+            guard stored == computed else {
+                throw ModelStoreError.notALoupeModel(path: path, reason: "it is damaged: its weights or metadata do not match the checksum "
+                    + "it was saved with (\(stored.prefix(20)), now \(computed)); load an earlier copy or a checkpoint of its run")
+            }
+        } else if metadata.format >= 2 {
+            throw ModelStoreError.notALoupeModel(path: path, reason: "its checksum is missing (a format \(metadata.format) file carries one): "
+                + "the file was damaged or edited; load an earlier copy or a checkpoint of its run")
         }
         try metadata.validate(path: path, elementsInFile: tensors.reduce(0) { $0 + $1.tensor.elementCount })
         let model = ResNet(metadata.architecture, seed: 0)

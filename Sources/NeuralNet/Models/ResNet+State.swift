@@ -111,6 +111,13 @@ extension ResNet {
         }
     }
 
+    /// The state of the dropout mask generator (`nil` without a hidden layer): with a snapshot
+    /// and the optimizer's state, what a training run needs to continue exactly.
+    public var dropoutGenerator: SeededGenerator? {
+        get { dropout?.rng }
+        set { if let d = dropout, let g = newValue { d.rng = g } }
+    }
+
     /// Whether every parameter and statistic is finite.
     public var isFinite: Bool {
         for i in 0..<arena.count where !arena.values[i].isFinite { return false }

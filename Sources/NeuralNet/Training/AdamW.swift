@@ -27,6 +27,11 @@ public final class AdamW: Optimizer {
         t = communicator.broadcast(t)
     }
 
+    public var state: OptimizerState {
+        get { OptimizerState(buffers: [m, v], counter: t) }
+        set { m = newValue.buffers.first ?? []; v = newValue.buffers.count > 1 ? newValue.buffers[1] : []; t = newValue.counter }
+    }
+
     public func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool) {
         if m.count != arena.count {
             m = [Float](repeating: 0, count: arena.count); v = m; t = 0

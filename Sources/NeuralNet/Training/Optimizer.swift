@@ -15,6 +15,16 @@ public protocol Optimizer: AnyObject {
     func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool)
     /// Makes every rank's state (momentum, moments, step count) rank 0's.
     func broadcastState(_ communicator: Communicator)
+    /// A copy of everything later steps depend on (momentum, moments, step count).
+    var state: OptimizerState { get set }
+}
+
+/// An optimizer's memory between steps: its buffers (SGD: momentum; AdamW: first and second
+/// moments) and a counter (SGD: whether it has stepped; AdamW: the step t of its bias correction).
+/// Restoring one makes the next step what it was when the copy was taken.
+public struct OptimizerState: Sendable, Equatable {
+    public var buffers: [[Float]]
+    public var counter: Int
 }
 
 extension Communicator {

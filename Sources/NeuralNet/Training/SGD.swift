@@ -26,6 +26,11 @@ public final class SGD: Optimizer {
         started = communicator.broadcast(started ? 1 : 0) != 0
     }
 
+    public var state: OptimizerState {
+        get { OptimizerState(buffers: [buffer], counter: started ? 1 : 0) }
+        set { buffer = newValue.buffers.first ?? []; started = newValue.counter != 0 }
+    }
+
     public func step(_ arena: ParameterArena, learningRate: (ParameterEntry) -> Float, trainable: (ParameterEntry) -> Bool) {
         if buffer.count != arena.count { buffer = [Float](repeating: 0, count: arena.count); started = false }
         let first = !started

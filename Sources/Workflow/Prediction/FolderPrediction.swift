@@ -19,11 +19,15 @@ public struct FilePrediction: Sendable, Equatable, Codable {
     public var path: String
     /// At least one class, most probable first.
     public var top: [RankedClass]
+    /// The image's content digest (`contentDigest`): how `verify` finds the prediction again
+    /// after the file was renamed or moved.
+    public var digest: String?
 
-    public init(path: String, top: [RankedClass]) {
+    public init(path: String, top: [RankedClass], digest: String? = nil) {
         precondition(!top.isEmpty, "a prediction has at least one class")
         self.path = path
         self.top = top
+        self.digest = digest
     }
 
     /// The predicted class.
@@ -75,8 +79,12 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
             let logits = model.forward(batch.images, training: false)
             for (row, probabilities) in softmaxRows(logits).enumerated() {
                 let ranked = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
-                let path = dataset.samples[batch.indices[row]].name
-                predictions.append((batch.indices[row], FilePrediction(path: path, top: ranked.prefix(top).map { RankedClass(label: classes[$0], confidence: probabilities[$0]) })))
+                let index = batch.indices[row]
+                // The loader just decoded the image, so the store usually hands it back from its cache.
+                let digest = (try? dataset.image(at: index)).map(contentDigest)
+                predictions.append((index, FilePrediction(path: dataset.samples[index].name,
+                                                          top: ranked.prefix(top).map { RankedClass(label: classes[$0], confidence: probabilities[$0]) },
+                                                          digest: digest)))
             }
         }
         progress(min(dataset.count, (b + 1) * batchSize), dataset.count)

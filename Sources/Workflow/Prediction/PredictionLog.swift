@@ -11,10 +11,13 @@ public struct PredictionLogEntry: Sendable, Equatable, Codable {
     public var file: String
     public var label: String
     public var confidence: Double
+    /// The image's content digest (16 hex digits), so a verdict can find the prediction after
+    /// the file was renamed or moved; absent in logs written before Loupe recorded it.
+    public var digest: String?
 
-    public init(time: String, model: String, version: Int, file: String, label: String, confidence: Double) {
+    public init(time: String, model: String, version: Int, file: String, label: String, confidence: Double, digest: String? = nil) {
         self.time = time; self.model = model; self.version = version
-        self.file = file; self.label = label; self.confidence = confidence
+        self.file = file; self.label = label; self.confidence = confidence; self.digest = digest
     }
 
     /// The calendar day of `time` ("2026-11-22").
@@ -23,7 +26,8 @@ public struct PredictionLogEntry: Sendable, Equatable, Codable {
     /// The entry as one JSON object on one line, keys in a fixed order.
     public var jsonLine: String {
         "{\"time\":\(jsonQuoted(time)),\"model\":\(jsonQuoted(model)),\"version\":\(version),"
-            + "\"file\":\(jsonQuoted(file)),\"label\":\(jsonQuoted(label)),\"confidence\":\(PredictionLog.number(confidence))}"
+            + "\"file\":\(jsonQuoted(file)),\"label\":\(jsonQuoted(label)),\"confidence\":\(PredictionLog.number(confidence))"
+            + (digest.map { ",\"digest\":\(jsonQuoted($0))" } ?? "") + "}"
     }
 }
 
@@ -37,8 +41,17 @@ public enum PredictionLog {
 
     /// Appends one line per entry in a single write, creating the file and its folder when needed.
     public static func append(_ entries: [PredictionLogEntry], to path: String) throws(PredictionError) {
-        guard !entries.isEmpty else { return }
-        let text = entries.map(\.jsonLine).joined(separator: "\n") + "\n"
+        try appendLines(entries.map(\.jsonLine), to: path)
+    }
+
+    /// Appends one line per verdict in a single write, creating the file and its folder when needed.
+    public static func append(_ verdicts: [VerdictLogEntry], to path: String) throws(PredictionError) {
+        try appendLines(verdicts.map(\.jsonLine), to: path)
+    }
+
+    private static func appendLines(_ lines: [String], to path: String) throws(PredictionError) {
+        guard !lines.isEmpty else { return }
+        let text = lines.joined(separator: "\n") + "\n"
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -54,12 +67,20 @@ public enum PredictionLog {
         } catch let error as PredictionError {
             throw error
         } catch {
-            throw .cannotWriteLog(path: path, reason: fileWriteReason(error))
+            throw .cannotWriteLog(path: path, reason: fileWriteReason(error, path: path))
         }
     }
 
-    /// The entries of a log, and the 1-based numbers of lines that are not valid entries (skipped).
+    /// The prediction entries of a log, and the 1-based numbers of lines that are neither a
+    /// prediction nor a verdict (skipped).
     public static func read(_ path: String) throws(PredictionError) -> (entries: [PredictionLogEntry], badLines: [Int]) {
+        let c = try contents(path)
+        return (c.predictions, c.badLines)
+    }
+
+    /// Everything a log holds: predictions, verdicts (`verify`), and the 1-based numbers of lines
+    /// that are neither (skipped).
+    public static func contents(_ path: String) throws(PredictionError) -> PredictionLogContents {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .unreadableLog(path: path, reason: "no such file (predict writes \(fileName) in the work folder)")
         }
@@ -70,17 +91,21 @@ public enum PredictionLog {
             throw .unreadableLog(path: path, reason: "it is not UTF-8 text")
         }
         let decoder = JSONDecoder()
-        var entries: [PredictionLogEntry] = [], bad: [Int] = []
+        var contents = PredictionLogContents()
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
-            if let entry = try? decoder.decode(PredictionLogEntry.self, from: Data(trimmed.utf8)) {
-                entries.append(entry)
+            let data = Data(trimmed.utf8)
+            // A verdict nests its prediction, so it never decodes as a prediction (nor the reverse).
+            if let verdict = try? decoder.decode(VerdictLogEntry.self, from: data) {
+                contents.verdicts.append(verdict)
+            } else if let entry = try? decoder.decode(PredictionLogEntry.self, from: data) {
+                contents.predictions.append(entry)
             } else {
-                bad.append(i + 1)
+                contents.badLines.append(i + 1)
             }
         }
-        return (entries, bad)
+        return contents
     }
 
     /// `date` as the log writes it: ISO 8601 in UTC, whole seconds.
@@ -92,7 +117,7 @@ public enum PredictionLog {
     }
 
     /// A JSON number with six significant digits (confidences do not need more).
-    static func number(_ v: Double) -> String {
+    public static func number(_ v: Double) -> String {
         v.isFinite ? String(format: "%.6g", v) : "0"
     }
 }

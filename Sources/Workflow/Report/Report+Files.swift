@@ -38,7 +38,7 @@ extension Report {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw .cannotWrite(path: path, reason: fileWriteReason(error))
+            throw .cannotWrite(path: path, reason: fileWriteReason(error, path: path))
         }
     }
 
