@@ -125,40 +125,48 @@ final class OneDNNWinogradChunk {
             .map(\.scratchpadBytes).max()!
     }
 
-    func prepareForwardWeights(_ weight: UnsafePointer<Float>, into buffer: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) -> UnsafeRawPointer {
-        guard let r = forwardWeightReorder else { return UnsafeRawPointer(weight) }
+    /// The two passes that take one activation to another through the weight.
+    enum Pass { case forward, inputGradient }
+
+    private struct Route {
+        let primitive: OneDNNPrimitive, toBlocked: OneDNNReorder, fromBlocked: OneDNNReorder
+        let input: (arg: Int32, memory: OneDNNMemory), output: (arg: Int32, memory: OneDNNMemory)
+        let weights: OneDNNMemory, weightReorder: OneDNNReorder?
+    }
+
+    private func route(_ pass: Pass) -> Route {
+        switch pass {
+        case .forward:
+            return Route(primitive: forward, toBlocked: toBlockedSrc, fromBlocked: fromBlockedDst,
+                         input: (Int32(DNNL_ARG_SRC), srcMemory), output: (Int32(DNNL_ARG_DST), dstMemory),
+                         weights: forwardWeights, weightReorder: forwardWeightReorder)
+        case .inputGradient:
+            return Route(primitive: inputGradient, toBlocked: toBlockedDiffDst, fromBlocked: fromBlockedDiffSrc,
+                         input: (Int32(DNNL_ARG_DIFF_DST), diffDstMemory), output: (Int32(DNNL_ARG_DIFF_SRC), diffSrcMemory),
+                         weights: dataWeights, weightReorder: dataWeightReorder)
+        }
+    }
+
+    /// The PyTorch-layout weight in the layout `pass` reads (written into `buffer` when it differs).
+    func prepareWeights(_ pass: Pass, _ weight: UnsafePointer<Float>, into buffer: UnsafeMutableRawPointer,
+                        scratchpad: UnsafeMutableRawPointer?) -> UnsafeRawPointer {
+        guard let r = route(pass).weightReorder else { return UnsafeRawPointer(weight) }
         r.execute(from: weight, to: buffer, scratchpad: scratchpad)
         return UnsafeRawPointer(buffer)
     }
 
-    func prepareDataWeights(_ weight: UnsafePointer<Float>, into buffer: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) -> UnsafeRawPointer {
-        guard let r = dataWeightReorder else { return UnsafeRawPointer(weight) }
-        r.execute(from: weight, to: buffer, scratchpad: scratchpad)
-        return UnsafeRawPointer(buffer)
-    }
-
-    /// y (NHWC, this chunk) from x (NHWC, this chunk); `a`, `b` blocked buffers of `blockedBytes`.
-    func forward(x: UnsafePointer<Float>, weights: UnsafeRawPointer, y: UnsafeMutablePointer<Float>,
-                 a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) {
-        toBlockedSrc.execute(from: x, to: a, scratchpad: scratchpad)
-        var args = [(Int32(DNNL_ARG_SRC), srcMemory.bind(a, forward.what)),
-                    (Int32(DNNL_ARG_WEIGHTS), forwardWeights.bind(weights, forward.what)),
-                    (Int32(DNNL_ARG_DST), dstMemory.bind(b, forward.what))]
-        forward.addScratchpad(scratchpad, to: &args)
-        forward.execute(args)
-        fromBlockedDst.execute(from: b, to: y, scratchpad: scratchpad)
-    }
-
-    /// dx (NHWC, this chunk, overwritten) from dy (NHWC, this chunk).
-    func inputGradient(dy: UnsafePointer<Float>, weights: UnsafeRawPointer, dx: UnsafeMutablePointer<Float>,
-                       a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) {
-        toBlockedDiffDst.execute(from: dy, to: a, scratchpad: scratchpad)
-        var args = [(Int32(DNNL_ARG_DIFF_DST), diffDstMemory.bind(a, inputGradient.what)),
-                    (Int32(DNNL_ARG_WEIGHTS), dataWeights.bind(weights, inputGradient.what)),
-                    (Int32(DNNL_ARG_DIFF_SRC), diffSrcMemory.bind(b, inputGradient.what))]
-        inputGradient.addScratchpad(scratchpad, to: &args)
-        inputGradient.execute(args)
-        fromBlockedDiffSrc.execute(from: b, to: dx, scratchpad: scratchpad)
+    /// forward: y from x; inputGradient: dx (overwritten) from dy — NHWC, this chunk, through the
+    /// blocked buffers `a` and `b` (`blockedBytes` each).
+    func run(_ pass: Pass, from input: UnsafePointer<Float>, weights: UnsafeRawPointer, to output: UnsafeMutablePointer<Float>,
+             a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) {
+        let r = route(pass), what = r.primitive.what
+        r.toBlocked.execute(from: input, to: a, scratchpad: scratchpad)
+        var args = [(r.input.arg, r.input.memory.bind(a, what)),
+                    (Int32(DNNL_ARG_WEIGHTS), r.weights.bind(weights, what)),
+                    (r.output.arg, r.output.memory.bind(b, what))]
+        r.primitive.addScratchpad(scratchpad, to: &args)
+        r.primitive.execute(args)
+        r.fromBlocked.execute(from: b, to: output, scratchpad: scratchpad)
     }
 
     /// dw (PyTorch's layout) += this chunk's weight gradient; `gradient` holds `weightBytes`.
@@ -231,21 +239,23 @@ public final class OneDNNWinogradConvolution {
 
     /// y = conv(x, weight), NHWC, the whole batch.
     public func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, buffers u: Buffers) {
-        // The weight is reordered once for the full chunks and again for a smaller last chunk
-        // (its kernel may block the weight differently).
-        var prepared: (OneDNNWinogradChunk, UnsafeRawPointer)?
-        chunks { p, n in
-            if prepared?.0 !== p { prepared = (p, p.prepareForwardWeights(weight, into: u.weight, scratchpad: u.scratchpad)) }
-            p.forward(x: x + n * inputImage, weights: prepared!.1, y: y + n * outputImage, a: u.a, b: u.b, scratchpad: u.scratchpad)
-        }
+        run(.forward, x, weight, y, inputStride: inputImage, outputStride: outputImage, u)
     }
 
     /// dx (overwritten) from dy, the whole batch.
     public func inputGradient(dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, buffers u: Buffers) {
+        run(.inputGradient, dy, weight, dx, inputStride: outputImage, outputStride: inputImage, u)
+    }
+
+    /// One pass chunk by chunk. The weight is reordered once for the full chunks and again for a
+    /// smaller last chunk (its kernel may block the weight differently).
+    private func run(_ pass: OneDNNWinogradChunk.Pass, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                     _ output: UnsafeMutablePointer<Float>, inputStride: Int, outputStride: Int, _ u: Buffers) {
         var prepared: (OneDNNWinogradChunk, UnsafeRawPointer)?
         chunks { p, n in
-            if prepared?.0 !== p { prepared = (p, p.prepareDataWeights(weight, into: u.weight, scratchpad: u.scratchpad)) }
-            p.inputGradient(dy: dy + n * outputImage, weights: prepared!.1, dx: dx + n * inputImage, a: u.a, b: u.b, scratchpad: u.scratchpad)
+            if prepared?.0 !== p { prepared = (p, p.prepareWeights(pass, weight, into: u.weight, scratchpad: u.scratchpad)) }
+            p.run(pass, from: input + n * inputStride, weights: prepared!.1, to: output + n * outputStride,
+                  a: u.a, b: u.b, scratchpad: u.scratchpad)
         }
     }
 
