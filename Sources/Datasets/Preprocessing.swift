@@ -13,10 +13,16 @@ public struct Preprocessing: Sendable, Equatable, Codable {
     /// Per-channel mean and standard deviation on the 0…1 scale: x ↦ (x − mean) / std.
     public var mean: [Float]
     public var std: [Float]
+    /// The share of the image a centre crop keeps, torchvision's evaluation transform for
+    /// pretrained weights (resize the shorter side to 256, keep the middle 224: 0.875). The
+    /// window has the input's aspect ratio; without a crop (nil) the whole image is resized to
+    /// the input, stretched if its aspect differs. Augmentation then works inside the window.
+    public var crop: Double?
 
-    public init(width: Int, height: Int, channels: Int, mean: [Float]? = nil, std: [Float]? = nil) {
+    public init(width: Int, height: Int, channels: Int, mean: [Float]? = nil, std: [Float]? = nil, crop: Double? = nil) {
         precondition(width > 0 && height > 0 && (channels == 1 || channels == 3), "bad preprocessing geometry")
-        self.width = width; self.height = height; self.channels = channels
+        precondition(crop.map { $0 > 0 && $0 <= 1 } ?? true, "a crop keeps a share of the image in 0 < share <= 1")
+        self.width = width; self.height = height; self.channels = channels; self.crop = crop
         self.mean = mean ?? [Float](repeating: 0, count: channels)
         self.std = std ?? [Float](repeating: 1, count: channels)
         precondition(self.mean.count == channels && self.std.count == channels, "mean/std need one value per channel")
@@ -34,8 +40,10 @@ public struct Preprocessing: Sendable, Equatable, Codable {
     /// blur, noise, erase. `rng` continues the sample's generator for the per-pixel noise.
     public func render(_ image: Image, draw: AugmentationDraw? = nil, rng: inout SeededGenerator) -> FloatImage {
         let d = draw ?? AugmentationDraw()
-        let map = d.untouched ? AffineMap.resize(from: image.width, image.height, to: width, height)
-                              : AffineMap.augmentation(d, from: image.width, image.height, to: width, height)
+        let w = sourceWindow(width: image.width, height: image.height)
+        var map = d.untouched ? AffineMap.resize(from: w.width, w.height, to: Double(width), Double(height))
+                              : AffineMap.augmentation(d, from: w.width, w.height, to: width, height)
+        map.t0 += w.x; map.t1 += w.y
         var f = resample(image, map: map, width: width, height: height)
         if channels == 1, f.channels == 3 { f = f.grey() }
         if !d.untouched {
@@ -49,6 +57,16 @@ public struct Preprocessing: Sendable, Equatable, Codable {
         }
         if channels == 3, f.channels == 1 { f = f.rgb() }
         return f
+    }
+
+    /// The part of a `width`×`height` image that becomes the input: all of it, or with `crop` the
+    /// centred window of the input's aspect ratio, `crop` times the largest such window.
+    public func sourceWindow(width sw: Int, height sh: Int) -> (x: Double, y: Double, width: Double, height: Double) {
+        guard let crop else { return (0, 0, Double(sw), Double(sh)) }
+        let aspect = Double(width) / Double(height)
+        let fullWidth = min(Double(sw), Double(sh) * aspect)
+        let w = crop * fullWidth, h = w / aspect
+        return ((Double(sw) - w) / 2, (Double(sh) - h) / 2, w, h)
     }
 
     /// Like `render` without augmentation.

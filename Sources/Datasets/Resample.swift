@@ -13,7 +13,12 @@ public struct AffineMap: Sendable, Equatable {
 
     /// Plain resize (stretch) from a source size to an output size.
     public static func resize(from sw: Int, _ sh: Int, to ow: Int, _ oh: Int) -> AffineMap {
-        let sx = Double(sw) / Double(ow), sy = Double(sh) / Double(oh)
+        resize(from: Double(sw), Double(sh), to: Double(ow), Double(oh))
+    }
+
+    /// Plain resize from a source extent (a window of the image, in pixels) to an output size.
+    public static func resize(from sw: Double, _ sh: Double, to ow: Double, _ oh: Double) -> AffineMap {
+        let sx = sw / ow, sy = sh / oh
         return AffineMap(m00: sx, m01: 0, m10: 0, m11: sy, t0: 0.5 * sx - 0.5, t1: 0.5 * sy - 0.5)
     }
 
@@ -22,9 +27,14 @@ public struct AffineMap: Sendable, Equatable {
     /// Steps, from an output point to the source: crop window → zoom → shift → flips →
     /// shear and rotation (in source pixel units, so they do not distort) → quarter turns.
     public static func augmentation(_ d: AugmentationDraw, from sw: Int, _ sh: Int, to ow: Int, _ oh: Int) -> AffineMap {
+        augmentation(d, from: Double(sw), Double(sh), to: ow, oh)
+    }
+
+    /// The same for a source extent in pixels (a window of the image: add its origin to `t0`, `t1`).
+    public static func augmentation(_ d: AugmentationDraw, from sw: Double, _ sh: Double, to ow: Int, _ oh: Int) -> AffineMap {
         // The frame after quarter turns: odd turns swap width and height, so the turned image fills the output.
         let odd = d.turns % 2 == 1
-        let tw = Double(odd ? sh : sw), th = Double(odd ? sw : sh)
+        let tw = odd ? sh : sw, th = odd ? sw : sh
         let cosA = cos(d.angle), sinA = sin(d.angle), tanS = tan(d.shear)
         func chain(_ nx: Double, _ ny: Double) -> (Double, Double) {
             // nx, ny: output position as a share of the output, centred (−0.5…0.5).
@@ -37,7 +47,7 @@ public struct AffineMap: Sendable, Equatable {
             px += tanS * py
             (px, py) = (cosA * px - sinA * py, sinA * px + cosA * py)
             for _ in 0..<(d.turns % 4) { (px, py) = (-py, px) }
-            return (px + Double(sw) / 2 - 0.5, py + Double(sh) / 2 - 0.5)
+            return (px + sw / 2 - 0.5, py + sh / 2 - 0.5)
         }
         // Affine in (nx, ny), and nx = (u + 0.5) / ow − 0.5: read the map off three points.
         let o = chain(0, 0), ex = chain(1, 0), ey = chain(0, 1)

@@ -44,8 +44,16 @@ enum PretrainedWeights {
         } catch {
             throw CommandError.invalidArgument(parameter: "weights", message: "\(error)")
         }
+        // torchvision's evaluation transform for these weights, scaled to the input size.
+        let table = ImageNetWeights.forDepth(depth)
+        let crop = table.map { Double($0.crop) / Double($0.resize) }
         let metadata = ModelMetadata(architecture: model.config, classNames: names, inputWidth: size.width, inputHeight: size.height,
-                                     normalization: .imagenet(channels: config.inputChannels), id: newModelID(call))
+                                     normalization: .imagenet(channels: config.inputChannels), id: newModelID(call), crop: crop)
+        if let table {
+            let side = Int((Double(min(size.width, size.height)) / (crop ?? 1)).rounded())
+            call.write("preprocessing: the shorter side resized to \(side) px and the centre \(size.width)x\(size.height) kept, ImageNet mean and std "
+                       + "(torchvision's \(table.resize)/\(table.crop) for these weights; the edges outside the crop are not seen)")
+        }
         warnIfTooSmall(model.config, width: size.width, height: size.height, call: call)
         let value = ModelValue(model: model, metadata: metadata)
         value.origin = "resnet\(depth), " + origin
@@ -112,4 +120,10 @@ enum PretrainedWeights {
         var started = false
         init(_ call: CommandInvocation) { self.call = call }
     }
+}
+
+/// ", centre crop 87.5%" for a model that crops before resizing, "" otherwise.
+func cropNote(_ crop: Double?) -> String {
+    guard let crop else { return "" }
+    return ", centre crop " + String(format: "%.1f%%", crop * 100)
 }

@@ -49,7 +49,7 @@ extension RunValue: Reportable {
         var s = ReportSection("Data")
         var facts: [(String, String)] = [("source", d.path), ("format", d.format.rawValue), ("images", "\(d.count)"), ("classes", "\(d.classes.count)")]
         if let size = d.size { facts.append(("image size", "\(size.width)x\(size.height)" + (d.requestedSize == nil ? " (typical)" : ""))) }
-        facts.append(("model input", "\(model.metadata.inputWidth)x\(model.metadata.inputHeight), \(model.model.config.inputChannels == 1 ? "grey" : "RGB"), normalisation \(model.metadata.normalization.kind.rawValue)"))
+        facts.append(("model input", "\(model.metadata.inputWidth)x\(model.metadata.inputHeight), \(model.model.config.inputChannels == 1 ? "grey" : "RGB"), normalisation \(model.metadata.normalization.kind.rawValue)\(cropNote(model.metadata.crop))"))
         if !d.unreadable.isEmpty { facts.append(("unreadable files skipped", "\(d.unreadable.count)")) }
         s.keyValues(facts)
         var split = ReportSection("Split")

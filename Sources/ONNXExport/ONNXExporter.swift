@@ -68,6 +68,8 @@ public enum ONNXExporter {
             ("model_id", metadata.id),
             ("model_version", "\(metadata.version)"),
         ]
+        // The image is centre-cropped to this share (input aspect) before the resize to the input.
+        if let crop = metadata.crop { props.append(("center_crop", "\(crop)")) }
         if let fingerprint = metadata.datasetFingerprint { props.append(("dataset_fingerprint", fingerprint)) }
         props.append(("training", info.trainingSummary ?? "untrained"))
         return props

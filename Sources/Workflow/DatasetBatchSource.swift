@@ -45,6 +45,6 @@ extension Preprocessing {
     /// The preprocessing a model records in its metadata.
     public init(_ metadata: ModelMetadata) {
         self.init(width: metadata.inputWidth, height: metadata.inputHeight, channels: metadata.architecture.inputChannels,
-                  mean: metadata.normalization.mean, std: metadata.normalization.std)
+                  mean: metadata.normalization.mean, std: metadata.normalization.std, crop: metadata.crop)
     }
 }

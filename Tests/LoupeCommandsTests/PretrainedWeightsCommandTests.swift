@@ -31,10 +31,16 @@ final class PretrainedWeightsCommandTests: XCTestCase {
         m = resnet 18 classes=3 weights="\(file)"
         i = import_model "\(file)" arch=resnet18 classes=3
         g = resnet 18 classes=3 channels=1 size=64x64 weights="\(file)"
+        save m "\(h.path("m.loupe"))"
+        m2 = load_model "\(h.path("m.loupe"))"
         """)
+        XCTAssertEqual(try model(h, "m2").metadata.crop, 224.0 / 256, "the model file remembers the crop")
+        XCTAssertTrue(h.output.joined(separator: "\n").contains("the shorter side resized to 73 px and the centre 64x64 kept"), h.output.joined(separator: "\n"))
         let (m, i, g) = (try model(h, "m"), try model(h, "i"), try model(h, "g"))
         XCTAssertEqual(m.model.config.classes, 3)
         XCTAssertEqual(m.metadata.normalization.kind, .imagenet)
+        XCTAssertEqual(m.metadata.crop, 224.0 / 256, "torchvision's resize 256, centre crop 224 goes with the weights")
+        XCTAssertEqual(i.metadata.crop, nil, "import_model keeps the plain resize")
         let mState = Dictionary(uniqueKeysWithValues: m.model.state().map { ($0.name, $0) })
         let iState = Dictionary(uniqueKeysWithValues: i.model.state().map { ($0.name, $0) })
         for name in ["conv1.weight", "layer3.1.conv2.weight", "layer4.0.bn1.running_var"] {

@@ -15,7 +15,7 @@ extension RunValue {
             ("model", model.summary),
             ("origin", model.origin.isEmpty ? "-" : model.origin),
             ("data", "\(data.dataset.path): \(data.dataset.count) images, \(data.dataset.classes.count) classes"),
-            ("input", "\(model.metadata.inputWidth)x\(model.metadata.inputHeight), \(c.inputChannels == 1 ? "grey" : "RGB"), normalisation \(model.metadata.normalization.kind.rawValue)"),
+            ("input", "\(model.metadata.inputWidth)x\(model.metadata.inputHeight), \(c.inputChannels == 1 ? "grey" : "RGB"), normalisation \(model.metadata.normalization.kind.rawValue)\(cropNote(model.metadata.crop))"),
         ])
         for p in phases {
             let o = p.run.options

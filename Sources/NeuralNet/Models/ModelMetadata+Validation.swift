@@ -24,6 +24,9 @@ extension ModelMetadata {
         guard (1...4096).contains(inputWidth), (1...4096).contains(inputHeight) else {
             throw refuse("its input size \(inputWidth)x\(inputHeight) is out of range (1x1 to 4096x4096)")
         }
+        if let crop, !(crop >= 0.25 && crop <= 1) {
+            throw refuse("its centre crop keeps \(crop) of the image (0.25 to 1)")
+        }
         let a = architecture
         guard a.stages.count == a.widths.count, a.stageKinds.count == a.stages.count, !a.stages.isEmpty,
               a.stages.allSatisfy({ (1...64).contains($0) }), a.widths.allSatisfy({ (1...4096).contains($0) }) else {

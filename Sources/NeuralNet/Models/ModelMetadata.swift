@@ -29,6 +29,9 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var inputWidth: Int
     public var inputHeight: Int
     public var normalization: Normalization
+    /// The share of the image a centre crop keeps before the resize to the input (the
+    /// preprocessing of torchvision's pretrained weights, e.g. 224/256); nil: the whole image.
+    public var crop: Double?
     /// Increments on every save of the same model (the prediction log records it).
     public var version: Int = 1
     /// A stable identifier of the model lineage.
@@ -39,8 +42,9 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var datasetFingerprint: String?
 
     public init(architecture: ResNetConfig, classNames: [String], inputWidth: Int, inputHeight: Int,
-                normalization: Normalization, id: String, training: String? = nil, datasetFingerprint: String? = nil) {
-        self.architecture = architecture; self.classNames = classNames
+                normalization: Normalization, id: String, training: String? = nil, datasetFingerprint: String? = nil,
+                crop: Double? = nil) {
+        self.architecture = architecture; self.classNames = classNames; self.crop = crop
         self.inputWidth = inputWidth; self.inputHeight = inputHeight
         self.normalization = normalization; self.id = id
         self.training = training; self.datasetFingerprint = datasetFingerprint
