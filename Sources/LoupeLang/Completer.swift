@@ -32,7 +32,14 @@ public struct Completer {
 
     /// Candidates for `word`, the text being completed, given the line before it.
     public func complete(before: String, word: String) -> Result {
-        if isInsideString(before) { return paths(for: word) }
+        if let opened = openStringText(before) {
+            // readline may start the word after a break character such as the leading `/` of an
+            // absolute path; the path is everything since the opening quote, and the candidates
+            // replace only the word.
+            let result = paths(for: opened + word)
+            return Result(candidates: result.candidates.map { String($0.dropFirst(opened.count)) },
+                          appendSpace: result.appendSpace, closesString: result.closesString)
+        }
         if word.contains(".") { return attributes(for: word) }
 
         let statement = currentStatement(before)
@@ -75,15 +82,20 @@ public struct Completer {
         return String(before[before.index(after: brace)...])
     }
 
-    func isInsideString(_ before: String) -> Bool {
+    func isInsideString(_ before: String) -> Bool { openStringText(before) != nil }
+
+    /// The text typed so far in a string that `before` leaves open, or nil outside strings.
+    func openStringText(_ before: String) -> String? {
         var inside = false
         var escaped = false
-        for c in before {
+        var start = before.startIndex
+        for i in before.indices {
+            let c = before[i]
             if escaped { escaped = false; continue }
             if c == "\\" && inside { escaped = true; continue }
-            if c == "\"" { inside.toggle() }
+            if c == "\"" { inside.toggle(); start = before.index(after: i) }
         }
-        return inside
+        return inside ? String(before[start...]) : nil
     }
 
     func values(for parameter: Parameter, word: String) -> Result {

@@ -51,7 +51,7 @@ extension Evaluator {
                 if given.contains(label) {
                     throw fail("'\(label)' is given twice", at: argument.span)
                 }
-                values[label] = try coerce(argument.value, to: parameter, of: spec)
+                values[label] = Self.expandingHome(try coerce(argument.value, to: parameter, of: spec), for: parameter)
                 spans[label] = argument.value.span
                 given.insert(label)
                 sawKeyword = true
@@ -77,7 +77,7 @@ extension Evaluator {
                 throw fail("too many arguments for '\(spec.name)'; usage: \(spec.usage)", at: argument.span)
             }
             let parameter = positional[nextPositional]
-            let value = try coerce(argument.value, to: parameter, of: spec)
+            let value = Self.expandingHome(try coerce(argument.value, to: parameter, of: spec), for: parameter)
             if parameter.isVariadic {
                 variadic.append(value)
                 values[parameter.name] = .list(variadic)
@@ -99,6 +99,15 @@ extension Evaluator {
         var arguments = Arguments(values: values, given: given)
         arguments.spans = spans
         return arguments
+    }
+
+    /// Parameters that name files and folders: a leading `~` or `~/` in their strings means the
+    /// home folder, as in a shell (`source "~/setup.loupe"`, `predict m "~/incoming"`).
+    static let pathParameters: Set<String> = ["file", "folder", "dir", "path", "to", "labels"]
+
+    static func expandingHome(_ value: Value, for parameter: Parameter) -> Value {
+        guard pathParameters.contains(parameter.name), case .string(let text) = value, text.hasPrefix("~") else { return value }
+        return .string(HomePath.expand(text))
     }
 
     /// The argument's value, checked against the parameter's type. Bare words become choices.

@@ -59,5 +59,12 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(file.closesString)
         XCTAssertFalse(folderResult.closesString)
         XCTAssertEqual(c.complete(before: "d = toy_dataset \"", word: base).candidates.count, 2)
+        // readline starts the word after the leading `/` (a break character): the path is still
+        // everything since the quote, and the candidates replace the word alone.
+        let split = c.complete(before: "d = toy_dataset \"/", word: String(base.dropFirst()) + "im")
+        XCTAssertEqual(split.candidates, [String(base.dropFirst()) + "images/"])
+        let middle = c.complete(before: "d = toy_dataset \"" + base, word: "la")
+        XCTAssertEqual(middle.candidates, ["labels.csv"])
+        XCTAssertTrue(middle.closesString)
     }
 }

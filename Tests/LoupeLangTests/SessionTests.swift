@@ -34,6 +34,21 @@ final class SessionTests: XCTestCase {
         XCTAssertNotNil(session.variables["y"], "statements before the failing one stay")
     }
 
+    func testPathParametersExpandTheHomeFolder() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-home-\(getpid())")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        try "y = 42\n".write(to: home.appendingPathComponent("setup.loupe"), atomically: true, encoding: .utf8)
+        let previous = ProcessInfo.processInfo.environment["HOME"]
+        setenv("HOME", home.path, 1)
+        defer { if let previous { setenv("HOME", previous, 1) } else { unsetenv("HOME") } }
+        var session = Session()
+        let result = run("source \"~/setup.loupe\"", in: &session)
+        XCTAssertNil(result.error, result.error?.message ?? "")
+        guard case .number(let y)? = session.variables["y"] else { return XCTFail("source did not run ~/setup.loupe") }
+        XCTAssertEqual(y, 42)
+    }
+
     func testUnderscoreAndReplayOfShownExpressions() {
         var session = Session(seed: 9)
         let shown = run("x = 20\nx * 2\n_ + 1", in: &session)
