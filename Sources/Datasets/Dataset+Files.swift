@@ -33,6 +33,17 @@ func filesBelow(_ folder: String) -> [String] {
     FolderWalk.files(below: folder, skip: isClutter)
 }
 
+/// Extensions of image files (decoded or not: a `.bmp` is listed as unreadable with its reason).
+let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif", "bmp", "gif", "tif", "tiff", "webp", "ppm", "pgm", "pbm", "heic", "heif", "avif"]
+
+/// Whether a file's name says it is not an image: an extension that no image format uses
+/// (`.txt`, `.csv`, `.json`, `.loupe`…). A name without an extension is decoded to find out.
+public func isNonImageFileName(_ path: String) -> Bool {
+    let name = (path as NSString).lastPathComponent
+    let ext = (name as NSString).pathExtension.lowercased()
+    return !ext.isEmpty && !imageExtensions.contains(ext)
+}
+
 /// A decoding error's message without the file path in front (the path is listed beside it).
 func reasonText(_ error: any Error, path: String) -> String {
     let text = String(describing: error)
@@ -60,11 +71,13 @@ extension Dataset {
     /// Loads every image below a folder, without labels (for prediction), sorted by path.
     public static func loadUnlabelled(_ folder: String, options: FileLoadOptions = FileLoadOptions()) throws -> Dataset {
         guard isDirectory(folder) else { throw DatasetError.notFound(path: folder) }
-        let files = filesBelow(folder)
+        let all = filesBelow(folder)
+        let files = all.filter { !isNonImageFileName($0) }
         guard !files.isEmpty else { throw DatasetError.noImages(path: folder) }
         let samples = files.map { Sample(source: .file($0), label: nil) }
-        return Dataset(path: folder, format: .unlabelled, classes: [], samples: samples, store: options.makeStore())
-            .verified(options)
+        var d = Dataset(path: folder, format: .unlabelled, classes: [], samples: samples, store: options.makeStore())
+        d.ignoredFiles = all.filter(isNonImageFileName)
+        return d.verified(options)
     }
 
     static func scanFolder(_ root: String, options: FileLoadOptions) throws -> Dataset {
@@ -76,9 +89,11 @@ extension Dataset {
         guard !classNames.isEmpty else {
             throw DatasetError.unknownFormat(path: root, reason: "no class sub-folders; put each class in a folder of its own, or give a CSV of path,label")
         }
-        var classes = [String](), samples = [Sample](), empty = [ExcludedClass]()
+        var classes = [String](), samples = [Sample](), empty = [ExcludedClass](), ignored = [String]()
         for name in classNames {
-            let files = filesBelow(root + "/" + name)
+            let all = filesBelow(root + "/" + name)
+            ignored += all.filter(isNonImageFileName)
+            let files = all.filter { !isNonImageFileName($0) }
             if files.isEmpty { empty.append(ExcludedClass(name: name, count: 0)); continue }
             samples += files.map { Sample(source: .file($0), label: classes.count) }
             classes.append(name)
@@ -86,6 +101,7 @@ extension Dataset {
         guard !samples.isEmpty else { throw DatasetError.noImages(path: root) }
         var d = Dataset(path: root, format: .folder, classes: classes, samples: samples, store: options.makeStore())
         d.excludedClasses = empty
+        d.ignoredFiles = ignored
         return d
     }
 

@@ -90,6 +90,9 @@ public struct Dataset: Sendable {
     public internal(set) var samples: [Sample]
     /// Files skipped at load time with their reasons.
     public internal(set) var unreadable: [UnreadableFile]
+    /// Files left out because their names say they are not images (`notes.txt`, `labels.csv`):
+    /// counted and listed, never called unreadable images.
+    public internal(set) var ignoredFiles: [String] = []
     /// Classes left out by `min_per_class`.
     public internal(set) var excludedClasses: [ExcludedClass]
     /// Indices of `samples` that the source itself marks as the test split (IDX `t10k-*`).

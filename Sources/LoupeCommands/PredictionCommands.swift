@@ -76,7 +76,7 @@ enum PredictionCommands {
         let logged = LoggedPredictions(log: log, model: model.metadata.id, version: model.metadata.version,
                                        time: PredictionLog.timestamp(Date()))
         let value = PredictionsValue(predictions: outcome.predictions, classes: model.metadata.classNames,
-                                     unreadable: outcome.unreadable, folder: folder, top: k, logged: logged)
+                                     unreadable: outcome.unreadable, ignored: outcome.ignored, folder: folder, top: k, logged: logged)
         if let csvPath, call.writesFiles { try FileWriting.write(value.predictionTable.csv(), to: csvPath, parameter: "to") }
         let entries = value.logEntries ?? []
         // The predictions are made: a log that cannot be written costs the log, never the table.
@@ -87,6 +87,7 @@ enum PredictionCommands {
         }
         call.write(value.printedPreview(rows: 10))
         writeUnreadable(outcome.unreadable, call: call)
+        writeIgnored(outcome.ignored, call: call)
         if let csvPath { call.write("table: \(csvPath)") }
         if let logFailure {
             call.warn("the \(entries.count) prediction\(entries.count == 1 ? " was" : "s were") made but not logged: \(logFailure). "
@@ -102,6 +103,12 @@ enum PredictionCommands {
         call.write("skipped \(files.count) unreadable file\(files.count == 1 ? "" : "s"):")
         for f in files.prefix(10) { call.write("  \(f.path): \(f.reason)") }
         if files.count > 10 { call.write("  … and \(files.count - 10) more (p.unreadable lists them all)") }
+    }
+
+    static func writeIgnored(_ files: [String], call: CommandInvocation) {
+        guard !files.isEmpty else { return }
+        call.write("ignored \(files.count) file\(files.count == 1 ? "" : "s") that \(files.count == 1 ? "is" : "are") not an image (by the name's extension): "
+                   + files.prefix(5).joined(separator: ", ") + (files.count > 5 ? ", … (p.ignored lists them all)" : ""))
     }
 
     static func filter(_ call: CommandInvocation) throws -> Value {
@@ -123,7 +130,9 @@ enum PredictionCommands {
         if let low { kept = kept.filter { $0.confidence >= low }; how.append("confidence ≥ \(percent(low))") }
         if let high { kept = kept.filter { $0.confidence <= high }; how.append("confidence ≤ \(percent(high))") }
         let selection = ([p.selection].compactMap { $0 } + how).joined(separator: ", ")
-        return .object(p.subset(kept, selection: selection.isEmpty ? nil : selection))
+        let subset = p.subset(kept, selection: selection.isEmpty ? nil : selection)
+        call.write(subset.printedPreview(rows: 10))
+        return .object(subset)
     }
 
     private static func bound(_ name: String, _ call: CommandInvocation) throws -> Double? {
@@ -169,8 +178,10 @@ extension PredictionsValue {
         var lines = [summary]
         guard !predictions.isEmpty else { return lines.joined() }
         var table = predictionTable
-        table.rows = Array(table.rows.prefix(rows))
-        table.rows = table.rows.map { row in [.string(relativePath(row[0].display))] + row.dropFirst() }
+        // The same paths as p.table and the exported CSV; confidences rounded for reading only.
+        table.rows = Array(table.rows.prefix(rows)).map { row in
+            row.map { if case .number(let n) = $0 { return .number(round4(n)) } else { return $0 } }
+        }
         lines.append(table.formatted())
         if predictions.count > rows { lines.append("… \(predictions.count - rows) more rows (p.table, export p \"FILE.csv\")") }
         return lines.joined(separator: "\n")

@@ -42,7 +42,8 @@ enum VerifyCommand {
             var found: [String] = []
             if !outcome.unmatched.isEmpty { found.append("\(outcome.unmatched.count) image\(outcome.unmatched.count == 1 ? "" : "s") that match no prediction of p") }
             if !outcome.unsorted.isEmpty { found.append("\(outcome.unsorted.count) image\(outcome.unsorted.count == 1 ? "" : "s") not in a class folder") }
-            if !outcome.unreadable.isEmpty { found.append("\(outcome.unreadable.count) file\(outcome.unreadable.count == 1 ? "" : "s") that are not images") }
+            if !outcome.unreadable.isEmpty { found.append("\(outcome.unreadable.count) unreadable file\(outcome.unreadable.count == 1 ? "" : "s")") }
+            if !outcome.ignored.isEmpty { found.append("\(outcome.ignored.count) file\(outcome.ignored.count == 1 ? " that is" : "s that are") not an image") }
             throw CommandError.invalidArgument(parameter: "dir", message: "no image in '\(dir)' decides a prediction of p"
                 + (found.isEmpty ? "" : " (found " + found.joined(separator: ", ") + ")")
                 + "; verify reads DIR/<class>/, DIR/unknown/ and DIR/discard/ holding images that p predicted")
@@ -82,8 +83,9 @@ enum VerifyCommand {
              o.unmatched, call: call)
         list("\(o.unsorted.count) image\(o.unsorted.count == 1 ? " is" : "s are") not in a class folder (undecided, left out):", o.unsorted, call: call)
         list("\(o.repeated.count) file\(o.repeated.count == 1 ? " repeats an image" : "s repeat images") already judged here (left out):", o.repeated, call: call)
-        list("skipped \(o.unreadable.count) file\(o.unreadable.count == 1 ? " that is" : "s that are") not an image:",
+        list("skipped \(o.unreadable.count) unreadable file\(o.unreadable.count == 1 ? "" : "s"):",
              o.unreadable.map { "\($0.path): \($0.reason)" }, call: call)
+        list("ignored \(o.ignored.count) file\(o.ignored.count == 1 ? " that is" : "s that are") not an image (by the name's extension):", o.ignored, call: call)
         call.write("recorded \(o.verdicts.count) verdict\(o.verdicts.count == 1 ? "" : "s") in \(v.log)")
     }
 

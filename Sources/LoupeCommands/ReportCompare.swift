@@ -60,7 +60,7 @@ enum RunComparison {
         return Table(columns: ["run"] + differing + resultColumns, rows: zip(runs, settings).map { r, s in
             [.string(r.displayLabel)] + differing.map { Value.string(s[$0] ?? "") } + [
                 .integer(r.recordedEpochCount), r.recordedBestEpoch.map { .integer($0) } ?? .none,
-                r.recordedBestLoss.map { .number(round4($0)) } ?? .none, r.recordedAccuracy.map { .string(percent($0)) } ?? .none,
+                r.recordedBestLoss.map { .number($0) } ?? .none, r.recordedAccuracy.map { .string(percent($0)) } ?? .none,
             ]
         })
     }

@@ -69,6 +69,9 @@ public struct Table {
         for row in rows {
             lines.append(row.map { value -> String in
                 if case .string(let s) = value { return field(s) }
+                // Numbers at full precision (the shortest text that reads back the same value);
+                // the printed table rounds, the file does not.
+                if case .number(let n) = value, n.isFinite, n != n.rounded() || abs(n) >= 1e15 { return "\(n)" }
                 return field(value.literal)
             }.joined(separator: ","))
         }

@@ -60,7 +60,7 @@ final class DisplayOnceTests: XCTestCase {
         try h.interpreter.run(SourceFile(name: "<cell 1>", text: "run2 = train m d epochs=2 batch=4"), in: &h.session, context: context)
         let rows = recorder.events.compactMap { if case .row(let r) = $0 { r } else { nil } }
         XCTAssertEqual(rows.map { $0.values.first?.literal }, ["1", "2"])
-        XCTAssertEqual(rows.first?.columns, ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"])
+        XCTAssertEqual(rows.first?.columns, ["epoch", "train_loss", "train_accuracy", "dev_loss", "dev_accuracy", "lr", "seconds"])
         let curves = recorder.figures.filter { $0.id != nil }
         XCTAssertEqual(curves.count, 2, "the curves are redrawn once per epoch")
         XCTAssertEqual(Set(curves.map(\.id)).count, 1, "under one id")

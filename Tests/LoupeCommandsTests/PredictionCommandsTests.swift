@@ -25,16 +25,32 @@ final class PredictionCommandsTests: XCTestCase {
         let h = try ScriptHarness()
         try h.installRun()
         let folder = try makeUnlabelled(h)
+        // Files whose names say they are not images are ignored and counted, not called unreadable.
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: "\(folder)/README.txt"))
+        try Data("a,b".utf8).write(to: URL(fileURLWithPath: "\(folder)/more/labels.csv"))
         let out = try h.lines("p = predict m \"\(folder)\" top=2 to=\"\(h.path("p.csv"))\"").joined(separator: "\n")
         XCTAssertTrue(out.contains("predictions: 12 images"), out)
         XCTAssertTrue(out.contains("skipped 1 unreadable file:"), out)
         XCTAssertTrue(out.contains("broken.png"), out)
+        XCTAssertTrue(out.contains("2 files that are not an image ignored"), out)
+        XCTAssertTrue(out.contains("ignored 2 files that are not an image (by the name's extension): \(folder)/README.txt, \(folder)/more/labels.csv"), out)
+        XCTAssertFalse(out.contains("README.txt: "), "not listed as an unreadable image: \(out)")
+        XCTAssertEqual(try h.lines("print p.ignored")[0], "[\"\(folder)/README.txt\", \"\(folder)/more/labels.csv\"]")
         XCTAssertTrue(out.contains("logged 12 predictions to \(h.path("predictions.jsonl"))"), out)
         XCTAssertEqual(try h.lines("print p.count")[0], "12")
         XCTAssertEqual(try h.lines("print p.classes")[0], "[\"class0\", \"class1\", \"class2\", \"class3\"]")
         let csv = try String(contentsOfFile: h.path("p.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.first, "path,label,confidence,label_2,confidence_2")
         XCTAssertEqual(csv.count, 13)
+        // Full precision in the file: each confidence reads back as the very value predicted, and
+        // the printed preview shows the same paths as the table.
+        guard case .object(let object)? = h.value("p"), let p = object as? PredictionsValue else { return XCTFail("no predictions") }
+        for (line, prediction) in zip(csv.dropFirst(), p.predictions) {
+            let fields = line.split(separator: ",")
+            XCTAssertEqual(String(fields[0]), prediction.path)
+            XCTAssertEqual(Double(fields[2]), prediction.confidence)
+        }
+        XCTAssertTrue(out.contains("\n" + p.predictions[0].path + " "), "the preview's path column is the table's: \(out)")
         // The log: one JSON line per image with the model's id and version.
         let lines = try String(contentsOfFile: h.path("predictions.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 12)
@@ -86,7 +102,10 @@ final class PredictionCommandsTests: XCTestCase {
         try h.lines("p = predict m \"\(folder)\"")
         guard case .object(let object)? = h.value("p"), let p = object as? PredictionsValue else { return XCTFail("no predictions") }
         let label = p.predictions[0].label
-        try h.lines("q = filter p class=\"\(label)\"")
+        let shown = try h.lines("q = filter p class=\"\(label)\"").joined(separator: "\n")
+        let kept = p.predictions.filter { $0.label == label }
+        XCTAssertTrue(shown.hasPrefix("predictions: \(kept.count) image\(kept.count == 1 ? "" : "s") from \(folder) (class \(label))"), "filter shows its first rows as predict does: \(shown)")
+        XCTAssertTrue(shown.contains("\n" + kept[0].path + " "), shown)
         XCTAssertEqual(try h.lines("print q.count")[0], "\(p.predictions.filter { $0.label == label }.count)")
         let median = p.predictions.map(\.confidence).sorted()[6]
         try h.lines("low = filter p max=\(median)")

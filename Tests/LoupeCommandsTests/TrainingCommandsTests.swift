@@ -33,6 +33,12 @@ final class TrainingCommandsTests: XCTestCase {
         let csv = try String(contentsOfFile: folder + "/history.csv", encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 7, csv)
         XCTAssertTrue(csv.hasPrefix("epoch,train_loss,train_accuracy,dev_loss,dev_accuracy,lr,seconds"))
+        // `export run.history` writes the very same file: same columns, full precision.
+        try h.lines("export run.history \"\(h.path("exported-history.csv"))\"")
+        XCTAssertEqual(try String(contentsOfFile: h.path("exported-history.csv"), encoding: .utf8), csv)
+        let firstLoss = try XCTUnwrap(Double(String(csv.split(separator: "\n")[1].split(separator: ",")[1])))
+        XCTAssertEqual(firstLoss, try XCTUnwrap(h.run("print run.history[0][1]").first.flatMap { Double($0) }), accuracy: 1e-5)
+        XCTAssertGreaterThan(String(csv.split(separator: "\n")[1].split(separator: ",")[1]).count, 8, "not rounded to 4 decimals: \(csv)")
         for file in ["curves.png", "last.loupe", "best.loupe"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/" + file), file)
         }

@@ -56,8 +56,8 @@ public final class EvaluationValue: LoupeObject {
     public var perClassTable: Table {
         let support = result.confusion.map { $0.reduce(0, +) }
         return Table(columns: ["class", "precision", "recall", "f1", "support"], rows: classNames.indices.map { c in
-            [.string(classNames[c]), .number(round4(result.precision[c])), .number(round4(result.recall[c])),
-             .number(round4(result.f1[c])), .integer(support[c])]
+            [.string(classNames[c]), .number(result.precision[c]), .number(result.recall[c]),
+             .number(result.f1[c]), .integer(support[c])]
         })
     }
 
@@ -69,7 +69,7 @@ public final class EvaluationValue: LoupeObject {
     }
 
     public var topKTable: Table {
-        Table(columns: ["k", "accuracy"], rows: result.topK.keys.sorted().map { [.integer($0), .number(round4(result.topK[$0]!))] })
+        Table(columns: ["k", "accuracy"], rows: result.topK.keys.sorted().map { [.integer($0), .number(result.topK[$0]!)] })
     }
 
     /// The most frequent (true, predicted) pairs off the diagonal, with the share of the true class they take.
@@ -77,7 +77,7 @@ public final class EvaluationValue: LoupeObject {
         let support = result.confusion.map { $0.reduce(0, +) }
         return Table(columns: ["true", "predicted", "count", "share_of_true"], rows: result.confusedPairs(limit: limit).map { p in
             [.string(classNames[p.trueClass]), .string(classNames[p.predicted]), .integer(p.count),
-             .number(round4(support[p.trueClass] > 0 ? Double(p.count) / Double(support[p.trueClass]) : 0))]
+             .number(support[p.trueClass] > 0 ? Double(p.count) / Double(support[p.trueClass]) : 0)]
         })
     }
 }

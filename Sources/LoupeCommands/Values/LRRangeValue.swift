@@ -30,7 +30,7 @@ public final class LRRangeValue: LoupeObject, Plottable {
     /// rate, first loss, last loss, decreasing? — largest rate first.
     public var rateTable: Table {
         Table(columns: ["rate", "first_loss", "last_loss", "decreasing"], rows: result.curves.map { c in
-            [.number(c.learningRate), .number(round4(c.first)), .number(round4(c.last)), .bool(c.decreasing)]
+            [.number(c.learningRate), .number(c.first), .number(c.last), .bool(c.decreasing)]
         })
     }
 

@@ -9,6 +9,8 @@ public final class PredictionsValue: LoupeObject {
     public let classes: [String]
     /// Files that could not be read (path and reason).
     public let unreadable: [UnreadableFile]
+    /// Files left out because their names say they are not images (`notes.txt`).
+    public let ignored: [String]
     /// The folder the images were predicted from.
     public let folder: String
     /// How a subset was chosen ("class cat, confidence ≤ 60.0%"); nil for a whole folder's predictions.
@@ -19,11 +21,12 @@ public final class PredictionsValue: LoupeObject {
     /// `verify` records which logged prediction a verdict judges; nil when not logged.
     public let logged: LoggedPredictions?
 
-    public init(predictions: [FilePrediction], classes: [String], unreadable: [UnreadableFile], folder: String,
+    public init(predictions: [FilePrediction], classes: [String], unreadable: [UnreadableFile], ignored: [String] = [], folder: String,
                 selection: String? = nil, top: Int, logged: LoggedPredictions? = nil) {
         self.predictions = predictions
         self.classes = classes
         self.unreadable = unreadable
+        self.ignored = ignored
         self.folder = folder
         self.selection = selection
         self.top = top
@@ -38,12 +41,6 @@ public final class PredictionsValue: LoupeObject {
 
     /// "photos/" or "photos/ (class cat, confidence ≤ 60.0%)".
     public var source: String { selection.map { "\(folder) (\($0))" } ?? folder }
-
-    /// A path as it reads inside the predicted folder ("more/img3.png").
-    public func relativePath(_ path: String) -> String {
-        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-    }
 
     public var kind: String { "predictions" }
 
@@ -64,10 +61,11 @@ public final class PredictionsValue: LoupeObject {
             parts.append("mean confidence \(percent(predictions.map(\.confidence).reduce(0, +) / Double(predictions.count)))")
         }
         if !unreadable.isEmpty { parts.append("\(unreadable.count) unreadable skipped") }
+        if !ignored.isEmpty { parts.append("\(ignored.count) file\(ignored.count == 1 ? "" : "s") that \(ignored.count == 1 ? "is" : "are") not an image ignored") }
         return parts.joined(separator: ", ")
     }
 
-    public var attributeNames: [String] { ["count", "classes", "counts", "table", "files", "unreadable"] }
+    public var attributeNames: [String] { ["count", "classes", "counts", "table", "files", "unreadable", "ignored"] }
 
     public func attribute(named name: String) -> Value? {
         switch name {
@@ -77,6 +75,7 @@ public final class PredictionsValue: LoupeObject {
         case "table": return .table(predictionTable)
         case "files": return .list(predictions.map { .string($0.path) })
         case "unreadable": return .list(unreadable.map { .string("\($0.path): \($0.reason)") })
+        case "ignored": return .list(ignored.map { .string($0) })
         default: return nil
         }
     }
@@ -99,7 +98,7 @@ public final class PredictionsValue: LoupeObject {
             var row: [Value] = [.string(p.path)]
             for k in 0..<top {
                 if k < p.top.count {
-                    row += [.string(p.top[k].label), .number(round4(p.top[k].confidence))]
+                    row += [.string(p.top[k].label), .number(p.top[k].confidence)]
                 } else {
                     row += [.none, .none]
                 }

@@ -133,28 +133,22 @@ public final class RunValue: LoupeObject {
 
     public var historyTable: Table {
         let labels = epochPhases
-        var columns = ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"]
+        var columns = RunValue.historyColumns
         if phases.count > 1 { columns.append("phase") }
         return Table(columns: columns, rows: history.enumerated().map { i, r in
-            var row: [Value] = [.integer(r.epoch), .number(round4(r.trainLoss)), .number(round4(r.trainAccuracy)),
-                                r.devLoss.map { .number(round4($0)) } ?? .none, r.devAccuracy.map { .number(round4($0)) } ?? .none,
-                                .number(r.learningRate), .number((r.seconds * 10).rounded() / 10)]
+            var row: [Value] = [.integer(r.epoch), .number(r.trainLoss), .number(r.trainAccuracy),
+                                r.devLoss.map { .number($0) } ?? .none, r.devAccuracy.map { .number($0) } ?? .none,
+                                .number(r.learningRate), .number(r.seconds)]
             if phases.count > 1 { row.append(.string(labels[i])) }
             return row
         })
     }
 
-    /// history.csv: epoch, train loss, dev loss, metrics, lr, time (and the phase of a fine-tune).
-    public func historyCSV() -> String {
-        func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "" }
-        let labels = epochPhases
-        var s = "epoch,train_loss,train_accuracy,dev_loss,dev_accuracy,lr,seconds" + (phases.count > 1 ? ",phase" : "") + "\n"
-        for (i, r) in history.enumerated() {
-            s += "\(r.epoch),\(f(r.trainLoss)),\(f(r.trainAccuracy)),\(f(r.devLoss)),\(f(r.devAccuracy)),\(f(r.learningRate)),\(String(format: "%.2f", r.seconds))"
-            s += (phases.count > 1 ? ",\(labels[i])" : "") + "\n"
-        }
-        return s
-    }
+    /// The columns of `r.history`, of history.csv and of a notebook's epoch rows.
+    static let historyColumns = ["epoch", "train_loss", "train_accuracy", "dev_loss", "dev_accuracy", "lr", "seconds"]
+
+    /// history.csv: `r.history` at full precision, so `export r.history` writes the same file.
+    public func historyCSV() -> String { historyTable.csv() }
 
     public var table: Table? { historyTable }
     public var figurePaths: [String] { figurePath.map { [$0] } ?? [] }
@@ -195,7 +189,7 @@ final class TrainingProgressBridge {
             line += "; lr \(short(r.learningRate)) (\(epochTime(r.seconds)))"
             let devLoss: Value = r.devLoss.map { .number($0) } ?? .none
             let devAccuracy: Value = r.devAccuracy.map { .number($0) } ?? .none
-            call.show(.row(ProgressRow(title: title, columns: ["epoch", "train_loss", "train_acc", "dev_loss", "dev_acc", "lr", "seconds"],
+            call.show(.row(ProgressRow(title: title, columns: RunValue.historyColumns,
                                        values: [.integer(r.epoch + epochOffset), .number(r.trainLoss), .number(r.trainAccuracy),
                                                 devLoss, devAccuracy, .number(r.learningRate), .number((r.seconds * 10).rounded() / 10)],
                                        line: line)))

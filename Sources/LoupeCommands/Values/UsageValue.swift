@@ -58,9 +58,9 @@ public final class UsageValue: LoupeObject {
                      rows: s.rows.map { r in
             let interval = r.accuracyInterval
             return r.key.map { Value.string($0) } + [
-                .integer(r.count), .number(round4(r.share)), r.count > 0 ? .number(round4(r.meanConfidence)) : .none,
-                .integer(r.verified), r.accuracy.map { .number(round4($0)) } ?? .none,
-                interval.map { .number(round4($0.lowerBound)) } ?? .none, interval.map { .number(round4($0.upperBound)) } ?? .none,
+                .integer(r.count), .number(r.share), r.count > 0 ? .number(r.meanConfidence) : .none,
+                .integer(r.verified), r.accuracy.map { .number($0) } ?? .none,
+                interval.map { .number($0.lowerBound) } ?? .none, interval.map { .number($0.upperBound) } ?? .none,
                 .string(r.first), .string(r.last),
             ]
         })

@@ -40,6 +40,8 @@ public struct FilePrediction: Sendable, Equatable, Codable {
 public struct FolderPrediction: Sendable {
     public var predictions: [FilePrediction]
     public var unreadable: [UnreadableFile]
+    /// Files left out because their names say they are not images (`notes.txt`).
+    public var ignored: [String] = []
 }
 
 /// Classifies every image below `folder` with `model`, in path order.
@@ -102,5 +104,5 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
     let failed = Set(unreadable.map(\.path))
     let kept = predictions.map(\.1).filter { !failed.contains($0.path) }
     unreadable.sort { $0.path < $1.path }
-    return FolderPrediction(predictions: kept, unreadable: unreadable)
+    return FolderPrediction(predictions: kept, unreadable: unreadable, ignored: dataset.ignoredFiles)
 }

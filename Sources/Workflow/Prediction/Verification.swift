@@ -92,8 +92,10 @@ public struct VerificationOutcome: Sendable {
     public var verdicts: [VerdictLogEntry] = []
     /// Images that match no prediction (not predicted, or changed since).
     public var unmatched: [String] = []
-    /// Files that are not images (or cannot be decoded), with the reason.
+    /// Files that cannot be decoded, with the reason.
     public var unreadable: [UnreadableFile] = []
+    /// Files left out because their names say they are not images (`notes.txt`).
+    public var ignored: [String] = []
     /// Images directly in the folder rather than in a class folder: not decided yet.
     public var unsorted: [String] = []
     /// Images whose prediction was already judged by an earlier file of this folder (the same image twice).
@@ -138,6 +140,7 @@ public func verifyFolder(_ folder: String, predictions: [PredictionLogEntry], cl
     let images = try Dataset.loadUnlabelled(folder, options: options)
     var outcome = VerificationOutcome()
     outcome.unreadable = images.unreadable
+    outcome.ignored = images.ignoredFiles
     var byDigest: [String: [Int]] = [:]
     for (i, p) in predictions.enumerated() { if let d = p.digest { byDigest[d, default: []].append(i) } }
     var used = Set<Int>()
