@@ -27,6 +27,8 @@ enum { PROC_PATH = 32 };
 static int watched_count = 0;
 static int *watched_ranks = NULL;
 static char (*watched_paths)[PROC_PATH] = NULL;
+// Set once rank 0 said which rank ended (the SIGTERM that follows its MPI_Abort says nothing more).
+static volatile sig_atomic_t ended_reported = 0;
 
 // Whether the watched process `i` has ended: its /proc entry is gone, or it is a zombie
 // (ended, not yet reaped by its orted).
@@ -49,6 +51,7 @@ static int report_ended_ranks(void) {
     static const char head[] = "loupe: rank ";
     static const char tail[] = " stopped (its process ended: killed, out of memory or crashed); the job ends\n";
     int ended = 0;
+    if (ended_reported) return 1;
     for (int i = 0; i < watched_count; i++) {
         if (!watched_has_ended(i)) continue;
         char number[16];
@@ -59,6 +62,7 @@ static int report_ended_ranks(void) {
             || write(2, tail, sizeof tail - 1) < 0) {}
         ended++;
     }
+    if (ended) ended_reported = 1;
     return ended;
 }
 
