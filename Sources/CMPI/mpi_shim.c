@@ -1,11 +1,14 @@
 // Loupe's MPI calls (see include/CMPI.h). Open MPI 4 from Debian; plain MPI-3 calls only.
 #include "CMPI.h"
 #include <mpi.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { TAG_FAILURE = 7101 };
 
@@ -17,6 +20,90 @@ static long reduce_calls = 0;
 // The notice this rank sent (kept until rank 0 has received it).
 static MPI_Request failure_request = MPI_REQUEST_NULL;
 static char *failure_buffer = NULL;
+
+// Rank 0's watch over the ranks on its own host: their numbers and "/proc/PID/stat" paths,
+// made at the start so that the SIGTERM handler only opens and reads (async-signal-safe).
+enum { PROC_PATH = 32 };
+static int watched_count = 0;
+static int *watched_ranks = NULL;
+static char (*watched_paths)[PROC_PATH] = NULL;
+// Set once rank 0 said which rank ended (the SIGTERM that follows its MPI_Abort says nothing more).
+static volatile sig_atomic_t ended_reported = 0;
+
+// Whether the watched process `i` has ended: its /proc entry is gone, or it is a zombie
+// (ended, not yet reaped by its orted).
+static int watched_has_ended(int i) {
+    int fd = open(watched_paths[i], O_RDONLY);
+    if (fd < 0) return 1;
+    char buffer[256];
+    ssize_t n = read(fd, buffer, sizeof buffer - 1);
+    close(fd);
+    if (n <= 0) return 1;
+    // "PID (NAME) STATE ...": the state follows the last ')'.
+    char *state = NULL;
+    for (ssize_t k = 0; k < n; k++) if (buffer[k] == ')') state = buffer + k;
+    if (!state || state + 2 >= buffer + n) return 0;
+    return state[2] == 'Z' || state[2] == 'X';
+}
+
+// "loupe: rank N stopped …" for each watched rank that has ended, with write(2) only; how many.
+static int report_ended_ranks(void) {
+    static const char head[] = "loupe: rank ";
+    static const char tail[] = " stopped (its process ended: killed, out of memory or crashed); the job ends\n";
+    int ended = 0;
+    if (ended_reported) return 1;
+    for (int i = 0; i < watched_count; i++) {
+        if (!watched_has_ended(i)) continue;
+        char number[16];
+        int length = 0;
+        unsigned r = (unsigned)watched_ranks[i];
+        do { number[sizeof number - 1 - length++] = (char)('0' + r % 10); r /= 10; } while (r && length < 15);
+        if (write(2, head, sizeof head - 1) < 0 || write(2, number + sizeof number - length, (size_t)length) < 0
+            || write(2, tail, sizeof tail - 1) < 0) {}
+        ended++;
+    }
+    if (ended) ended_reported = 1;
+    return ended;
+}
+
+// mpirun ends every rank with SIGTERM (then SIGKILL a second later) when one rank dies. On rank 0
+// the handler says which rank of this host ended before exiting, so the job's output names it
+// in rank 0's words; a rank on another host cannot be looked at from here.
+static void on_terminate(int signal_number) {
+    (void)signal_number;
+    if (report_ended_ranks() == 0) {
+        static const char text[] = "loupe: mpirun is ending the job (a rank on another host stopped, or mpirun was interrupted)\n";
+        if (write(2, text, sizeof text - 1) < 0) {}
+        _exit(143);
+    }
+    _exit(70);
+}
+
+// Rank 0 learns the process ids of the ranks on its host and installs the SIGTERM handler.
+static void watch_local_ranks(MPI_Comm local) {
+    int local_rank = 0, local_size = 1;
+    MPI_Comm_rank(local, &local_rank);
+    MPI_Comm_size(local, &local_size);
+    int mine[2] = { my_rank, (int)getpid() };
+    int *all = malloc(sizeof(int) * 2 * (size_t)local_size);
+    MPI_Allgather(mine, 2, MPI_INT, all, 2, MPI_INT, local);
+    if (my_rank == 0) {
+        watched_ranks = malloc(sizeof(int) * (size_t)local_size);
+        watched_paths = malloc(PROC_PATH * (size_t)local_size);
+        for (int i = 0; i < local_size; i++) {
+            if (all[2 * i] == my_rank) continue;
+            watched_ranks[watched_count] = all[2 * i];
+            snprintf(watched_paths[watched_count], PROC_PATH, "/proc/%d/stat", all[2 * i + 1]);
+            watched_count++;
+        }
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_terminate;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGTERM, &action, NULL);
+    }
+    free(all);
+}
 
 int loupe_mpi_launched(void) {
     return getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMIX_RANK") != NULL || getenv("PMI_SIZE") != NULL;
@@ -32,6 +119,7 @@ int loupe_mpi_init(int *rank, int *size, int *local_size) {
     MPI_Comm local;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, my_rank, MPI_INFO_NULL, &local);
     MPI_Comm_size(local, local_size);
+    watch_local_ranks(local);
     MPI_Comm_free(&local);
     *rank = my_rank;
     *size = my_size;
@@ -39,6 +127,8 @@ int loupe_mpi_init(int *rank, int *size, int *local_size) {
 }
 
 void loupe_mpi_finalize(void) {
+    // From here on ranks end on their own: one that ends first is no failure.
+    if (my_rank == 0) signal(SIGTERM, SIG_DFL);
     if (failure_request != MPI_REQUEST_NULL) MPI_Wait(&failure_request, MPI_STATUS_IGNORE);
     free(failure_buffer);
     failure_buffer = NULL;
@@ -87,9 +177,20 @@ static void pause_after(long polls) {
 // will not come: report it and end the job.
 static void wait_collective(MPI_Request *request) {
     int done = 0;
+    double looked = 0;
     for (long polls = 0;; polls++) {
         MPI_Test(request, &done, MPI_STATUS_IGNORE);
         if (done) return;
+        // Every half second of waiting, rank 0 looks whether a rank of its host has ended (when
+        // mpirun does not end the job itself, e.g. with --enable-recovery).
+        if (my_rank == 0 && watched_count > 0 && polls >= 2000 && (polls & 63) == 0) {
+            double t = now();
+            if (looked == 0) looked = t;
+            if (t - looked > 0.5) {
+                looked = t;
+                if (report_ended_ranks() > 0) MPI_Abort(MPI_COMM_WORLD, 70);
+            }
+        }
         if (my_rank == 0) {
             int pending = 0;
             MPI_Status status;

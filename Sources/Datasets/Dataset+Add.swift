@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TensorCore
 import Imaging
 
 /// One round of images added to a dataset's training split (`add d "DIR"`).
@@ -70,7 +71,7 @@ extension Dataset {
     /// training split: a split made by `split`, or the source's own test split (IDX), whose other
     /// images are the training split.
     public func addingToTraining(_ files: [(path: String, label: Int)], source: String,
-                                 workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                 workers: Int = Parallel.threads,
                                  limits: ImageLimits = .default) throws -> AddOutcome {
         guard indices(of: .train) != nil else {
             throw DatasetError.splitMismatch(reason: "the dataset has no training split yet; run split first, so that added images go to training and never to val or test")

@@ -60,7 +60,7 @@ extension Dataset {
     ///
     /// `progress(done)` is called on the calling thread after each chunk; `shouldStop` is polled
     /// between chunks (what was written stays written).
-    public func writePNGs(_ plan: [ExportItem], into folder: String, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public func writePNGs(_ plan: [ExportItem], into folder: String, workers: Int = Parallel.threads,
                           shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> (failed: [UnreadableFile], stopped: Bool) {
         var failed: [UnreadableFile] = []
         let chunk = 256

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TensorCore
 import Imaging
 
 /// How image files are read when a dataset is loaded.
@@ -8,7 +9,7 @@ public struct FileLoadOptions: Sendable {
     /// Without it, files are only listed; unreadable ones surface in `ImageStore.failures` when met.
     public var verify = true
     /// Threads that decode side by side while verifying.
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    public var workers = Parallel.threads
     public var cacheBudget = ImageStore.defaultCacheBudget
     public var limits = ImageLimits.default
     /// Replaces the image decoder (tests); nil: `decodeImage(path:limits:)`.

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import Imaging
 
 /// A finding of `review` that deserves the user's attention.
@@ -76,7 +77,7 @@ public struct ReviewOptions: Sendable {
     /// Longest side of the mean images (smaller datasets keep their own size).
     public var meanImageSide = 64
     /// Threads that decode side by side.
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    public var workers = Parallel.threads
     public var seed: UInt64 = 0
     public init() {}
 }

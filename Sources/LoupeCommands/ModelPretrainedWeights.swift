@@ -2,6 +2,7 @@ import Foundation
 import LoupeLang
 import NeuralNet
 import Pretrained
+import TensorCore
 
 /// `resnet DEPTH weights=imagenet|"URL"|"FILE"`: torchvision weights fetched, checked and loaded.
 enum PretrainedWeights {
@@ -62,6 +63,51 @@ enum PretrainedWeights {
 
     /// The local file of `source` (downloaded and checked when needed) and how to name its origin.
     static func fetch(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, origin: String) {
+        if let communicator = call.communicator {
+            switch source {
+            case .imagenet: return try fetchOnRanks(source, url: WeightCache().imagenetURL(depth: depth), depth: depth, call: call, communicator: communicator)
+            case .url(let url): return try fetchOnRanks(source, url: url, depth: depth, call: call, communicator: communicator)
+            case .file: break   // every rank reads its own file (a rank that lacks it fails, and all stop)
+            }
+        }
+        return try fetchHere(source, depth: depth, call: call)
+    }
+
+    /// Under mpirun: rank 0 alone fetches (downloads once, checks the hash); a failure there ends
+    /// every rank with rank 0's message. The other ranks then take rank 0's checked file: on its
+    /// host the same cache file; a rank whose cache lacks it (another host without a shared
+    /// file system) receives rank 0's bytes, stores them in its cache, and checks them there.
+    static func fetchOnRanks(_ source: Source, url: String, depth: Int, call: CommandInvocation,
+                             communicator: Communicator) throws(WeightsError) -> (path: String, origin: String) {
+        let isRoot = communicator.rank == 0
+        var fetched: (path: String, origin: String)?
+        var outcome: [UInt8] = []
+        if isRoot {
+            do { fetched = try fetchHere(source, depth: depth, call: call); outcome = [1] } catch { outcome = [0] + Array(error.description.utf8) }
+        }
+        // Rank 0's outcome on every rank: 1, or 0 and its message.
+        let verdict = communicator.allGather(outcome)[0]
+        guard verdict.first == 1 else { throw .failedAtRankZero(String(decoding: verdict.dropFirst(), as: UTF8.self)) }
+        let cache = WeightCache()
+        let lacking = !isRoot && cache.cachedPath(url: url) == nil
+        if communicator.allReduceSum([lacking ? 1 : 0])[0] > 0 {
+            var data = isRoot ? ((try? Data(contentsOf: URL(fileURLWithPath: fetched!.path))) ?? Data()) : Data()
+            var size = Int64(data.count)
+            communicator.broadcast(&size, bytes: 8, root: 0)
+            if !isRoot { data = Data(count: Int(size)) }
+            if size > 0 { data.withUnsafeMutableBytes { communicator.broadcast($0.baseAddress!, bytes: Int(size), root: 0) } }
+            if lacking {
+                guard size > 0 else { throw .failedAtRankZero("rank 0 could not read \(fetched?.path ?? url) to send it") }
+                try cache.store(data, url: url)
+            }
+        }
+        if let fetched { return fetched }
+        // The cached, checked file (never downloaded here: it is in the cache now).
+        return try fetchHere(source, depth: depth, call: call)
+    }
+
+    /// `fetch` on this process alone.
+    static func fetchHere(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, origin: String) {
         let cache = WeightCache()
         switch source {
         case .imagenet:

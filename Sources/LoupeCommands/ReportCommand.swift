@@ -35,13 +35,17 @@ enum ReportWriting {
         let markdownPath = (htmlPath as NSString).deletingPathExtension + ".md"
         let sections: [ReportSection]
         do {
+            // Under mpirun the evaluation is split across the ranks (every rank takes part in its
+            // sums); the sections — figures, mistakes, tables — are built by rank 0 alone, the
+            // only rank that writes them. A failure there is rank 0's, and the end-of-statement
+            // agreement stops every rank with it.
             if let run = reportable as? RunValue {
                 let evaluation = try run.heldOutSplit().map {
                     try EvaluationRunning.evaluate(run.model, on: $0, dataParameter: "value", call: call)
                 }
-                sections = try run.reportSections(evaluation: evaluation)
+                sections = call.writesFiles ? try run.reportSections(evaluation: evaluation) : []
             } else {
-                sections = try reportable.reportSections()
+                sections = call.writesFiles ? try reportable.reportSections() : []
             }
         } catch let error as CommandError { throw error } catch {
             throw CommandError.invalidArgument(parameter: "value", message: "cannot build the report: \(error)")

@@ -44,9 +44,42 @@ public struct WeightCache: Sendable {
         return (resolved, weights)
     }
 
+    /// Where torchvision's ImageNet weights for `depth` are downloaded from (the mirror when set).
+    public func imagenetURL(depth: Int) throws(WeightsError) -> String {
+        guard let weights = ImageNetWeights.forDepth(depth) else { throw .noImageNetWeights(depth: depth) }
+        return weights.url(base: mirror ?? ImageNetWeights.baseURL)
+    }
+
+    /// The name a URL's file has in the caches.
+    public static func fileName(url: String) -> String {
+        URL(string: url)?.lastPathComponent ?? (url as NSString).lastPathComponent
+    }
+
+    /// The cached copy of a URL's file on this machine, unchecked (`fetch` checks it), or nil.
+    public func cachedPath(url: String) -> String? {
+        let name = Self.fileName(url: url)
+        return [folder + "/" + name, torchHubFolder + "/" + name].first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Puts a URL's file, received from elsewhere (rank 0 of an mpirun job), into the cache the way
+    /// a download goes: written beside, then renamed. `fetch(url:)` then finds and checks it.
+    public func store(_ data: Data, url: String) throws(WeightsError) {
+        let target = folder + "/" + Self.fileName(url: url)
+        let partial = target + ".partial-\(getpid())"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: partial))
+            if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+            try FileManager.default.moveItem(atPath: partial, toPath: target)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw .cannotWrite(path: target, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+        }
+    }
+
     /// A URL's file: found in a cache by its name, else downloaded; checked by its name's hash prefix.
     public func fetch(url: String, expectedPrefix: String? = nil, progress: @escaping Progress = { _, _ in false }) throws(WeightsError) -> Resolved {
-        let name = URL(string: url)?.lastPathComponent ?? (url as NSString).lastPathComponent
+        let name = Self.fileName(url: url)
         let expected = expectedPrefix ?? WeightFile.hashPrefix(of: name)
         for candidate in [folder + "/" + name, torchHubFolder + "/" + name] where FileManager.default.fileExists(atPath: candidate) {
             try check(candidate, expected: expected, name: name, deleteOnMismatch: false)

@@ -6,6 +6,8 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
     case hashMismatch(source: String, expected: String, actual: String, cacheFolder: String, fileName: String)
     case noImageNetWeights(depth: Int)
     case cannotWrite(path: String, reason: String)
+    /// Under mpirun, rank 0 fetches for every rank: its failure, as it said it.
+    case failedAtRankZero(String)
 
     public var description: String {
         let offline = { (folder: String, name: String) in
@@ -20,6 +22,7 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
         case .noImageNetWeights(let depth):
             return "torchvision has no ImageNet weights for resnet\(depth) (only 18, 34, 50, 101 and 152); use weights=none"
         case .cannotWrite(let path, let reason): return "cannot write '\(path)': \(reason)"
+        case .failedAtRankZero(let text): return text
         }
     }
 }

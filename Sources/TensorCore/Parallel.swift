@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import COpenMP
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +20,17 @@ public enum Parallel {
         return 1
         #endif
     }()
+
+    /// Threads this process should keep busy at once (decoding workers, its share of the host):
+    /// `OMP_NUM_THREADS` when set — under mpirun the executable sets it to the cores of the host
+    /// divided among its ranks, or the cores the rank is bound to — else the cores it may run on.
+    /// Never more than those cores.
+    public static var threads: Int {
+        let allowed = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        guard let text = getenv("OMP_NUM_THREADS").map({ String(cString: $0) }),
+              let n = Int(text.split(separator: ",").first.map(String.init) ?? ""), n >= 1 else { return allowed }
+        return min(n, allowed)
+    }
 
     /// Runs `body(chunkIndex, range)` for each chunk of `0..<count`, chunks of `chunkSize`
     /// items, in parallel when there is more than one chunk.

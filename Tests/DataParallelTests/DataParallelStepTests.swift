@@ -16,11 +16,13 @@ final class DataParallelStepTests: XCTestCase {
         let group = try XCTUnwrap(MPICommunicator.start(), "MPI did not start")
         defer { group.finish() }
         XCTAssertGreaterThan(group.size, 1, "needs 2 ranks or more")
-        // (global batch, class weights): even and uneven splits, weighted loss, and a batch
-        // smaller than the ranks (a rank with no rows still takes part in every sum).
-        let cases: [(batch: Int, weights: [Float]?)] = [(16, nil), (15, (0..<10).map { 0.5 + Float($0) / 10 }), (1, nil)]
-        for (batch, weights) in cases {
-            let config = try ResNetConfig.resnet(depth: 20, classes: 10, inputChannels: 1)
+        // (global batch, class weights, hidden units): even and uneven splits, weighted loss, a
+        // batch smaller than the ranks (a rank with no rows still takes part in every sum), and a
+        // head with dropout (each row must get one process's mask, whichever rank holds it).
+        let cases: [(batch: Int, weights: [Float]?, hidden: Int?)] = [
+            (16, nil, nil), (15, (0..<10).map { 0.5 + Float($0) / 10 }, nil), (1, nil, nil), (15, nil, 32)]
+        for (batch, weights, hidden) in cases {
+            let config = try ResNetConfig.resnet(depth: 20, classes: 10, inputChannels: 1, hidden: hidden, dropout: 0.5)
             let reference = ResNet(config, seed: 3)
             let parallel = ResNet(config, seed: 3)
             var rng = SeededGenerator(seed: 11)
@@ -43,7 +45,12 @@ final class DataParallelStepTests: XCTestCase {
             many.backward()
             parallel.communicator = nil
 
-            let what = "batch \(batch)\(weights == nil ? "" : ", class weights"), rank \(group.rank) of \(group.size)"
+            let what = "batch \(batch)\(weights == nil ? "" : ", class weights")\(hidden == nil ? "" : ", head dropout"), rank \(group.rank) of \(group.size)"
+            if hidden != nil {
+                // The mask generators moved on by the same draws: the next step's masks agree too.
+                var a = try XCTUnwrap(reference.dropoutGenerator), b = try XCTUnwrap(parallel.dropoutGenerator)
+                XCTAssertEqual(a.next(), b.next(), "dropout generator after the step, \(what)")
+            }
             XCTAssertEqual(got.count, batch, what)
             XCTAssertEqual(got.correct, expected.correct, what)
             XCTAssertLessThanOrEqual(abs(got.loss - expected.loss), 1e-5 * abs(expected.loss), "loss \(got.loss) vs \(expected.loss), \(what)")

@@ -11,7 +11,11 @@
 
 // Whether the process was started by mpirun / a PMIx launcher (environment only; MPI untouched).
 int loupe_mpi_launched(void);
-// MPI_Init_thread (funneled) and the two communicators. 0 on success.
+// MPI_Init_thread (funneled) and the two communicators. 0 on success. Rank 0 also learns the
+// process ids of the ranks on its host and installs a SIGTERM handler: when mpirun ends the job
+// because a rank died, rank 0 writes "loupe: rank N stopped …; the job ends" for each of those
+// that has ended (read from /proc) before it exits; while waiting in a collective it looks every
+// half second as well (for launchers that do not end the job themselves).
 int loupe_mpi_init(int *rank, int *size, int *local_size);
 void loupe_mpi_finalize(void);
 // Ends every rank of the job with `code` (after rank 0 printed what happened).

@@ -19,13 +19,22 @@ public final class Dropout {
         rng = SeededGenerator(seed: seed, stream: 0xD0)
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    /// `rows`: where `x`'s rows sit in the global batch when ranks split it (`nil`: x is the whole
+    /// batch). Every rank draws the masks of the whole global batch, in row order, and keeps its
+    /// rows' part: each row gets the mask one process gives it, and every rank's generator moves
+    /// on by the same draws.
+    public func forward(_ x: Tensor, training: Bool, rows: (offset: Int, total: Int)? = nil) -> Tensor {
         active = training && probability > 0
         guard active else { return x }
         output.resize(to: x.shape)
         if mask.count < x.count { mask = [Float](repeating: 0, count: x.count) }
         let keep = 1 / (1 - probability)
+        let perRow = x.shape.dropFirst().reduce(1, *)
+        let before = (rows?.offset ?? 0) * perRow
+        let after = rows.map { ($0.total - $0.offset) * perRow - x.count } ?? 0
+        for _ in 0..<before { _ = rng.nextFloat() }
         for i in 0..<x.count { mask[i] = rng.nextFloat() >= probability ? keep : 0 }
+        for _ in 0..<max(0, after) { _ = rng.nextFloat() }
         for i in 0..<x.count { output.data[i] = x.data[i] * mask[i] }
         return output
     }

@@ -89,9 +89,20 @@ public final class ResNet {
         for block in blocks { h = block.forward(h, training: training) }
         h = pool.forward(h)
         if let hidden, let dropout {
-            h = dropout.forward(hiddenReLU.forward(hidden.forward(h)), training: training)
+            let features = hiddenReLU.forward(hidden.forward(h))
+            h = dropout.forward(features, training: training, rows: training ? globalRows(features.shape[0]) : nil)
         }
         return fc.forward(h)
+    }
+
+    /// Where this rank's `n` rows sit in the global batch (nil alone): every rank's row count,
+    /// summed as a vector over the ranks (dropout draws the whole batch's masks, in row order).
+    private func globalRows(_ n: Int) -> (offset: Int, total: Int)? {
+        guard let communicator, communicator.size > 1, let dropout, dropout.probability > 0 else { return nil }
+        var counts = [Double](repeating: 0, count: communicator.size)
+        counts[communicator.rank] = Double(n)
+        counts = communicator.allReduceSum(counts)
+        return (Int(counts[..<communicator.rank].reduce(0, +)), Int(counts.reduce(0, +)))
     }
 
     /// Back-propagates d loss / d logits, accumulating into `arena.grads`.

@@ -66,7 +66,7 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
     // Decoding and the forward pass take turns (no prefetch), so decoding may use every core.
     let shard = Shard(communicator)
     let loader = BatchLoader.inOrder(dataset, preprocessing: Preprocessing(metadata), batchSize: batchSize,
-                                     workers: ProcessInfo.processInfo.activeProcessorCount, shard: shard)
+                                     workers: Parallel.threads, shard: shard)
     let order = Array(0..<dataset.count)
     // (position in path order, prediction): ranks hold interleaved parts of the order.
     var predictions: [(Int, FilePrediction)] = []
