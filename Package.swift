@@ -1,10 +1,11 @@
 // swift-tools-version:6.0
-// Loupe: a command-line workbench for training image classifiers on a CPU.
-// Layers (arrows point down only): loupe → {LoupeKernel, LoupeCommands}; LoupeKernel → LoupeLang;
-// LoupeCommands → {LoupeLang, Workflow, Plotting, Pretrained, ONNXExport}; ONNXExport → NeuralNet
-// Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
+// Loupe: a workbench for training image classifiers on a CPU (REPL, scripts, Jupyter kernel).
+// Layers (arrows point down only; Tests/ArchitectureTests checks every import against them,
+// docs/architecture.md draws them):
+//   5 loupe → 4 {LoupeCommands, LoupeKernel} → 3 {Workflow, ONNXExport}
+//   → 2 {NeuralNet, Datasets, Plotting, LoupeMPI} → 1 {TensorCore, Imaging, LoupeLang, Pretrained} → 0 C libraries.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
-// loupe → LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
+// LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
 import PackageDescription
 import Foundation
 
@@ -47,7 +48,7 @@ let package = Package(
         // Language (knows no machine learning)
         .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore"], exclude: ["Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
@@ -57,12 +58,12 @@ let package = Package(
         // The ranks of an mpirun job as the engine's Communicator (see docs/distributed.md)
         .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"]),
         // Binds the language to the layers below
-        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"]),
+        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "Imaging", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
         .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI", "TensorCore"], exclude: ["README.md"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
@@ -71,11 +72,13 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
         .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Plotting"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
         // Run under mpirun by scripts/mpi-tests (skipped alone): 2 ranks against one process.
+        // Reads Sources/ and this file: imports point down the layers, declarations match imports.
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "DataParallelTests", dependencies: ["Workflow", "NeuralNet", "TensorCore", "LoupeMPI"]),
     ]
 )
