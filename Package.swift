@@ -65,20 +65,22 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
 
+        // Test-only helpers every test target may use (the package root, ../shared/fixtures).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
-        .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained"]),
+        .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained", "TestSupport"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Plotting"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
         // Run under mpirun by scripts/mpi-tests (skipped alone): 2 ranks against one process.
         // Reads Sources/ and this file: imports point down the layers, declarations match imports.
-        .testTarget(name: "ArchitectureTests"),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DataParallelTests", dependencies: ["Workflow", "NeuralNet", "TensorCore", "LoupeMPI"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The layers' arrows as the code has them: every `import` under Sources/ points down the layer
@@ -22,11 +23,7 @@ final class LayeringTests: XCTestCase {
         "loupe": 5,
     ]
 
-    static var root: URL {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
-        return url
-    }
+    static var root: URL { PackagePaths.root }
 
     /// Package modules each Swift target imports, with a file that does it.
     static func imports() throws -> [String: [String: String]] {

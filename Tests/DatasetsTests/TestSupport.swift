@@ -3,15 +3,6 @@ import Imaging
 import TensorCore
 import XCTest
 
-/// The package root: the nearest folder above this file that holds Package.swift.
-func packageRoot(_ file: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-        url = url.deletingLastPathComponent()
-    }
-    return url
-}
-
 /// A fresh temporary folder, removed when the test ends.
 func temporaryFolder(_ test: XCTestCase) throws -> String {
     let path = NSTemporaryDirectory() + "loupe-datasets-\(UUID().uuidString)"

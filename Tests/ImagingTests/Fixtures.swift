@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -5,14 +6,7 @@ import Glibc
 
 /// Locates ../shared/fixtures/images from the package root (found by walking up from this file).
 enum Fixtures {
-    static let imagesFolder: String = {
-        var folder = String(#filePath)
-        while let slash = folder.lastIndex(of: "/"), slash != folder.startIndex {
-            folder = String(folder[..<slash])
-            if access(folder + "/Package.swift", F_OK) == 0 { return folder + "/../shared/fixtures/images" }
-        }
-        return "Package.swift not found above \(#filePath)"
-    }()
+    static let imagesFolder = PackagePaths.sharedFixture("images")
 
     static func path(_ name: String) -> String { imagesFolder + "/" + name }
 

@@ -49,13 +49,6 @@ extension ScriptHarness {
     }
 }
 
-/// The package root (the folder holding Package.swift), found from this file.
-func packageRoot(_ file: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
-    return url
-}
-
 /// Width and height of a PNG file, read from its IHDR chunk.
 func pngSize(_ path: String) throws -> (Int, Int) {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))

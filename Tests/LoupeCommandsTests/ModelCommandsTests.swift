@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import LoupeLang
 import LoupeCommands
@@ -121,9 +122,7 @@ final class ModelCommandsTests: XCTestCase {
     }
 
     func testImportModelTakesANewHeadForTheDataset() throws {
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        let file = root.appendingPathComponent("../shared/fixtures/torch/resnet18.safetensors").standardized.path
+        let file = PackagePaths.sharedFixture("torch/resnet18.safetensors")
         let h = try quadrantHarness()
         let out = try h.lines("p = import_model \"\(file)\" arch=resnet18 classes=d\nq = import_model \"\(file)\" size=64x48\nprint p.classes q.classes q.input p.input")
         XCTAssertTrue(out.contains { $0.hasPrefix("note: 28x28 images through the ImageNet stem") }, "\(out)")

@@ -5,15 +5,14 @@ import LoupeCommands
 import NeuralNet
 import Pretrained
 import TensorCore
+import TestSupport
 
 /// `resnet DEPTH weights=…`: a checked file becomes the model's weights (a new head for the
 /// classes), grey input sums the first layer's RGB filters, a wrong hash or a small stem is refused.
 final class PretrainedWeightsCommandTests: XCTestCase {
     /// The torchvision ResNet-18 fixture under a torch.hub name carrying its real sha256 prefix.
     func hashedFixture(_ h: ScriptHarness) throws -> String {
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        let fixture = root.appendingPathComponent("../shared/fixtures/torch/resnet18.pth").standardized.path
+        let fixture = PackagePaths.sharedFixture("torch/resnet18.pth")
         let hash = try WeightFile.sha256(path: fixture)
         let named = h.path("resnet18-\(hash.prefix(10)).pth")
         try FileManager.default.copyItem(atPath: fixture, toPath: named)

@@ -3,16 +3,6 @@ import XCTest
 
 /// Runs the built `loupe` executable from tests.
 enum LoupeBinary {
-    /// The package root: the nearest folder above this file that holds Package.swift.
-    static var packageRoot: URL {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path),
-              folder.path != "/" {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder
-    }
-
     /// `loupe` in the build products folder next to the test bundle (same configuration).
     static func path() throws -> String {
         var candidates: [URL] = []

@@ -1,23 +1,13 @@
 import Foundation
 import XCTest
 import TensorCore
+import TestSupport
 
 /// Reads the PyTorch reference tensors in ../shared/fixtures/torch (safetensors: 8-byte header
 /// length, JSON header, raw little-endian data) and converts between PyTorch's NCHW and the
 /// engine's NHWC.
 enum EngineFixtures {
-    static var packageRoot: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("package root not found above \(#filePath)")
-    }
-
-    static func path(_ relative: String) -> String {
-        packageRoot.appendingPathComponent("../shared/fixtures/\(relative)").standardized.path
-    }
+    static func path(_ relative: String) -> String { PackagePaths.sharedFixture(relative) }
 
     struct Entry { let shape: [Int]; let floats: [Float]; let ints: [Int64] }
 

@@ -4,20 +4,13 @@ import Glibc
 import Darwin
 #endif
 import NeuralNet
+import TestSupport
 import XCTest
 
 /// Fixtures, scratch folders, and small writers of zip and pickle bytes for the model-file tests.
 enum IOFixtures {
-    /// `../shared/fixtures/torch` beside the package root (the folder holding Package.swift).
-    static var torchFolder: String {
-        var folder = String(#filePath)
-        while let slash = folder.lastIndex(of: "/") {
-            folder = String(folder[..<slash])
-            if access(folder + "/Package.swift", F_OK) == 0 { break }
-        }
-        let parent = folder[..<folder.lastIndex(of: "/")!]
-        return parent + "/shared/fixtures/torch"
-    }
+    /// `../shared/fixtures/torch` beside the package root.
+    static var torchFolder: String { PackagePaths.sharedFixture("torch") }
 
     static func bytes(_ name: String) throws -> [UInt8] {
         try readBytes(torchFolder + "/" + name)
