@@ -73,6 +73,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
+        // The executable from outside: `loupe run`, the REPL through a pseudo-terminal, `loupe notebook`, `loupe bench`.
+        .testTarget(name: "LoupeTests", dependencies: ["LoupeLang"], exclude: ["repl_pexpect.py"]),
         .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained", "TestSupport"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Plotting"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),

@@ -5,7 +5,9 @@ import XCTest
 /// Notebook pages: statements, their output, and figures embedded as base64 PNG.
 final class NotebookTests: XCTestCase {
     func testStatementsOutputsAndFigures() throws {
-        let folder = try LoupeBinary.scratchFolder("notebook")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-notebook-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let figure = folder.appendingPathComponent("curves.png")
         let pngBytes = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 250])

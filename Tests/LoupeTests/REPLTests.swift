@@ -3,13 +3,13 @@ import XCTest
 
 /// The REPL through a pseudo-terminal: completion, history, Ctrl-C, errors, Ctrl-D.
 ///
-/// Runs `Scripts/repl_pexpect.py` (Python's pexpect) against the built binary and fails with
+/// Runs `repl_pexpect.py` (Python's pexpect) against the built binary and fails with
 /// its transcript when a check fails.
 final class REPLTests: XCTestCase {
     func testREPLThroughAPseudoTerminal() throws {
         let binary = try LoupeBinary.path()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Scripts/repl_pexpect.py").path
+            .appendingPathComponent("repl_pexpect.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, binary]
@@ -22,6 +22,6 @@ final class REPLTests: XCTestCase {
         print(text)
         XCTAssertNotEqual(process.terminationStatus, 2, "install pexpect: python3 -m pip install pexpect")
         XCTAssertEqual(process.terminationStatus, 0, text)
-        XCTAssertTrue(text.contains("REPL tests: 11 passed, 0 failed"), text)
+        XCTAssertTrue(text.contains("REPL tests: 12 passed, 0 failed"), text)
     }
 }
