@@ -70,26 +70,11 @@ extension CommandRegistry {
     }
 
     mutating func registerEvaluationKinds() {
-        registerKind(KindDoc(kind: "evaluation", summary: "a model's metrics on a labelled split (evaluate m d.test)", attributes: [
-            ("loss", "mean cross-entropy"), ("accuracy", "share of images classified right (0 to 1)"),
-            ("macro_f1", "F1 averaged over classes, each class counting the same"),
-            ("precision", "per class, in class order: of the images predicted as the class, the share that are"),
-            ("recall", "per class: of the images of the class, the share found"), ("f1", "per class: harmonic mean of precision and recall"),
-            ("confusion", "table: rows true classes, columns predicted"), ("top_k", "table: accuracy with the label among the k most probable classes"),
-            ("classes", "class names"), ("count", "images evaluated"), ("mistakes", "images classified wrong"),
-        ]))
-        registerKind(KindDoc(kind: "predictions", summary: "a prediction table (predict m \"FOLDER\", filter p …)", attributes: [
-            ("count", "images predicted"), ("classes", "the model's classes"), ("counts", "images predicted as each class, in class order"),
-            ("table", "path, label, confidence, then the next most probable classes"), ("files", "the image paths"),
-            ("unreadable", "files skipped, with the reason"),
-        ]))
-        registerKind(KindDoc(kind: "diagnosis", summary: "what a run's loss curves say (diagnose run)", attributes: [
-            ("verdict", "underfitting, overfitting, healthy or undetermined"), ("evidence", "what the curves show, in words"),
-            ("remedies", "what to try next"),
-        ]))
-        registerKind(KindDoc(kind: "report", summary: "an HTML report and its Markdown twin (report VALUE)", attributes: [
-            ("path", "the HTML file"), ("markdown", "the Markdown file"), ("figures", "PNG files beside the Markdown"),
-        ]))
+        registerKind(EvaluationValue.kindDoc)
+        registerKind(PredictionsValue.kindDoc)
+        registerKind(DiagnosisValue.kindDoc)
+        registerKind(ReportValue.kindDoc)
+        registerKind(FigureValue.kindDoc)
     }
 }
 

@@ -34,3 +34,13 @@ public final class DiagnosisValue: LoupeObject {
         return lines.joined(separator: "\n")
     }
 }
+
+extension DiagnosisValue {
+    /// `help diagnosis`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "diagnosis", summary: "what a run's loss curves say (diagnose run)", attributes: [
+            ("verdict", "underfitting, overfitting, healthy or undetermined"), ("evidence", "what the curves show, in words"),
+            ("remedies", "what to try next"),
+        ])
+    }
+}

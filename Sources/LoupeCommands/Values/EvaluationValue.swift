@@ -84,3 +84,17 @@ public final class EvaluationValue: LoupeObject {
 
 /// Three decimals, for F1 scores (0.912).
 func fmt3(_ v: Double) -> String { v.isFinite ? String(format: "%.3f", v) : "\(v)" }
+
+extension EvaluationValue {
+    /// `help evaluation`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "evaluation", summary: "a model's metrics on a labelled split (evaluate m d.test)", attributes: [
+            ("loss", "mean cross-entropy"), ("accuracy", "share of images classified right (0 to 1)"),
+            ("macro_f1", "F1 averaged over classes, each class counting the same"),
+            ("precision", "per class, in class order: of the images predicted as the class, the share that are"),
+            ("recall", "per class: of the images of the class, the share found"), ("f1", "per class: harmonic mean of precision and recall"),
+            ("confusion", "table: rows true classes, columns predicted"), ("top_k", "table: accuracy with the label among the k most probable classes"),
+            ("classes", "class names"), ("count", "images evaluated"), ("mistakes", "images classified wrong"),
+        ])
+    }
+}

@@ -16,3 +16,12 @@ public final class FigureValue: LoupeObject {
     public func attribute(named name: String) -> Value? { name == "path" ? .string(path) : nil }
     public var figurePaths: [String] { [path] }
 }
+
+extension FigureValue {
+    /// `help figure`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "figure", summary: "a figure written as PNG (plot, montage, mistakes, …)", attributes: [
+            ("path", "the PNG file"),
+        ])
+    }
+}

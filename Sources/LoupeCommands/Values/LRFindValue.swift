@@ -67,3 +67,15 @@ public final class LRFindValue: LoupeObject, Plottable {
 
 /// A rate with two significant digits (0.0012, 1.2e-06), as a suggestion should read.
 func rate2(_ v: Double) -> String { String(format: "%.2g", v) }
+
+extension LRFindValue {
+    /// `help lr_find`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "lr_find", summary: "fastai's learning-rate sweep (lr_find)", attributes: [
+            ("suggestion", "fastai's valley suggestion"),
+            ("minimum", "a tenth of the rate with the lowest loss"),
+            ("steep", "the rate where the loss falls fastest"),
+            ("table", "rate and smoothed loss per batch"),
+        ])
+    }
+}

@@ -60,3 +60,13 @@ public final class LRRangeValue: LoupeObject, Plottable {
         return chart
     }
 }
+
+extension LRRangeValue {
+    /// `help lr_range`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "lr_range", summary: "a learning-rate range test (lr_range)", attributes: [
+            ("best", "the largest rate whose training loss falls consistently (none when no rate does)"),
+            ("table", "rate, first loss, last loss, decreasing?"),
+        ])
+    }
+}

@@ -52,3 +52,19 @@ func formatCount(_ n: Int) -> String {
     if n >= 10_000 { return "\(Int(Double(n) / 1000 + 0.5))K" }
     return "\(n)"
 }
+
+extension ModelValue {
+    /// `help model`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "model", summary: "a ResNet with its classes and preprocessing (resnet, import_model, load_model)", attributes: [
+            ("arch", "the architecture, e.g. \"resnet20\""),
+            ("classes", "class names, in output order"),
+            ("params", "number of parameters"),
+            ("trainable", "parameters that train (fewer when frozen)"),
+            ("input", "input size WxH"),
+            ("channels", "input channels (1 grey, 3 RGB)"),
+            ("frozen", "whether the backbone is frozen"),
+            ("version", "increments on every save"),
+        ])
+    }
+}

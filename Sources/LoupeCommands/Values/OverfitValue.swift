@@ -27,3 +27,15 @@ public final class OverfitValue: LoupeObject {
         }
     }
 }
+
+extension OverfitValue {
+    /// `help overfit`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "overfit", summary: "the verdict of overfit", attributes: [
+            ("passed", "loss ≈ 0 and 100% accuracy on the images"),
+            ("loss", "loss on the images, evaluation mode"),
+            ("accuracy", "accuracy on the images, evaluation mode"),
+            ("causes", "likely causes of a failure"),
+        ])
+    }
+}

@@ -121,3 +121,15 @@ public struct LoggedPredictions: Sendable, Equatable {
                            confidence: Double(PredictionLog.number(p.confidence)) ?? p.confidence, digest: p.digest)
     }
 }
+
+extension PredictionsValue {
+    /// `help predictions`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "predictions", summary: "a prediction table (predict m \"FOLDER\", filter p …)", attributes: [
+            ("count", "images predicted"), ("classes", "the model's classes"), ("counts", "images predicted as each class, in class order"),
+            ("table", "path, label, confidence, then the next most probable classes"), ("files", "the image paths"),
+            ("unreadable", "files skipped, with the reason"),
+            ("ignored", "files left out because their names say they are not images"),
+        ])
+    }
+}

@@ -28,3 +28,12 @@ public final class ReportValue: LoupeObject {
         }
     }
 }
+
+extension ReportValue {
+    /// `help report`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "report", summary: "an HTML report and its Markdown twin (report VALUE)", attributes: [
+            ("path", "the HTML file"), ("markdown", "the Markdown file"), ("figures", "PNG files beside the Markdown"),
+        ])
+    }
+}

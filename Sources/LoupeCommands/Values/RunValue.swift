@@ -211,3 +211,20 @@ func epochTime(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     return s < 60 ? "\(s) s" : "\(s / 60) min \(s % 60) s"
 }
+
+extension RunValue {
+    /// `help run`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
+    public static var kindDoc: KindDoc {
+        KindDoc(kind: "run", summary: "a training run (train, fine_tune)", attributes: [
+            ("epochs", "epochs run so far"),
+            ("best_epoch", "epoch with the lowest dev loss"),
+            ("best_loss", "the lowest dev loss (train loss without a dev set)"),
+            ("accuracy", "dev accuracy at the best epoch"),
+            ("history", "a table: epoch, losses, accuracies, lr, seconds"),
+            ("stopped_early", "whether early stopping ended it"),
+            ("model", "the model it trains"),
+            ("folder", "its folder: history.csv, curves.png, checkpoints"),
+            ("data_iteration", "the dataset iteration it trained on (1 as loaded, +1 for each add)"),
+        ])
+    }
+}
