@@ -36,6 +36,30 @@ enum FileAccess {
         return filled == size ? bytes : Array(bytes[..<filled])
     }
 
+    /// The first `count` bytes of a regular file (all of it when shorter) and the file's size.
+    static func readPrefix(path: String, count: Int) throws(ImageError) -> (bytes: [UInt8], fileSize: Int) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(source: path, reason: "not a regular file") }
+        let size = Int(status.st_size)
+        let wanted = min(size, count)
+        var bytes = [UInt8](repeating: 0, count: wanted)
+        var filled = 0
+        while filled < wanted {
+            let got = bytes.withUnsafeMutableBytes { raw in systemRead(descriptor, raw.baseAddress! + filled, wanted - filled) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(source: path, reason: lastErrorText())
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return (filled == wanted ? bytes : Array(bytes[..<filled]), size)
+    }
+
     /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over
     /// `path`, so a failure never leaves a half-written file in place of the old one.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageError) {
