@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AtomicWrite
 
 /// Whole-file reads and atomic writes over POSIX calls (no Foundation needed in this layer).
 enum FileAccess {
@@ -60,38 +61,14 @@ enum FileAccess {
         return (filled == wanted ? bytes : Array(bytes[..<filled]), size)
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over
-    /// `path`, so a failure never leaves a half-written file in place of the old one.
+    /// Writes `bytes` atomically (`AtomicWrite.write`: a temporary beside `path`, flushed, then
+    /// renamed), so a failure never leaves a half-written file in place of the old one, and a
+    /// temporary that a killed write left in the folder is removed at the next write there.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageError) {
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .unwritable(path: path, reason: lastErrorText()) }
-        var written = 0
-        while written < bytes.count {
-            let put = bytes.withUnsafeBytes { raw in
-                write(descriptor, raw.baseAddress! + written, bytes.count - written)
-            }
-            if put < 0 {
-                if errno == EINTR { continue }
-                let reason = lastErrorText()
-                close(descriptor)
-                unlink(temporary)
-                throw .unwritable(path: path, reason: reason)
-            }
-            written += put
-        }
-        let synced = fsync(descriptor) == 0
-        let syncError = lastErrorText()
-        let closed = close(descriptor) == 0
-        if !synced || !closed {
-            let reason = synced ? lastErrorText() : syncError
-            unlink(temporary)
-            throw .unwritable(path: path, reason: reason)
-        }
-        if rename(temporary, path) != 0 {
-            let reason = lastErrorText()
-            unlink(temporary)
-            throw .unwritable(path: path, reason: reason)
+        do {
+            try AtomicWrite.write(bytes, to: path)
+        } catch {
+            throw .unwritable(path: path, reason: error.reason)
         }
     }
 
