@@ -20,6 +20,7 @@ public final class DecodeBudget: @unchecked Sendable {
     private var highestHolders = 0
     private var nextTicket = 0
     private var serving = 0
+    private var waiting = 0
 
     /// The environment variable that sets the shared budget, in megabytes.
     public static let variable = "LOUPE_DECODE_MB"
@@ -55,9 +56,14 @@ public final class DecodeBudget: @unchecked Sendable {
         // First come, first served: a large image waiting for room is not overtaken forever by small ones.
         let ticket = nextTicket
         nextTicket += 1
-        while ticket != serving || (held > 0 && held + bytes > capacity) { condition.wait() }
+        while ticket != serving || (held > 0 && held + bytes > capacity) {
+            waiting += 1
+            condition.wait()
+            waiting -= 1
+        }
         serving += 1
-        condition.broadcast()
+        // The next in line may fit now too (only worth a wake-up when someone waits).
+        if waiting > 0 { condition.broadcast() }
         held += bytes
         holders += 1
         highest = max(highest, held)
@@ -69,7 +75,7 @@ public final class DecodeBudget: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         held -= bytes
         holders -= 1
-        condition.broadcast()
+        if waiting > 0 { condition.broadcast() }
     }
 
     /// The most bytes held at once so far, and the most decodes that held bytes at once.

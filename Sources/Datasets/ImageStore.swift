@@ -99,9 +99,15 @@ public final class ImageStore: Sendable {
             if block == nil, i >= 0, i < images.count { return try body(images[i]) }
             throw DatasetError.unreadable(path: "#\(i)", reason: "no such in-memory image")
         case let .file(path):
-            let header = atLeast == nil ? nil : self.header(path)
-            let scale = atLeast.flatMap { target in header.map { $0.scale(atLeast: target) } } ?? 1
-            return try withFile(path, scale: scale, header: header, cache: true, body)
+            guard let atLeast else { return try withFile(path, scale: 1, header: nil, cache: true, body) }
+            // One look under the lock when the header is known and the picture of its scale cached.
+            let known: (ImageHeader?, Image?) = state.withLock { s in
+                guard case let .header(h)? = s.headers[path] else { return (nil, nil) }
+                return (h, s.images[Key(path: path, scale: h.scale(atLeast: atLeast))])
+            }
+            if let image = known.1 { return try body(image) }
+            let header = known.0 ?? self.header(path)
+            return try withFile(path, scale: header?.scale(atLeast: atLeast) ?? 1, header: header, cache: true, body)
         }
     }
 
