@@ -5,6 +5,7 @@
 // Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 // loupe → LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
+// AtomicWrite (no dependencies): the one atomic file write, used by NeuralNet, Imaging, ONNXExport and Workflow.
 import PackageDescription
 import Foundation
 
