@@ -6,6 +6,7 @@
 //   → 2 {NeuralNet, Datasets, Plotting, LoupeMPI} → 1 {TensorCore, Imaging, LoupeLang, Pretrained} → 0 C libraries.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 // LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
+// AtomicWrite (layer 0, no dependencies): the one atomic file write, used by NeuralNet, Imaging, ONNXExport and Workflow.
 import PackageDescription
 import Foundation
 
@@ -39,21 +40,22 @@ let package = Package(
 
         // Engine
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
-        .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib"], exclude: ["IO/README.md"]),
+        .target(name: "AtomicWrite"),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib", "AtomicWrite"], exclude: ["IO/README.md"]),
         // Data
-        .target(name: "Imaging", dependencies: ["CCodecs"], exclude: ["README.md"]),
+        .target(name: "Imaging", dependencies: ["CCodecs", "AtomicWrite"], exclude: ["README.md"]),
         .target(name: "Datasets", dependencies: ["Imaging", "TensorCore", "CZlib"], exclude: ["README.md"]),
         // Figures
         .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"], exclude: ["README.md"]),
         // Language (knows no machine learning)
         .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore"], exclude: ["Report/README.md"]),
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "AtomicWrite"], exclude: ["Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
         // (-enable-testing: its tests check the protobuf writer's internals, and scripts/test builds release)
-        .target(name: "ONNXExport", dependencies: ["NeuralNet"], exclude: ["README.md"],
+        .target(name: "ONNXExport", dependencies: ["NeuralNet", "AtomicWrite"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // The ranks of an mpirun job as the engine's Communicator (see docs/distributed.md)
         .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"]),
@@ -68,7 +70,7 @@ let package = Package(
         // Test-only helpers every test target may use (the package root, ../shared/fixtures).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "AtomicWrite", "Imaging", "ONNXExport", "Workflow", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),

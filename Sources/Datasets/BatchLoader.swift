@@ -30,9 +30,15 @@ public final class BatchLoader: Sendable {
     public let workers: Int
     /// The rows of every batch this process makes (data-parallel ranks each make their part).
     public let shard: Shard
+    /// The smallest picture every sample is decoded to (a JPEG at libjpeg's reduced scale when it
+    /// stays at least this large); nil: whole. See `decodeTarget(for:augmentation:)`.
+    public let decodeTarget: ImageSize?
 
+    /// `reducedDecoding`: decode large JPEGs at the scale the model input needs (false: whole,
+    /// for callers that also need the whole picture, such as prediction's content digests).
     public init(dataset: Dataset, preprocessing: Preprocessing, batchSize: Int, seed: UInt64,
-                shuffle: Bool = true, augment: Bool = true, dropLast: Bool = false, workers: Int = 1, shard: Shard = .whole) {
+                shuffle: Bool = true, augment: Bool = true, dropLast: Bool = false, workers: Int = 1, shard: Shard = .whole,
+                reducedDecoding: Bool = true) {
         precondition(batchSize > 0 && workers > 0, "batch size and workers must be positive")
         self.dataset = dataset
         self.preprocessing = preprocessing
@@ -43,13 +49,32 @@ public final class BatchLoader: Sendable {
         self.dropLast = dropLast
         self.workers = workers
         self.shard = shard
+        self.decodeTarget = reducedDecoding ? Self.decodeTarget(for: preprocessing, augmentation: augmentation) : nil
     }
 
+    /// The smallest source picture that the model input never samples at less than one source
+    /// pixel per input pixel, whatever the augmentation draws: the input size divided by the
+    /// smallest share of the picture a draw can show (the preprocessing's centre `crop`, then `crop` keeps at least √(0.75·(1 − crop)) of
+    /// a side, `zoom` enlarges by up to 1 + zoom; rotations and shears do not shorten a step),
+    /// on both sides when quarter turns may swap them. A picture decoded at least this large is
+    /// never enlarged more than a whole decode would be.
+    public static func decodeTarget(for p: Preprocessing, augmentation: AugmentationSettings?) -> ImageSize {
+        // A centre crop (pretrained weights' preprocessing) shows only that share of each side.
+        var share = p.crop ?? 1.0
+        if let a = augmentation {
+            if a.crop > 0 { share *= (0.75 * (1 - a.crop)).squareRoot() }
+            if a.zoom > 0 { share /= 1 + a.zoom }
+        }
+        var width = Int((Double(p.width) / share).rounded(.up)), height = Int((Double(p.height) / share).rounded(.up))
+        if augmentation?.rotate90 == true { width = max(width, height); height = width }
+        return ImageSize(width: width, height: height)
+    }
     /// An in-order, unaugmented loader (evaluation, prediction).
     public static func inOrder(_ dataset: Dataset, preprocessing: Preprocessing, batchSize: Int, workers: Int = 1,
-                               shard: Shard = .whole) -> BatchLoader {
+                               shard: Shard = .whole, reducedDecoding: Bool = true) -> BatchLoader {
         BatchLoader(dataset: dataset, preprocessing: preprocessing, batchSize: batchSize, seed: 0,
-                    shuffle: false, augment: false, dropLast: false, workers: workers, shard: shard)
+                    shuffle: false, augment: false, dropLast: false, workers: workers, shard: shard,
+                    reducedDecoding: reducedDecoding)
     }
 
     /// Batches per epoch.
@@ -92,10 +117,12 @@ public final class BatchLoader: Sendable {
             for slot in stride(from: lane, to: positions.count, by: lanes) {
                 let index = order[positions[slot]]
                 var rng = sampleGenerator(epoch: epoch, index: index)
-                let (image, label) = readableImage(at: positions[slot], order: order)
                 let draw = augmentation?.draw(using: &rng)
-                let f = p.render(image, draw: draw, rng: &rng)
-                p.normalize(f, into: out.pointer + slot * sampleSize)
+                // The decode's share of the budget is held until the pixels are the small rendered input.
+                let label = withReadableImage(at: positions[slot], order: order) { image in
+                    let f = p.render(image, draw: draw, rng: &rng)
+                    p.normalize(f, into: out.pointer + slot * sampleSize)
+                }
                 labelOut.set(slot, label)
             }
         }
@@ -103,14 +130,17 @@ public final class BatchLoader: Sendable {
         return ImageBatch(images: tensor, labels: labels, indices: positions.map { order[$0] })
     }
 
-    /// The image at `position` of the order, or the next readable one after it.
-    private func readableImage(at position: Int, order: [Int]) -> (Image, Int) {
+    /// Calls `body` with the image at `position` of the order, or the next readable one after it;
+    /// gives its label.
+    private func withReadableImage(at position: Int, order: [Int], _ body: (Image) -> Void) -> Int {
+        let target = decodeTarget.map { (width: $0.width, height: $0.height) }
         for step in 0..<order.count {
             let i = order[(position + step) % order.count]
-            if let image = try? dataset.image(at: i) { return (image, dataset.samples[i].label ?? -1) }
+            if (try? dataset.withImage(at: i, atLeast: target, body)) != nil { return dataset.samples[i].label ?? -1 }
         }
         // Nothing in the dataset decodes: a black image keeps the shapes valid; `unreadable` lists every file.
-        return (Image(width: 1, height: 1, channels: preprocessing.channels), -1)
+        body(Image(width: 1, height: 1, channels: preprocessing.channels))
+        return -1
     }
 
     /// The batches of one epoch, made on a background thread up to `prefetch` batches ahead.

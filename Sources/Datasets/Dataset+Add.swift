@@ -86,32 +86,38 @@ extension Dataset {
         for subset in [Subset.train, .val, .test] {
             for i in samples.indices where membership[i] == subset { if let h = known.get(i) { owner[h] = (i, subset) } }
         }
-        // Decode the new files side by side.
-        let decoded = ResultSlots<Image>(count: files.count), errors = ResultSlots<String>(count: files.count)
-        let lanes = max(1, min(workers, files.count))
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for k in stride(from: lane, to: files.count, by: lanes) {
-                do { decoded.set(k, try decodeImage(path: files[k].path, limits: limits)) } catch {
-                    errors.set(k, reasonText(error, path: files[k].path))
-                }
-            }
-        }
         var d = self
         if store.block != nil || !store.images.isEmpty {
             // An in-memory store cannot read files: the same pixels behind a store that also decodes files.
-            d.store = ImageStore(block: store.block, images: store.images, decoder: { path in try decodeImage(path: path, limits: limits) },
-                                 cacheBudget: store.cacheBudget)
+            d.store = ImageStore(block: store.block, images: store.images, cacheBudget: store.cacheBudget, limits: limits,
+                                 budget: store.budget)
+        }
+        // Decode the new files side by side under the store's budget, keeping only hashes and shapes.
+        let decoded = ResultSlots<(hash: UInt64, shape: ImageShape)>(count: files.count), errors = ResultSlots<String>(count: files.count)
+        let lanes = max(1, min(workers, files.count))
+        let target = d.store
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for k in stride(from: lane, to: files.count, by: lanes) {
+                do {
+                    decoded.set(k, try target.withImage(.file(files[k].path)) { image in
+                        (contentHash(image), ImageShape(width: image.width, height: image.height, channels: image.channels))
+                    })
+                } catch let DatasetError.unreadable(_, reason) {
+                    errors.set(k, reason)
+                } catch {
+                    errors.set(k, reasonText(error, path: files[k].path))
+                }
+            }
         }
         var refused: [AddRefusal] = [], unreadable: [UnreadableFile] = []
         var seen: [UInt64: String] = [:]
         var perClass = [Int](repeating: 0, count: classes.count)
         var newIndices: [Int] = []
         for (k, f) in files.enumerated() {
-            guard let image = decoded.get(k) else {
+            guard let (h, shape) = decoded.get(k) else {
                 unreadable.append(UnreadableFile(path: f.path, reason: errors.get(k) ?? "cannot be decoded"))
                 continue
             }
-            let h = contentHash(image)
             if let o = owner[h] {
                 let name = samples[o.index].displayName
                 refused.append(o.subset == .train ? .duplicate(path: f.path, of: name) : .leak(path: f.path, of: name, split: o.subset))
@@ -120,8 +126,7 @@ extension Dataset {
             if let first = seen[h] { refused.append(.repeated(path: f.path, of: first)); continue }
             seen[h] = f.path
             newIndices.append(d.samples.count)
-            d.samples.append(Sample(source: .file(f.path), label: f.label,
-                                    shape: ImageShape(width: image.width, height: image.height, channels: image.channels)))
+            d.samples.append(Sample(source: .file(f.path), label: f.label, shape: shape))
             perClass[f.label] += 1
         }
         guard !newIndices.isEmpty else { return AddOutcome(dataset: self, iteration: nil, refused: refused, unreadable: unreadable) }
@@ -143,7 +148,7 @@ extension Dataset {
         let lanes = max(1, min(workers, samples.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for i in stride(from: lane, to: samples.count, by: lanes) {
-                if let image = try? image(at: i) { hashes.set(i, contentHash(image)) }
+                if let h = try? withImage(at: i, contentHash) { hashes.set(i, h) }
             }
         }
         return hashes

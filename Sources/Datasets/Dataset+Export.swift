@@ -76,7 +76,10 @@ extension Dataset {
                     do {
                         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                                 withIntermediateDirectories: true)
-                        try image(at: part[k].index).writePNG(to: path)
+                        // The decode's share of the budget is held until the PNG is written.
+                        try withImage(at: part[k].index) { try $0.writePNG(to: path) }
+                    } catch let DatasetError.unreadable(_, reason) {
+                        errors.set(k, reason)  // the listing names the source file
                     } catch {
                         errors.set(k, reasonText(error, path: path))
                     }

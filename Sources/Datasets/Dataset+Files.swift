@@ -12,14 +12,15 @@ public struct FileLoadOptions: Sendable {
     public var workers = Parallel.threads
     public var cacheBudget = ImageStore.defaultCacheBudget
     public var limits = ImageLimits.default
-    /// Replaces the image decoder (tests); nil: `decodeImage(path:limits:)`.
+    /// Replaces the image decoder (tests, progress); nil: `decodeImage(path:limits:scale:)`.
     public var decoder: ImageDecoder?
+    /// The bytes that images decoded side by side may hold (`DecodeBudget.shared` unless set).
+    public var budget = DecodeBudget.shared
 
     public init() {}
 
     func makeStore() -> ImageStore {
-        let limits = self.limits
-        return ImageStore(decoder: decoder ?? { path in try decodeImage(path: path, limits: limits) }, cacheBudget: cacheBudget)
+        ImageStore(decoder: decoder, cacheBudget: cacheBudget, limits: limits, budget: budget)
     }
 }
 
@@ -116,8 +117,7 @@ extension Dataset {
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for i in stride(from: lane, to: n, by: lanes) {
                 do {
-                    let image = try store.image(samples[i].source)
-                    shapes.set(i, ImageShape(width: image.width, height: image.height, channels: image.channels))
+                    shapes.set(i, try store.verify(samples[i].source))
                 } catch let DatasetError.unreadable(_, reason) {
                     errors.set(i, reason)
                 } catch {

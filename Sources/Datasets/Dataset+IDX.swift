@@ -111,7 +111,7 @@ extension Dataset {
         let block = ImageBlock(width: s.width, height: s.height, channels: s.channels, count: labels.count, bytes: bytes)
         let samples = labels.indices.map { Sample(source: .memory($0), label: labels[$0], shape: s) }
         let test = partCounts.count > 1 ? Array(partCounts[0]..<labels.count) : nil
-        let store = ImageStore(block: block, decoder: { path in
+        let store = ImageStore(block: block, decoder: { path, _ in
             throw DatasetError.unreadable(path: path, reason: "an IDX dataset has no image files")
         })
         return Dataset(path: folder, format: .idx, classes: classes, samples: samples, presetTest: test, store: store)

@@ -17,7 +17,7 @@ extension Dataset {
             Sample(source: .memory(i), label: labels[i],
                    shape: ImageShape(width: images[i].width, height: images[i].height, channels: images[i].channels))
         }
-        let store = ImageStore(images: images, decoder: { path in
+        let store = ImageStore(images: images, decoder: { path, _ in
             throw DatasetError.unreadable(path: path, reason: "an in-memory dataset has no image files")
         })
         return Dataset(path: name, format: .memory, classes: classes, samples: samples, presetTest: testIndices, store: store)

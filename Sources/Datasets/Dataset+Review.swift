@@ -28,16 +28,18 @@ extension Dataset {
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             var acc = [[Double]](repeating: [], count: classes.count)
             for i in stride(from: mine.lowerBound + lane, to: mine.upperBound, by: lanes) {
-                guard let image = try? self.image(at: i) else { continue }
-                shapes.set(i, ImageShape(width: image.width, height: image.height, channels: image.channels))
-                content.set(i, contentHash(image))
-                dhash.set(i, differenceHash(image))
-                thumbs.set(i, comparisonThumbnail(image))
-                if let label = samples[i].label {
-                    let f = meanPrep.render(image)
-                    if acc[label].isEmpty { acc[label] = [Double](repeating: 0, count: f.values.count + 1) }
-                    for k in f.values.indices { acc[label][k] += Double(f.values[k]) }
-                    acc[label][f.values.count] += 1
+                // The decode's share of the budget is held until the picture is reduced to hashes and sums.
+                _ = try? self.withImage(at: i) { image in
+                    shapes.set(i, ImageShape(width: image.width, height: image.height, channels: image.channels))
+                    content.set(i, contentHash(image))
+                    dhash.set(i, differenceHash(image))
+                    thumbs.set(i, comparisonThumbnail(image))
+                    if let label = samples[i].label {
+                        let f = meanPrep.render(image)
+                        if acc[label].isEmpty { acc[label] = [Double](repeating: 0, count: f.values.count + 1) }
+                        for k in f.values.indices { acc[label][k] += Double(f.values[k]) }
+                        acc[label][f.values.count] += 1
+                    }
                 }
             }
             for c in 0..<classes.count where !acc[c].isEmpty { sums.set(lane * classes.count + c, acc[c]) }

@@ -214,12 +214,23 @@ public struct Dataset: Sendable {
 
     /// The decoded pixels of sample `i` (its region only, when it has one).
     public func image(at i: Int) throws -> Image {
+        try withImage(at: i) { $0 }
+    }
+
+    /// Calls `body` with the pixels of sample `i` (its region only, when it has one), holding the
+    /// decode's share of the store's budget until it returns (see `ImageStore.withImage`).
+    ///
+    /// `atLeast`: the sample may come decoded smaller when it stays at least that large (a JPEG
+    /// at libjpeg's half, quarter or eighth scale). Samples with a region decode whole, since
+    /// their region is in the whole picture's pixels.
+    public func withImage<T>(at i: Int, atLeast: (width: Int, height: Int)? = nil, _ body: (Image) throws -> T) throws -> T {
         let s = samples[i]
-        let image = try store.image(s.source)
-        guard let r = s.region else { return image }
-        guard let clipped = r.clipped(toWidth: image.width, height: image.height) else {
-            throw DatasetError.unreadable(path: s.name, reason: "region \(r) lies outside the \(image.width)x\(image.height) image")
+        return try store.withImage(s.source, atLeast: s.region == nil ? atLeast : nil) { image in
+            guard let r = s.region else { return try body(image) }
+            guard let clipped = r.clipped(toWidth: image.width, height: image.height) else {
+                throw DatasetError.unreadable(path: s.name, reason: "region \(r) lies outside the \(image.width)x\(image.height) image")
+            }
+            return try body(image.cropped(x: clipped.x, y: clipped.y, width: clipped.width, height: clipped.height))
         }
-        return try image.cropped(x: clipped.x, y: clipped.y, width: clipped.width, height: clipped.height)
     }
 }

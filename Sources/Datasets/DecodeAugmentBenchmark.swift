@@ -11,7 +11,10 @@ public struct BenchmarkFigure: Sendable, Equatable {
 }
 
 /// The `decode-augment` workload: images per second of decode + resize + standard augmentation,
-/// on 3×224×224 JPEGs read from disk (no cache) and on 28×28 IDX images (in memory).
+/// on 3×224×224 JPEGs read from disk (no cache), on 28×28 IDX images (in memory), and on
+/// 1600×1200 photos to a 224×224 input (`decode-augment-jpeg1600`: the loader decodes them at
+/// libjpeg's quarter scale, as training does; `-whole`: the same loader decoding them whole, as
+/// it did before).
 ///
 /// Each figure is the median over batches (windows) after 2 warm-up batches, timed for at least
 /// `seconds`. Batches are made on the calling thread with `workers` threads per batch.
@@ -46,8 +49,23 @@ public func decodeAugmentBenchmark(seconds: Double = 5, workers: Int = ProcessIn
                                                       batchSize: 32, seed: seed, workers: workers), seconds: seconds)
     let idxRate = measureImagesPerSecond(BatchLoader(dataset: idx, preprocessing: Preprocessing(width: 28, height: 28, channels: 1),
                                                      batchSize: 128, seed: seed, workers: workers), seconds: seconds)
+    // Large photos: 1600x1200, as inspection cameras take them (measured after the figures above, which keep their conditions).
+    try FileManager.default.createDirectory(atPath: folder + "/large", withIntermediateDirectories: true)
+    for i in 0..<16 {
+        try benchmarkPicture(width: 1600, height: 1200, channels: 3, rng: &rng).writeJPEG(to: "\(folder)/large/\(i).jpg", quality: 90)
+    }
+    var large = try Dataset.loadUnlabelled(folder + "/large", options: files)
+    large.augmentation = .standard
+    let input = Preprocessing.imagenet(width: 224, height: 224, channels: 3)
+    let largeWhole = measureImagesPerSecond(BatchLoader(dataset: large, preprocessing: input, batchSize: 16, seed: seed,
+                                                        workers: workers, reducedDecoding: false), seconds: seconds)
+    let largeReduced = measureImagesPerSecond(BatchLoader(dataset: large, preprocessing: input, batchSize: 16, seed: seed,
+                                                          workers: workers), seconds: seconds)
+
     return [BenchmarkFigure(name: "decode-augment-jpeg224", value: jpegRate, unit: "img/s"),
-            BenchmarkFigure(name: "decode-augment-idx28", value: idxRate, unit: "img/s")]
+            BenchmarkFigure(name: "decode-augment-idx28", value: idxRate, unit: "img/s"),
+            BenchmarkFigure(name: "decode-augment-jpeg1600-whole", value: largeWhole, unit: "img/s"),
+            BenchmarkFigure(name: "decode-augment-jpeg1600", value: largeReduced, unit: "img/s")]
 }
 
 /// The `decode-jpeg-large` workload: 1600x1600 JPEGs to 224x224, decode + resize on one thread,

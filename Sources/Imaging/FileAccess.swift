@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AtomicWrite
 
 /// Whole-file reads and atomic writes over POSIX calls (no Foundation needed in this layer).
 enum FileAccess {
@@ -36,38 +37,38 @@ enum FileAccess {
         return filled == size ? bytes : Array(bytes[..<filled])
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over
-    /// `path`, so a failure never leaves a half-written file in place of the old one.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageError) {
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .unwritable(path: path, reason: lastErrorText()) }
-        var written = 0
-        while written < bytes.count {
-            let put = bytes.withUnsafeBytes { raw in
-                write(descriptor, raw.baseAddress! + written, bytes.count - written)
-            }
-            if put < 0 {
+    /// The first `count` bytes of a regular file (all of it when shorter) and the file's size.
+    static func readPrefix(path: String, count: Int) throws(ImageError) -> (bytes: [UInt8], fileSize: Int) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(source: path, reason: "not a regular file") }
+        let size = Int(status.st_size)
+        let wanted = min(size, count)
+        var bytes = [UInt8](repeating: 0, count: wanted)
+        var filled = 0
+        while filled < wanted {
+            let got = bytes.withUnsafeMutableBytes { raw in systemRead(descriptor, raw.baseAddress! + filled, wanted - filled) }
+            if got < 0 {
                 if errno == EINTR { continue }
-                let reason = lastErrorText()
-                close(descriptor)
-                unlink(temporary)
-                throw .unwritable(path: path, reason: reason)
+                throw .unreadable(source: path, reason: lastErrorText())
             }
-            written += put
+            if got == 0 { break }
+            filled += got
         }
-        let synced = fsync(descriptor) == 0
-        let syncError = lastErrorText()
-        let closed = close(descriptor) == 0
-        if !synced || !closed {
-            let reason = synced ? lastErrorText() : syncError
-            unlink(temporary)
-            throw .unwritable(path: path, reason: reason)
-        }
-        if rename(temporary, path) != 0 {
-            let reason = lastErrorText()
-            unlink(temporary)
-            throw .unwritable(path: path, reason: reason)
+        return (filled == wanted ? bytes : Array(bytes[..<filled]), size)
+    }
+
+    /// Writes `bytes` atomically (`AtomicWrite.write`: a temporary beside `path`, flushed, then
+    /// renamed), so a failure never leaves a half-written file in place of the old one, and a
+    /// temporary that a killed write left in the folder is removed at the next write there.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ImageError) {
+        do {
+            try AtomicWrite.write(bytes, to: path)
+        } catch {
+            throw .unwritable(path: path, reason: error.reason)
         }
     }
 

@@ -23,3 +23,11 @@ public func decodeImage(bytes: [UInt8], source: String, limits: ImageLimits = .d
 public func decodeImage(path: String, limits: ImageLimits = .default, atLeast: (width: Int, height: Int)? = nil) throws -> Image {
     try decodeImage(bytes: FileAccess.read(path: path, maxBytes: limits.maxFileBytes), source: path, limits: limits, atLeast: atLeast)
 }
+
+/// Reads and decodes the image file at `path` at 1/`scale` of its size: a JPEG by libjpeg's DCT
+/// scaling (`scale` 1, 2, 4 or 8, from `ImageHeader.scale(atLeast:)`); a PNG always whole.
+public func decodeImage(path: String, limits: ImageLimits = .default, scale: Int) throws -> Image {
+    let bytes = try FileAccess.read(path: path, maxBytes: limits.maxFileBytes)
+    if scale != 1, ImageFormat.detect(bytes) == .jpeg { return try JPEG.decode(bytes, source: path, limits: limits, scale: scale) }
+    return try decodeImage(bytes: bytes, source: path, limits: limits)
+}

@@ -13,6 +13,9 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     case notAnImage(source: String)
     /// The header announces more pixels than the limits allow; nothing was allocated.
     case tooLarge(source: String, width: Int, height: Int, limit: String)
+    /// Decoding the image alone needs more memory than the budget that images decoded side by
+    /// side share (`DecodeBudget`); nothing was allocated.
+    case overBudget(source: String, width: Int, height: Int, bytes: Int, budget: Int, setting: String)
     /// The file is bigger than `ImageLimits.maxFileBytes`; it was not read.
     case fileTooLarge(source: String, bytes: Int, limit: Int)
     /// A valid file of a kind Loupe does not decode (another format, an unusual colour model).
@@ -32,7 +35,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .emptyFile(let source), .truncated(let source, _), .badCRC(let source, _), .fileTooLarge(let source, _, _),
              .notAnImage(let source), .tooLarge(let source, _, _, _), .unsupported(let source, _),
-             .corrupt(let source, _), .unreadable(let source, _):
+             .corrupt(let source, _), .unreadable(let source, _), .overBudget(let source, _, _, _, _, _):
             return source
         case .unwritable(let path, _): return path
         case .invalidArgument(let parameter, _): return parameter
@@ -51,6 +54,11 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(source): not an image (the content is neither PNG nor JPEG)"
         case .tooLarge(let source, let width, let height, let limit):
             return "\(source): image of \(width)x\(height) pixels is too large (\(limit))"
+        case .overBudget(let source, let width, let height, let bytes, let budget, let setting):
+            let mb = { (b: Int) in (b + (1 << 20) - 1) >> 20 }
+            return "\(source): a \(width)x\(height) image needs about \(mb(bytes)) MB to decode, more than the decoding budget "
+                + "of \(mb(budget)) MB that images decoded side by side share; raise it with \(setting)=\(max(mb(bytes) * 2, mb(budget) * 2)) "
+                + "(megabytes) if the memory is there, or make the image smaller"
         case .fileTooLarge(let source, let bytes, let limit):
             return "\(source): the file has \(bytes) bytes, more than the limit of \(limit)"
         case .unsupported(let source, let detail):

@@ -38,6 +38,25 @@ public enum JPEG {
     /// does: for a model input far smaller than the photo, most of the decoding work is skipped.
     public static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits = .default,
                               applyOrientation: Bool = true, atLeast target: (width: Int, height: Int)? = nil) throws -> Image {
+        try decode(bytes, source: source, limits: limits, applyOrientation: applyOrientation) { header, orientation in
+            target.map {
+                scaleDenominator(width: header.width, height: header.height, atLeast: $0, swapsAxes: (5...8).contains(orientation ?? 1))
+            } ?? 1
+        }
+    }
+
+    /// Decodes at 1/`scale` of the size (1, 2, 4 or 8), as `ImageHeader.scale(atLeast:)` chose it
+    /// from the same header: the caller (a cache keyed by scale) knows the scale before decoding.
+    public static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits = .default,
+                              applyOrientation: Bool = true, scale: Int) throws -> Image {
+        guard [1, 2, 4, 8].contains(scale) else {
+            throw ImageError.invalidArgument(parameter: "scale", reason: "must be 1, 2, 4 or 8, got \(scale)")
+        }
+        return try decode(bytes, source: source, limits: limits, applyOrientation: applyOrientation) { _, _ in scale }
+    }
+
+    private static func decode(_ bytes: [UInt8], source: String, limits: ImageLimits, applyOrientation: Bool,
+                               denominator choose: ((width: Int, height: Int), Int?) -> Int) throws -> Image {
         guard !bytes.isEmpty else { throw ImageError.emptyFile(source: source) }
         guard bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xD8 else { throw ImageError.notAnImage(source: source) }
         var header = loupe_jpeg_header()
@@ -48,9 +67,7 @@ public enum JPEG {
         guard headerCode == LOUPE_CODEC_OK else { throw status.decodingError(source: source) }
         try limits.check(width: Int(header.width), height: Int(header.height), source: source)
         let orientation = applyOrientation ? EXIFOrientation.read(fromJPEG: bytes) : nil
-        let denominator = target.map {
-            scaleDenominator(width: Int(header.width), height: Int(header.height), atLeast: $0, swapsAxes: (5...8).contains(orientation ?? 1))
-        } ?? 1
+        let denominator = choose((Int(header.width), Int(header.height)), orientation)
         let width = (Int(header.width) + denominator - 1) / denominator
         let height = (Int(header.height) + denominator - 1) / denominator
 

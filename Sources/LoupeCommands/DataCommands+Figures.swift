@@ -25,13 +25,15 @@ enum DataFigures {
 
     /// The image of sample `i` as a grid shows it: its own pixels, or what the model sees when
     /// the dataset asks for a size or channel count.
+    ///
+    /// A large JPEG is decoded at libjpeg's reduced scale when it stays at least the size shown
+    /// (the model's input, or `thumbnailSide` on its shorter side).
     static func displayImage(_ d: Dataset, _ i: Int) -> Image? {
-        guard let image = try? d.image(at: i) else { return nil }
         if d.requestedSize != nil || d.requestedChannels != nil, let size = d.size, let channels = d.channels {
             let p = Preprocessing(width: size.width, height: size.height, channels: channels)
-            return p.render(image).toImage()
+            return try? d.withImage(at: i, atLeast: (size.width, size.height)) { p.render($0).toImage() }
         }
-        return thumbnail(image)
+        return try? d.withImage(at: i, atLeast: (thumbnailSide, thumbnailSide)) { thumbnail($0) }
     }
 
     /// A sample's file name relative to the dataset folder ("class0/img3.png"), or "#index".

@@ -181,10 +181,10 @@ final class DecodeMeter: @unchecked Sendable {
     }
 
     func decoder(limits: ImageLimits) -> ImageDecoder {
-        { [self] path in
+        { [self] path, scale in
             if state.withLock({ $0.active }) && interruption.isRequested { throw Stopped() }
             defer { tick() }
-            return try decodeImage(path: path, limits: limits)
+            return try decodeImage(path: path, limits: limits, scale: scale)
         }
     }
 

@@ -72,9 +72,11 @@ extension DataCommands {
         let variants = 5
         var cells = [ImageGrid.Cell]()
         var labels = [String]()
+        // Decoded at the scale training decodes at (a large JPEG at libjpeg's reduced scale).
+        let target = BatchLoader.decodeTarget(for: prep, augmentation: settings)
         for i in chosen {
             labels.append(DataFigures.className(pool, i))
-            guard let image = try? pool.image(at: i) else {
+            guard let image = try? pool.withImage(at: i, atLeast: (target.width, target.height), { $0 }) else {
                 cells.append(ImageGrid.Cell(DataFigures.blank(width: size.width, height: size.height), caption: ["unreadable"], captionColor: Palette.wrong))
                 for _ in 0..<variants { cells.append(ImageGrid.Cell(DataFigures.blank(width: size.width, height: size.height))) }
                 continue

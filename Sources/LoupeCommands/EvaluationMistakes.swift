@@ -17,7 +17,9 @@ extension EvaluationValue {
     public func mistakesGrid(limit: Int) throws -> ImageGrid {
         let (records, wrong) = worstPredictions(limit: limit)
         let cells = try records.map { r -> ImageGrid.Cell in
-            let image = try data.image(at: r.index)
+            // A thumbnail, not the whole photo: sixteen 24-megapixel mistakes would hold a gigabyte.
+            let side = DataFigures.thumbnailSide
+            let image = try data.withImage(at: r.index, atLeast: (side, side)) { DataFigures.thumbnail($0) }
             return .prediction(image, trueLabel: r.label.map { classNames[$0] } ?? "?", predicted: classNames[r.predicted],
                                confidence: r.confidence)
         }

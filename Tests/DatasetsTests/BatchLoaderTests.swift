@@ -90,7 +90,8 @@ final class StatisticsAndBenchmarkTests: XCTestCase {
 
     func testBenchmarkReturnsBothFigures() throws {
         let figures = try decodeAugmentBenchmark(seconds: 0.05, workers: 1)
-        XCTAssertEqual(figures.map(\.name), ["decode-augment-jpeg224", "decode-augment-idx28"])
+        XCTAssertEqual(figures.map(\.name), ["decode-augment-jpeg224", "decode-augment-idx28", "decode-augment-jpeg1600-whole",
+                                              "decode-augment-jpeg1600"])
         XCTAssertTrue(figures.allSatisfy { $0.value > 0 && $0.value.isFinite && $0.unit == "img/s" })
     }
 }

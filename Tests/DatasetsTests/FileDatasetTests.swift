@@ -84,9 +84,9 @@ final class FileDatasetTests: XCTestCase {
         let root = try makeFolder(counts: ["a": 3, "b": 3])
         var files = FileLoadOptions()
         files.verify = false
-        files.decoder = { path in
+        files.decoder = { path, scale in
             if path.hasSuffix("a/img1.png") { throw ImageError.corrupt(source: path, detail: "planted") }
-            return try decodeImage(path: path)
+            return try decodeImage(path: path, scale: scale)
         }
         let d = try Dataset.loadFolder(root, options: files)
         XCTAssertEqual(d.count, 6, "unverified: every file listed")

@@ -10,7 +10,8 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.map { $0.split(separator: "\t").first.map(String.init) ?? "" },
-                       ["sgemm-1024", "decode-augment-jpeg224", "decode-augment-idx28"])
+                       ["sgemm-1024", "decode-augment-jpeg224", "decode-augment-idx28", "decode-augment-jpeg1600-whole",
+                        "decode-augment-jpeg1600"])
         for line in lines {
             let parts = line.split(separator: "\t")
             XCTAssertEqual(parts.count, 2, line)

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 import NeuralNet
+import AtomicWrite
+import Imaging
+import ONNXExport
+@testable import Workflow
 
 /// A `.loupe` file carries a checksum of its tensors and metadata (format 2): a flipped bit is
 /// reported, not loaded; format 1 files, written before checksums, still load.
@@ -107,5 +111,32 @@ final class AbandonedTemporaryTests: XCTestCase {
         try SafeTensors.write(NamedTensors([("x", StoredTensor(shape: [1], floats: [1]))]), to: folder + "/last.loupe")
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         XCTAssertEqual(left, [".hidden-notes", ".last.loupe.loupe-tmp-\(getpid())-d4E5f6", ".other.loupe.loupe-tmp-1-g7H8i9", "last.loupe"])
+    }
+}
+
+/// Figures, reports and ONNX exports write through the same `AtomicWrite` as model files, so a
+/// temporary that a killed figure, report or export left behind is swept at the next write too.
+final class AbandonedFigureTemporaryTests: XCTestCase {
+    func testFiguresReportsAndExportsSweepTemporariesOfDeadProcesses() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-tmp-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let live = ".other.png.loupe-tmp-1-g7H8i9"
+        let writes: [(String, () throws -> Void)] = [
+            ("figure.png", { try Image(width: 2, height: 2, channels: 1).writePNG(to: folder + "/figure.png") }),
+            ("photo.jpg", { try Image(width: 2, height: 2, channels: 3).writeJPEG(to: folder + "/photo.jpg") }),
+            ("report.html", { try Report.writeAtomically(Array("<html></html>".utf8), to: folder + "/report.html") }),
+            ("model.onnx", { try AtomicFile.write([1, 2, 3], to: folder + "/model.onnx") }),
+        ]
+        for (name, write) in writes {
+            let dead = "/.\(name).loupe-tmp-999999999-a1B2c3"
+            for path in [dead, "/" + live] { try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + path)) }
+            try write()
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder)
+            XCTAssertFalse(left.contains(String(dead.dropFirst())), "\(name): the dead process's temporary is removed")
+            XCTAssertTrue(left.contains(live), "\(name): a live process's temporary stays")
+            XCTAssertTrue(left.contains(name))
+            XCTAssertFalse(left.contains { $0.contains(".tmp-") && !$0.contains(AtomicWrite.temporaryMarker) }, "no temporaries of another naming")
+        }
     }
 }

@@ -65,8 +65,11 @@ public func predictFolder(_ model: ResNet, metadata: ModelMetadata, folder: Stri
     let dataset = try Dataset.loadUnlabelled(folder, options: options)
     // Decoding and the forward pass take turns (no prefetch), so decoding may use every core.
     let shard = Shard(communicator)
+    // Whole decodes: each prediction's digest is of the whole picture (what `verify` computes from
+    // the copied file), and the loader's decode is the one the digest reads back from the cache.
     let loader = BatchLoader.inOrder(dataset, preprocessing: Preprocessing(metadata), batchSize: batchSize,
-                                     workers: Parallel.threads, shard: shard)
+                                     workers: Parallel.threads, shard: shard,
+                                     reducedDecoding: false)
     let order = Array(0..<dataset.count)
     // (position in path order, prediction): ranks hold interleaved parts of the order.
     var predictions: [(Int, FilePrediction)] = []

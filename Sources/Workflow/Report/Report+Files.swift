@@ -1,4 +1,5 @@
 import Foundation
+import AtomicWrite
 import Imaging
 
 /// Writing a report to disk: one self-contained HTML file, or Markdown with its PNG files beside it.
@@ -36,9 +37,11 @@ extension Report {
 
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ReportError) {
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try AtomicWrite.write(bytes, to: path)
         } catch {
-            throw .cannotWrite(path: path, reason: fileWriteReason(error, path: path))
+            // A file where a folder is needed reads ENOTDIR; say which file.
+            let folderInTheWay = fileWriteReason(CocoaError(.fileWriteUnknown), path: path)
+            throw .cannotWrite(path: path, reason: folderInTheWay.hasSuffix("a folder is needed there") ? folderInTheWay : error.reason)
         }
     }
 
