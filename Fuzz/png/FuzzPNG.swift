@@ -11,6 +11,10 @@ public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? decodeImage(bytes: bytes, source: "fuzz", limits: limits)
     let fixed = withCorrectCRCs(bytes)
     if fixed != bytes { _ = try? PNG.decode(fixed, source: "fuzz.png", limits: limits) }
+    // The header the decoding budget reads before it decodes, and its memory estimate.
+    if let header = ImageHeader.read(bytes: fixed, fileBytes: fixed.count) {
+        _ = header.estimatedBytes(scale: header.scale(atLeast: (224, 224)))
+    }
     return 0
 }
 

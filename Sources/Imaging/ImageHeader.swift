@@ -50,13 +50,16 @@ public struct ImageHeader: Sendable, Equatable {
     /// picture it converts them to (RGB, an EXIF turn) and one working copy of that picture for
     /// the caller (a crop, a box reduction), plus a progressive JPEG's coefficients (2 bytes per
     /// sample of the whole picture, whatever the scale).
+    /// Computed in floating point and saturated: a header read from bytes alone may claim sides
+    /// of 2^32 − 1, whose products overflow an Int.
     public func estimatedBytes(scale: Int) -> Int {
         let size = decodedSize(scale: scale)
-        let pixels = size.width * size.height
-        let raw = pixels * components * bytesPerSample
-        let picture = pixels * decodedChannels
-        let coefficients = progressive ? width * height * components * 2 : 0
-        return fileBytes + raw + 2 * picture + coefficients
+        let pixels = Double(size.width) * Double(size.height)
+        let raw = pixels * Double(components * bytesPerSample)
+        let picture = pixels * Double(decodedChannels)
+        let coefficients = progressive ? Double(width) * Double(height) * Double(components) * 2 : 0
+        let total = Double(fileBytes) + raw + 2 * picture + coefficients
+        return total >= 9.0e18 ? Int.max : Int(total)
     }
 
     /// Reads the header of the file at `path` from its first bytes. Nil when there is no header

@@ -114,5 +114,12 @@ final class DecodeBudgetTests: XCTestCase {
         let p = try XCTUnwrap(ImageHeader.read(bytes: png, fileBytes: png.count))
         XCTAssertEqual([p.width, p.height, p.components, p.decodedChannels], [30, 20, 1, 1])
         XCTAssertEqual(p.scale(atLeast: (1, 1)), 1, "PNGs decode whole")
+        // A PNG header read from bytes alone may claim 4294967295 x 4294967295 x 16-bit RGBA:
+        // the estimate saturates instead of overflowing (it trapped before).
+        var huge = png
+        for i in 16..<24 { huge[i] = 0xFF }
+        huge[24] = 16; huge[25] = 6
+        let giant = try XCTUnwrap(ImageHeader.read(bytes: huge, fileBytes: huge.count))
+        XCTAssertEqual(giant.estimatedBytes(scale: 1), Int.max)
     }
 }
