@@ -2,7 +2,7 @@
 // Loupe: a command-line workbench for training image classifiers on a CPU.
 // Layers (arrows point down only): loupe → {LoupeKernel, LoupeCommands}; LoupeKernel → LoupeLang;
 // LoupeCommands → {LoupeLang, Workflow, Plotting, Pretrained, ONNXExport}; ONNXExport → NeuralNet
-// Workflow → {NeuralNet, Datasets}; NeuralNet → TensorCore; Datasets → Imaging.
+// Workflow → {NeuralNet, Datasets, CCrypto, CZlib}; NeuralNet → TensorCore; Datasets → Imaging.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 // loupe → LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
 import PackageDescription
@@ -47,7 +47,8 @@ let package = Package(
         // Language (knows no machine learning)
         .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting"], exclude: ["Report/README.md"]),
+        // (CCrypto: SHA-256 keys of the feature cache; CZlib: CRC-32 of its files)
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Plotting", "CCrypto", "CZlib"], exclude: ["Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)

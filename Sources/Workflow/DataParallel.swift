@@ -24,7 +24,7 @@ final class TrainingStep {
     /// global batch's mean loss, its correct predictions and its size (the same on every rank).
     func forward(_ batch: Batch) -> (loss: Double, correct: Int, count: Int) {
         model.arena.zeroGrads()
-        let logits = model.forward(batch.images, training: true)
+        let logits = batch.isFeatures ? model.headForward(batch.images, training: true) : model.forward(batch.images, training: true)
         guard let communicator else {
             let value = loss(logits, labels: batch.labels, gradient: gradient)
             return (Double(value), countCorrect(logits, batch.labels), batch.labels.count)
