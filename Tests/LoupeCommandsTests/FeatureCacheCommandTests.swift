@@ -86,6 +86,17 @@ final class FeatureCacheCommandTests: XCTestCase {
         XCTAssertTrue(h.error("fine_tune m d copies=0").contains("copies"))
     }
 
+    func testRateSearchesOnAFrozenBackboneUseTheCache() throws {
+        let h = try quadrantHarness()
+        try h.lines("m = resnet 20 classes=d\nfreeze m")
+        let find = try h.lines("f = lr_find m d iterations=20").joined(separator: "\n")
+        XCTAssertTrue(find.contains("features: 36 extracted, 0 reused"), "the training split only: \(find)")
+        let range = try h.lines("r = lr_range m d lrs=[0.1, 0.01] batches=4").joined(separator: "\n")
+        XCTAssertTrue(range.contains("features: 0 extracted, 36 reused"), range)
+        let off = try h.lines("r2 = lr_range m d lrs=[0.1, 0.01] batches=4 cache=false").joined(separator: "\n")
+        XCTAssertFalse(off.contains("features"), off)
+    }
+
     func testTrainOnAFrozenBackboneUsesTheCache() throws {
         let h = try quadrantHarness()
         try h.lines("m = resnet 20 classes=d")

@@ -224,6 +224,24 @@ final class FeatureCacheTests: XCTestCase {
         XCTAssertEqual(run.history.map(\.trainLoss), reference.history.map(\.trainLoss))
     }
 
+    /// lr_find and lr_range on a frozen backbone: the same losses on cached features.
+    func testRateSearchesOnCachedFeaturesMatchUncached() throws {
+        let train = quadrantImages(48, seed: 1), cache = FeatureCache(folder: folder)
+        var o = TrainingOptions()
+        o.seed = 5; o.batchSize = 8
+        let a = model(hidden: true), b = model(hidden: true)
+        let plain = try learningRateFinder(a, data: DatasetBatchSource(dataset: train, preprocessing: preprocessing), iterations: 30, options: o)
+        let cached = try learningRateFinder(b, data: features(b, train, cache: cache), iterations: 30, options: o)
+        XCTAssertEqual(plain.losses.count, cached.losses.count)
+        for (x, y) in zip(plain.losses, cached.losses) { XCTAssertEqual(x, y, accuracy: 1e-4 * max(1, abs(x))) }
+        let r1 = try learningRateRangeTest(a, data: DatasetBatchSource(dataset: train, preprocessing: preprocessing), rates: [0.1, 0.01], options: o)
+        let r2 = try learningRateRangeTest(b, data: features(b, train, cache: cache), rates: [0.1, 0.01], options: o)
+        for (c1, c2) in zip(r1.curves, r2.curves) {
+            for (x, y) in zip(c1.losses, c2.losses) { XCTAssertEqual(x, y, accuracy: 1e-4 * max(1, abs(x))) }
+        }
+        XCTAssertEqual(everything(a), everything(model(hidden: true)), "the model is left as it was")
+    }
+
     func testUnreadableImagesAreReplacedAsTheLoaderReplacesThem() throws {
         // A file dataset with one file that does not decode: cached batches use the same
         // substitute (the next readable image in the epoch's order) as the uncached loader.
