@@ -125,16 +125,22 @@ final class FeatureCacheTests: XCTestCase {
 
     func testTinyCapEvictsLeastRecentlyUsed() throws {
         let d = quadrantImages(10, seed: 1), m = model(hidden: false)
-        let fileBytes = Int64(FeatureCache.headerBytes + 4 * m.featureWidth)
-        let cache = FeatureCache(folder: folder, capacity: 4 * fileBytes)
+        // What one file takes on this file system (whole blocks).
+        let probe = FeatureCache(folder: folder + "/probe")
+        _ = try features(m, d.selecting(indices: [0]), cache: probe)
+        let fileBytes = try XCTUnwrap(probe.entries().first?.bytes)
+        XCTAssertGreaterThanOrEqual(fileBytes, Int64(FeatureCache.headerBytes + 4 * m.featureWidth))
+        let cache = FeatureCache(folder: folder + "/tiny", capacity: 4 * fileBytes)
         let s = try features(m, d, cache: cache)
         XCTAssertEqual(s.stats.evicted, 6)
         XCTAssertLessThanOrEqual(cache.size, 4 * fileBytes)
         XCTAssertEqual(cache.entries().count, 4)
 
         // Least recently used first: reading a file keeps it.
-        let lru = FeatureCache(folder: folder + "/lru", capacity: 2 * 16 + 2 * 8)
         let keys = (0..<3).map { String(repeating: "\($0)", count: 64) }
+        let sizing = FeatureCache(folder: folder + "/sizing")
+        try [Float(1), 2].withUnsafeBufferPointer { try sizing.write(keys[0], $0) }
+        let lru = FeatureCache(folder: folder + "/lru", capacity: 2 * sizing.size)
         for k in keys {
             try [Float(1), 2].withUnsafeBufferPointer { try lru.write(k, $0) }
             usleep(20_000)

@@ -135,12 +135,13 @@ public struct FeatureCache: Sendable {
             let p = folder + "/" + name
             var s = stat()
             guard stat(p, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG else { continue }
-            out.append(Entry(path: p, bytes: Int64(s.st_size), used: Double(s.st_mtim.tv_sec) + Double(s.st_mtim.tv_nsec) / 1e9))
+            // The space the file takes on disk (a 2 KiB file fills a 4 KiB block), so the cap bounds the disk.
+            out.append(Entry(path: p, bytes: max(Int64(s.st_size), Int64(s.st_blocks) * 512), used: Double(s.st_mtim.tv_sec) + Double(s.st_mtim.tv_nsec) / 1e9))
         }
         return out
     }
 
-    /// Bytes the folder holds now.
+    /// Bytes the folder's files take on disk now.
     public var size: Int64 { entries().reduce(0) { $0 + $1.bytes } }
 
     /// Deletes the least recently used files until the folder holds at most `capacity` bytes;
