@@ -8,7 +8,7 @@ import Workflow
 /// `cache=` and `copies=` of `fine_tune` and `train`: the frozen phase on cached backbone features.
 var featureCacheParameters: [Parameter] { [
     .option("cache", .oneOf([.choice(["auto"]), .bool]), default: .string("auto"),
-            help: "frozen backbone: train the head on features computed once per image and cached on disk ($LOUPE_HOME/features, ~/.cache/loupe/features); auto: cached unless augmentation is on without copies"),
+            help: "frozen backbone: train the head on features computed once per image and cached on disk ($LOUPE_HOME/features, default ~/.cache/loupe/features; at most 2 GiB, LOUPE_FEATURE_CACHE_MAX; delete the folder to clear it); auto: cached unless augmentation is on without copies, or under mpirun"),
     .option("copies", .integer, help: "with augmentation: K fixed augmented copies per image are cached; epoch e trains on copy (e-1) mod K"),
 ] }
 
