@@ -144,11 +144,13 @@ public enum FeatureExtraction {
     }
 }
 
-/// Per-slot flags written by worker threads (each slot by one thread).
+/// Per-slot flags written by worker threads (each slot by one thread). Raw memory, not an
+/// array property: concurrent mutations of one stored array would trip exclusivity checking.
 final class FlagSlots: @unchecked Sendable {
-    private var storage: [Bool]
-    init(count: Int) { storage = [Bool](repeating: false, count: count) }
-    func set(_ i: Int) { storage.withUnsafeMutableBufferPointer { $0[i] = true } }
+    private let storage: UnsafeMutablePointer<Bool>
+    init(count: Int) { storage = .allocate(capacity: max(1, count)); storage.initialize(repeating: false, count: max(1, count)) }
+    deinit { storage.deallocate() }
+    func set(_ i: Int) { storage[i] = true }
     func get(_ i: Int) -> Bool { storage[i] }
 }
 
