@@ -97,6 +97,15 @@ final class FeatureCacheCommandTests: XCTestCase {
         XCTAssertFalse(off.contains("features"), off)
     }
 
+    func testResumeRefusesCachedFeaturesOfAnotherBackbone() throws {
+        let h = try quadrantHarness()
+        try h.lines("m = resnet 20 classes=d\nrun = fine_tune m d head_epochs=2 epochs=0 stop_after=1")
+        // The backbone trains in between: the run's cached features no longer fit it.
+        try h.lines("unfreeze m\nother = train m d epochs=1")
+        let error = h.error("resume run")
+        XCTAssertTrue(error.contains("the backbone changed since run 1 cached its features"), error)
+    }
+
     func testTrainOnAFrozenBackboneUsesTheCache() throws {
         let h = try quadrantHarness()
         try h.lines("m = resnet 20 classes=d")
