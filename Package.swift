@@ -50,7 +50,8 @@ let package = Package(
         // Language (knows no machine learning)
         .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "AtomicWrite"], exclude: ["Report/README.md"]),
+        // (CCrypto: SHA-256 keys of the feature cache; CZlib: CRC-32 of its files)
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "AtomicWrite", "CCrypto", "CZlib"], exclude: ["Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)

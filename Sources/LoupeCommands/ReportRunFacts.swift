@@ -50,6 +50,9 @@ extension RunValue {
         pairs.append(("ended", stop))
         let seconds = history.map(\.seconds).reduce(0, +)
         pairs.append(("training time", seconds >= 120 ? "\(Int(saturating: (seconds / 60).rounded())) min" : "\(Int(saturating: seconds.rounded())) s"))
+        if let s = phases.compactMap(\.run.featureStats).first {
+            pairs.append(("feature extraction", "\(epochTime(s.seconds)) (\(s.extracted) extracted, \(s.reused) reused from the cache)"))
+        }
         return pairs
     }
 }

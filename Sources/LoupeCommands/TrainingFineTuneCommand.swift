@@ -23,6 +23,7 @@ extension CommandRegistry {
                 .option("optimizer", .choice(["sgd", "adamw"]), default: .string("sgd"), help: "optimizer"),
                 .option("early_stop", .integer, help: "patience in epochs on the dev loss (each step)"),
                 .flag("checkpoint", default: true, help: "write last.loupe and best.loupe after every epoch"),
+            ] + featureCacheParameters + [
                 stopAfterParameter,
             ],
             result: "a run with two phases (head, all)", example: "run = fine_tune m d head_epochs=3 epochs=2") { call in
@@ -64,13 +65,18 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     if m.origin.contains("random initialisation") {
         call.write("note: this model was randomly initialised; fine_tune pays off with pretrained weights (import_model), train suits a fresh model")
     }
+    let plan = try FeatureCachePlan.decide(a, augmented: isAugmented(data, head), ranks: call.communicator?.size ?? 1)
+    if let line = plan.message { call.write(line) }
     head.seed = call.drawSeed()
     all.seed = call.drawSeed()
     let wasFrozen = m.model.backboneFrozen
     m.model.freezeBackbone(true)
     let first: TrainingRun
-    do { first = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: head, communicator: call.communicator) } }
-    catch { m.model.freezeBackbone(wasFrozen); throw error }
+    do {
+        let sources: (train: BatchSource, dev: BatchSource?) = plan.cached ? try cachedFeatureSources(model: m, data: data, plan: plan, call: call)
+                                                                           : (data.train, data.dev)
+        first = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: sources.train, dev: sources.dev, options: head, communicator: call.communicator) }
+    } catch { m.model.freezeBackbone(wasFrozen); throw error }
     let folder = try RunFolder.create(in: &call.session, writes: call.writesFiles)
     let value = RunValue(phases: [RunPhase(label: "head", run: first)], model: m, data: d, name: folder.name)
     value.command = "fine_tune"
@@ -89,7 +95,7 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     } else if all.epochs == 0 {
         m.model.freezeBackbone(wasFrozen)
     }
-    finishRun(value, call: call, epochsBefore: 0)
+    finishRun(value, call: call, epochsBefore: 0, replay: plan.replayArguments)
     return .object(value)
 }
 

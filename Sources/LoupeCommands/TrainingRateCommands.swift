@@ -15,6 +15,7 @@ extension CommandRegistry {
                 .option("epochs", .integer, default: .integer(1), help: "epochs per rate"),
                 .option("batches", .integer, help: "at most this many batches per rate"),
                 .option("to", .string, help: "figure path (default: the work folder)"),
+                headCacheParameter,
             ],
             result: "an lr_range result (best, table)", example: "r = lr_range m d lrs=[0.1, 0.01, 0.001] batches=20") { call in
                 try lrRange(call)
@@ -28,6 +29,7 @@ extension CommandRegistry {
                 .option("end", .number, default: .number(10), help: "last rate"),
                 .option("iterations", .integer, default: .integer(100), help: "batches of the sweep"),
                 .option("to", .string, help: "figure path (default: the work folder)"),
+                headCacheParameter,
             ],
             result: "an lr_find result (suggestion, minimum, steep)", example: "f = lr_find m d iterations=50") { call in
                 try lrFind(call)
@@ -64,6 +66,7 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     let data = try TrainingData.resolve(d, model: m, needsDev: false)
     var options = TrainingOptions()
     options.seed = call.drawSeed()
+    let source = try headSource(m, data, call)
     call.write("lr_range: \(rates.count) short runs from the same weights, \(batches.map { "up to \($0) batches" } ?? "\(epochs) epoch\(epochs == 1 ? "" : "s")") each")
     // A bar per rate (the test polls Ctrl-C once per batch), cleared before each rate's line.
     let batchSize = options.resolvedBatchSize(trainCount: data.train.count)
@@ -75,7 +78,7 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     next()
     defer { bar.end() }
     let result = try interruptible(call, parameter: "d") {
-        try learningRateRangeTest(m.model, data: data.train, rates: rates, epochs: epochs, batches: batches, options: options,
+        try learningRateRangeTest(m.model, data: source, rates: rates, epochs: epochs, batches: batches, options: options,
                                   communicator: call.communicator, shouldStop: bar.poll, progress: { line in
             bar.end()
             call.write(line)
@@ -112,12 +115,13 @@ private func lrFind(_ call: CommandInvocation) throws -> Value {
     let data = try TrainingData.resolve(d, model: m, needsDev: false)
     var options = TrainingOptions()
     options.seed = call.drawSeed()
+    let source = try headSource(m, data, call)
     call.write("lr_find: \(iterations) batches, rates from \(short(start)) to \(short(end))")
     let bar = PollingProgress(call)
     bar.begin(ProgressTask(title: "lr_find", steps: iterations))
     defer { bar.end() }
     let sweep = try interruptible(call, parameter: "d") {
-        try learningRateFinder(m.model, data: data.train, start: start, end: end, iterations: iterations, options: options,
+        try learningRateFinder(m.model, data: source, start: start, end: end, iterations: iterations, options: options,
                            communicator: call.communicator, shouldStop: bar.poll)
     }
     bar.end()
@@ -142,4 +146,26 @@ func reconcileRates(_ m: ModelValue, _ d: DatasetValue, _ call: CommandInvocatio
     let ratio = max(r.rate, f.rate) / min(r.rate, f.rate)
     guard ratio > 3 else { return }
     call.write("note: lr_range's \(short(r.rate)) and lr_find's \(rate2(f.rate)) differ \(Int(ratio.rounded()))×. lr_range's is the largest rate that still trains over a whole epoch at one fixed rate; lr_find's is where the loss falls fastest on a short sweep of rising rates from the first batches. Use lr_range's as the peak of train's onecycle schedule (it warms up to it); use lr_find's for a constant rate, a short run, or fine_tune's head.")
+}
+
+/// `cache=` of `lr_range` and `lr_find`: on a frozen backbone they run the head on cached features.
+var headCacheParameter: Parameter {
+    .option("cache", .oneOf([.choice(["auto"]), .bool]), default: .string("auto"),
+            help: "frozen backbone: run the head on cached backbone features (auto: yes, on one process)")
+}
+
+/// The training images as `lr_range` and `lr_find` see them: cached features when the backbone
+/// is frozen (they never augment, so the features are exactly the images' own), else the images.
+func headSource(_ m: ModelValue, _ data: TrainingData, _ call: CommandInvocation) throws -> BatchSource {
+    guard m.model.backboneFrozen else {
+        if case .bool(true)? = call.arguments["cache"] {
+            throw CommandError.invalidArgument(parameter: "cache", message: "cache=true needs a frozen backbone (freeze m)")
+        }
+        return data.train
+    }
+    let plan = try FeatureCachePlan.decide(call.arguments, augmented: false, ranks: call.communicator?.size ?? 1)
+    if let line = plan.message { call.write(line) }
+    guard plan.cached else { return data.train }
+    let without = TrainingData(train: data.train, dev: nil, noDevReason: data.noDevReason)
+    return try cachedFeatureSources(model: m, data: without, plan: plan, call: call).train
 }

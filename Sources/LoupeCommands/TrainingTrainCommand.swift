@@ -13,6 +13,7 @@ extension CommandRegistry {
                 .positional("d", .kind("dataset"), help: "a split dataset (trains on d.train, dev loss on d.val), or d.train alone (no dev set)"),
             ] + trainingParameters + [
                 .flag("checkpoint", default: true, help: "write last.loupe and best.loupe into the run folder after every epoch"),
+            ] + featureCacheParameters + [
                 stopAfterParameter,
             ],
             result: "a run (its folder holds history.csv, curves.png and checkpoints)", example: "run = train m d epochs=5 lr=0.01") { call in
@@ -22,7 +23,17 @@ extension CommandRegistry {
                 let stopAfter = try stopAfterArgument(call.arguments)
                 options.seed = call.drawSeed()
                 let data = try TrainingData.resolve(d, model: m)
-                let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: data.train, dev: data.dev, options: options,
+                // A frozen backbone can train its head on cached features (as fine_tune's first step).
+                var plan = FeatureCachePlan(cached: false, copies: 1, message: nil)
+                if m.model.backboneFrozen {
+                    plan = try FeatureCachePlan.decide(call.arguments, augmented: isAugmented(data, options), ranks: call.communicator?.size ?? 1)
+                    if let line = plan.message { call.write(line) }
+                } else if case .bool(true)? = call.arguments["cache"] {
+                    throw CommandError.invalidArgument(parameter: "cache", message: "cache=true trains the head on cached backbone features, which needs a frozen backbone: freeze m first (or use fine_tune)")
+                }
+                let sources: (train: BatchSource, dev: BatchSource?) = plan.cached ? try cachedFeatureSources(model: m, data: data, plan: plan, call: call)
+                                                                                   : (data.train, data.dev)
+                let run = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: sources.train, dev: sources.dev, options: options,
                                                                                       communicator: call.communicator) }
                 let folder = try RunFolder.create(in: &call.session, writes: call.writesFiles)
                 let value = RunValue(run: run, model: m, data: d, name: folder.name)
@@ -33,7 +44,7 @@ extension CommandRegistry {
                 call.write(describe(run, model: m, data: data))
                 if let reason = data.noDevReason { call.write("note: \(reason)") }
                 try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "train")
-                finishRun(value, call: call, epochsBefore: 0)
+                finishRun(value, call: call, epochsBefore: 0, replay: m.model.backboneFrozen ? plan.replayArguments : [])
                 return .object(value)
             })
         register(CommandSpec(
@@ -52,6 +63,10 @@ extension CommandRegistry {
                 let extra = try call.arguments["epochs"].map { _ in try call.arguments.integer("epochs") }
                 if let extra, extra < 1 { throw CommandError.invalidArgument(parameter: "epochs", message: "must be at least 1, got \(extra)") }
                 let stopAfter = try stopAfterArgument(call.arguments)
+                if let features = run.train as? FeatureBatchSource, run.epochsRun < run.plannedEpochs || extra != nil,
+                   FeatureExtraction.backboneDigest(value.model.model) != features.backboneDigest {
+                    throw CommandError.invalidArgument(parameter: "run", message: "the backbone changed since run \(value.name) cached its features: start a new run (fine_tune or train)")
+                }
                 if extra == nil && run.epochsRun >= run.plannedEpochs && value.pendingPhase == nil {
                     throw CommandError.invalidArgument(parameter: "run", message: "run \(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
                 }
@@ -130,6 +145,7 @@ func describe(_ run: TrainingRun, model: ModelValue, data: TrainingData) -> Stri
     if let p = o.earlyStop { s += ", early stop after \(p)" }
     if data.train.dataset.augmentation != nil && o.augment { s += ", augmented" }
     if model.model.backboneFrozen { s += ", backbone frozen" }
+    if run.usesCachedFeatures { s += ", on cached features" }
     return s
 }
 
@@ -158,7 +174,7 @@ func trainPhase(_ value: RunValue, extraEpochs: Int?, stopAfter: Int?, call: Com
 /// After a command ends: the model records the run; a closing line says where things are.
 /// A run that Ctrl-C stopped says where, and its statement replays as `… stop_after=N` (the
 /// epochs this command finished), so a saved session rebuilds the same stopped run.
-func finishRun(_ value: RunValue, call: CommandInvocation, epochsBefore: Int) {
+func finishRun(_ value: RunValue, call: CommandInvocation, epochsBefore: Int, replay: [(name: String, value: String)] = []) {
     value.model.metadata = value.modelMetadata()
     // The early-stop note and restored weights come after the last epoch's files were written.
     if let folder = value.folder, call.writesFiles { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
@@ -170,6 +186,8 @@ func finishRun(_ value: RunValue, call: CommandInvocation, epochsBefore: Int) {
         call.write("stopped in epoch \(done + 1)\(batches): the model and its optimizer are back at \(state); resume run continues exactly")
         call.replayArguments = [("stop_after", "\(done - epochsBefore)")]
     }
+    // The cache decision is part of the run: a saved session replays it as made.
+    call.replayArguments = replay + call.replayArguments
     if let folder = value.folder {
         let best = value.writesCheckpoints && FileManager.default.fileExists(atPath: folder + "/best.loupe") ? ", best.loupe" : ""
         call.write("files: \(folder)/ (history.csv, curves.png\(best))")

@@ -193,7 +193,8 @@ struct Evaluator {
     }
 
     /// The statement as it replays: as typed, with the arguments its command asked to replay
-    /// with (`replayArguments`) in place of the same-named numbers typed, or added at the end.
+    /// with (`replayArguments`) in place of the same-named numbers or words typed (`stop_after=2`,
+    /// `cache=auto`), or added at the end.
     /// Only a statement that is the call itself (`train …`, `run = train …`) is rewritten.
     func replayText(of statement: Statement) -> String {
         guard let (call, arguments) = replayArguments else { return statement.text }
@@ -214,7 +215,7 @@ struct Evaluator {
         }
         var added: [String] = []
         for (name, value) in arguments {
-            if let typed = call.arguments.first(where: { $0.label == name }), case .number = typed.value.kind,
+            if let typed = call.arguments.first(where: { $0.label == name }), typed.value.isSingleWord,
                let label = typed.labelSpan, let from = offset(label.start), let to = offset(typed.value.span.start),
                to + typed.value.span.length <= text.count {
                 text.replaceSubrange(from..<(to + typed.value.span.length), with: Array("\(name)=\(value)"))
@@ -230,5 +231,15 @@ struct Evaluator {
         if t < 10 { return String(format: "%.3f s", t) }
         if t < 60 { return String(format: "%.1f s", t) }
         return String(format: "%d min %.1f s", Int(t / 60), t.truncatingRemainder(dividingBy: 60))
+    }
+}
+
+extension Expression {
+    /// A literal number, `true`/`false` or a bare word: a value `replayText` may replace in place.
+    var isSingleWord: Bool {
+        switch kind {
+        case .number, .bool, .name: return true
+        default: return false
+        }
     }
 }

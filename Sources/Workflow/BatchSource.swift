@@ -7,9 +7,12 @@ public struct Batch {
     public let labels: [Int]
     /// Index of each image in its dataset (for mistakes and predictions).
     public let indices: [Int]
+    /// `images` holds pooled backbone features [N, F] (a cached frozen phase), not pixels:
+    /// the model runs its head alone on them.
+    public let isFeatures: Bool
 
-    public init(images: Tensor, labels: [Int], indices: [Int]) {
-        self.images = images; self.labels = labels; self.indices = indices
+    public init(images: Tensor, labels: [Int], indices: [Int], isFeatures: Bool = false) {
+        self.images = images; self.labels = labels; self.indices = indices; self.isFeatures = isFeatures
     }
 }
 

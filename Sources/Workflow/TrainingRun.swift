@@ -90,6 +90,14 @@ public final class TrainingRun {
         if case .explicit(let w) = options.classWeights, w.count != train.classCount {
             throw WorkflowError.invalidParameter(name: "class_weights", reason: "\(w.count) weights for \(train.classCount) classes")
         }
+        for source in [train, dev].compactMap({ $0 as? FeatureBatchSource }) {
+            guard model.backboneFrozen else {
+                throw WorkflowError.mismatch("cached features need a frozen backbone (freeze m), or cache=false")
+            }
+            guard source.width == model.featureWidth else {
+                throw WorkflowError.mismatch("the cached features have \(source.width) values per image but the model's head takes \(model.featureWidth)")
+            }
+        }
         self.model = model; self.train = train; self.dev = dev; self.options = options
         plannedEpochs = options.epochs
         scheduleEpochs = options.epochs
@@ -100,6 +108,15 @@ public final class TrainingRun {
     }
 
     public var epochsRun: Int { history.count }
+    /// Whether the run trains its head on cached backbone features.
+    public var usesCachedFeatures: Bool { train is FeatureBatchSource }
+    /// What preparing the cached features did (train and dev together); nil when uncached.
+    public var featureStats: FeatureExtractionStats? {
+        guard let t = train as? FeatureBatchSource else { return nil }
+        return (dev as? FeatureBatchSource).map { t.stats + $0.stats } ?? t.stats
+    }
+    /// Wall time of the epochs run so far (training and dev evaluation).
+    public var trainingSeconds: Double { history.reduce(0) { $0 + $1.seconds } }
     public var batchSize: Int { options.resolvedBatchSize(trainCount: train.count) }
     public var stoppedEarly: Bool { stopReason == .earlyStopped }
     /// Dev accuracy at the best epoch (or the last epoch's when there is no dev set).
@@ -259,7 +276,7 @@ func quickEvaluate(_ model: ResNet, _ source: BatchSource, loss: CrossEntropyLos
     // Evaluation loss is unweighted and unsmoothed only when training used neither; keep the
     // training criterion so train and dev losses are comparable on the same plot.
     for batch in source.evaluationBatches(batchSize: batchSize, shard: Shard(communicator)) where !batch.labels.isEmpty {
-        let logits = model.forward(batch.images, training: false)
+        let logits = batch.isFeatures ? model.headForward(batch.images, training: false) : model.forward(batch.images, training: false)
         sum += Double(loss(logits, labels: batch.labels)) * Double(batch.labels.count)
         correct += countCorrect(logits, batch.labels)
         seen += batch.labels.count

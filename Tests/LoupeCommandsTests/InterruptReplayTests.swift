@@ -110,7 +110,7 @@ final class InterruptReplayTests: XCTestCase {
         try reference.lines("run = fine_tune m d head_epochs=2 epochs=2 head_lr=0.01 batch=8")
         let h = try harness()
         _ = try runInterrupted(h, "run = fine_tune m d head_epochs=2 epochs=2 head_lr=0.01 batch=8", title: "head epoch 2/2", batches: 3)
-        XCTAssertEqual(h.session.history.last?.replay, "run = fine_tune m d head_epochs=2 epochs=2 head_lr=0.01 batch=8 stop_after=1")
+        XCTAssertEqual(h.session.history.last?.replay, "run = fine_tune m d head_epochs=2 epochs=2 head_lr=0.01 batch=8 cache=true stop_after=1")
         let out = try h.lines("resume run\nprint run.epochs")
         XCTAssertTrue(out.contains { $0.hasPrefix("step 2, everything") }, "\(out)")
         XCTAssertEqual(out.last, "4")

@@ -29,6 +29,7 @@ extension RunValue {
                 ("label smoothing", short(Double(o.labelSmoothing))),
                 ("augmentation", data.dataset.augmentation != nil && o.augment ? "on (training images only)" : "off"),
                 ("seed", "\(o.seed)"),
+                ("backbone features", featureText(p.run)),
             ]
             if phases.count > 1 { pairs.insert(("step", p.label == "head" ? "head only, backbone frozen" : "everything"), at: 0) }
             var sub = ReportSection(phases.count > 1 ? "Step: \(p.label)" : "Hyperparameters")
@@ -61,4 +62,11 @@ private func reportCell(_ v: LoupeLang.Value) -> String {
     case .none: return ""
     default: return v.summary
     }
+}
+
+/// How a phase met its backbone: cached features (counts and times) or a forward pass per batch.
+func featureText(_ run: TrainingRun) -> String {
+    guard let s = run.featureStats else { return "not cached (the backbone runs on every batch)" }
+    let copies = (run.train as? FeatureBatchSource)?.copyCount ?? 1
+    return "cached\(copies > 1 ? ", \(copies) augmented copies per image" : ""): \(s.extracted) extracted, \(s.reused) reused in \(epochTime(s.seconds)); head training \(epochTime(run.trainingSeconds))"
 }

@@ -103,6 +103,7 @@ public final class RunValue: LoupeObject {
             parts.append("best \(hasDev ? "dev" : "train") loss \(fmt(l)) at epoch \(b)")
         }
         if let a = accuracy { parts.append("\(hasDev ? "dev" : "train") accuracy \(percent(a))") }
+        if let cached = featureTimes { parts.append(cached) }
         switch stopReason {
         case .earlyStopped: parts.append("stopped early")
         case .interrupted:
@@ -112,6 +113,12 @@ public final class RunValue: LoupeObject {
         case .completed: if stoppedEarly { parts.append("stopped early") }
         }
         return parts.joined(separator: ", ")
+    }
+
+    /// "features 12 s (2400 extracted, 0 reused), head 1.3 s" for a run with a cached phase.
+    var featureTimes: String? {
+        guard let p = phases.first(where: { $0.run.usesCachedFeatures }), let s = p.run.featureStats else { return nil }
+        return "features \(epochTime(s.seconds)) (\(s.extracted) extracted, \(s.reused) reused), \(p.label) \(epochTime(p.run.trainingSeconds))"
     }
 
     public var attributeNames: [String] { ["epochs", "best_epoch", "best_loss", "accuracy", "history", "stopped_early", "model", "folder", "data_iteration"] }

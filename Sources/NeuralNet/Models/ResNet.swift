@@ -82,12 +82,25 @@ public final class ResNet {
 
     /// Logits for a batch. `training` uses batch statistics (except in a frozen backbone) and dropout.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        headForward(backboneForward(x, training: training), training: training)
+    }
+
+    /// The pooled features of a batch [N, F]: the head's input. The tensor is the pooling
+    /// layer's buffer, overwritten by the next forward (copy what must be kept).
+    public func backboneForward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.shape.count == 4 && x.shape[3] == config.inputChannels,
                      "expected NHWC input with \(config.inputChannels) channels, got \(x.shape)")
         var h = stemForward(x, training: training)
         if let p = stemPool { h = p.forward(h) }
         for block in blocks { h = block.forward(h, training: training) }
-        h = pool.forward(h)
+        return pool.forward(h)
+    }
+
+    /// Logits from pooled features [N, F]: the head alone (hidden layer, ReLU and dropout when
+    /// there is one, then the output layer). A frozen phase on cached features trains this way;
+    /// `backward` then stops at the head as it does for any frozen backbone.
+    public func headForward(_ features: Tensor, training: Bool) -> Tensor {
+        var h = features
         if let hidden, let dropout {
             let features = hiddenReLU.forward(hidden.forward(h))
             h = dropout.forward(features, training: training, rows: training ? globalRows(features.shape[0]) : nil)
@@ -104,6 +117,9 @@ public final class ResNet {
         counts = communicator.allReduceSum(counts)
         return (Int(counts[..<communicator.rank].reduce(0, +)), Int(counts.reduce(0, +)))
     }
+
+    /// Width F of the pooled features (the head's input).
+    public var featureWidth: Int { (hidden ?? fc).inFeatures }
 
     /// Back-propagates d loss / d logits, accumulating into `arena.grads`.
     /// With a frozen backbone it stops at the head: nothing below needs a gradient.
