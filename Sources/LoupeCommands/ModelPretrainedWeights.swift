@@ -53,7 +53,7 @@ enum PretrainedWeights {
         if let table {
             let side = Int((Double(min(size.width, size.height)) / (crop ?? 1)).rounded())
             call.write("preprocessing: the shorter side resized to \(side) px and the centre \(size.width)x\(size.height) kept, ImageNet mean and std "
-                       + "(torchvision's \(table.resize)/\(table.crop) for these weights; the edges outside the crop are not seen)")
+                       + "(torchvision's resize \(table.resize), crop \(table.crop) for these weights; the edges outside the crop are not seen)")
         }
         warnIfTooSmall(model.config, width: size.width, height: size.height, call: call)
         let value = ModelValue(model: model, metadata: metadata)
