@@ -41,7 +41,7 @@ let package = Package(
         // Engine
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
         .target(name: "AtomicWrite"),
-        .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib", "AtomicWrite"], exclude: ["IO/README.md"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib", "AtomicWrite"], exclude: ["README.md", "IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs", "AtomicWrite"], exclude: ["README.md"]),
         .target(name: "Datasets", dependencies: ["Imaging", "TensorCore", "CZlib"], exclude: ["README.md"]),
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "LoupeLang", exclude: ["README.md"]),
         // Training loop, evaluation, reports
         // (CCrypto: SHA-256 keys of the feature cache; CZlib: CRC-32 of its files)
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "AtomicWrite", "CCrypto", "CZlib"], exclude: ["Report/README.md"]),
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "AtomicWrite", "CCrypto", "CZlib"], exclude: ["README.md", "Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
@@ -61,7 +61,7 @@ let package = Package(
         // The ranks of an mpirun job as the engine's Communicator (see docs/distributed.md)
         .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"]),
         // Binds the language to the layers below
-        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "Imaging", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"]),
+        .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "Imaging", "NeuralNet", "TensorCore", "Pretrained", "ONNXExport"], exclude: ["README.md"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
         .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
         // Run under mpirun by scripts/mpi-tests (skipped alone): 2 ranks against one process.
         // Reads Sources/ and this file: imports point down the layers, declarations match imports.
-        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport", "LoupeCommands"]),
         .testTarget(name: "DataParallelTests", dependencies: ["Workflow", "NeuralNet", "TensorCore", "LoupeMPI"]),
     ]
 )

@@ -31,7 +31,7 @@ extension AugmentationSettings {
         let smallestScale = 1 - zoom
         let objectPixels = Double(min(inputWidth, inputHeight)) * objectShare * smallestScale
         if zoom > 0, objectPixels < 5 {
-            w.append(AugmentationWarning(parameter: "zoom", message: "zoom=\(zoom) shrinks an object spanning \(Int(objectShare * 100))% of a \(inputWidth)x\(inputHeight) input to about \(String(format1(objectPixels))) px, below the ~5 px a network can recognise; use a smaller zoom"))
+            w.append(AugmentationWarning(parameter: "zoom", message: "a zoom of \(zoom) shrinks an object spanning \(Int(objectShare * 100))% of a \(inputWidth)x\(inputHeight) input to about \(String(format1(objectPixels))) px, below the ~5 px a network can recognise; use a smaller zoom"))
         }
         if brightness > 0 || contrast > 0, !samples.isEmpty {
             let share = clippedShareIncrease(samples)

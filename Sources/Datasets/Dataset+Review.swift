@@ -124,7 +124,7 @@ extension Dataset {
             }
             if 2 * c[k] < largest {
                 w.append(ReviewWarning(kind: .underHalfOfLargest, className: name,
-                                       message: "class '\(name)' has \(c[k]) images, under half of '\(big)' (\(largest)): consider class_weights=auto or more images"))
+                                       message: "class '\(name)' has \(c[k]) images, under half of '\(big)' (\(largest))"))
             }
         }
         let small = c.filter { $0 < 1000 }.count

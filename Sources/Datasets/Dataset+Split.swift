@@ -82,7 +82,7 @@ extension Dataset {
         } else {
             notes.append("no test split: the smallest class (\(smallest) images) cannot spare one; judge on validation")
         }
-        notes.insert("smallest class \(smallest) images: val=\(val), test=\(test)", at: 0)
+        notes.insert("smallest class \(smallest) images: val \(val), test \(test)", at: 0)
         return SplitRecommendation(fractions: SplitFractions(train: 1 - val - test, val: val, test: test), notes: notes)
     }
 

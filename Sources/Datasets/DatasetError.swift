@@ -17,7 +17,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notFound(path):
             return "\(path): no such file or folder"
         case let .unknownFormat(path, reason):
-            return "\(path): cannot tell the dataset format (\(reason)); give format=folder, csv or idx"
+            return "\(path): cannot tell the dataset format (\(reason))"
         case let .noImages(path):
             return "\(path): no images found"
         case let .idx(path, reason):
@@ -30,7 +30,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             let shown = available.prefix(12).joined(separator: ", ")
             return "unknown class '\(name)' (classes are: \(shown)\(available.count > 12 ? ", …" : ""))"
         case let .noClassesLeft(path, minPerClass):
-            return "\(path): no class has at least \(minPerClass) images; lower min_per_class"
+            return "\(path): no class has at least \(minPerClass) images"
         case let .invalidParameter(name, value, reason):
             return "invalid \(name)=\(value): \(reason)"
         case let .splitMismatch(reason):

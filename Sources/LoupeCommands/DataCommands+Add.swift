@@ -53,7 +53,7 @@ extension DataCommands {
         }
         if let (folder, count) = strangers.sorted(by: { $0.key < $1.key }).first {
             let others = strangers.count > 1 ? " (and \(strangers.count - 1) other folder\(strangers.count == 2 ? "" : "s"): " + strangers.keys.sorted().dropFirst().joined(separator: ", ") + ")" : ""
-            throw CommandError.invalidArgument(parameter: "dir", message: "'\(root)\(folder)/' (\(count) file\(count == 1 ? "" : "s")) is not a class of the dataset\(others)"
+            throw CommandError.invalidArgument(parameter: "dir", message: "'\(root)\(folder)/' (\(counted(count, "file"))) is not a class of the dataset\(others)"
                 + Suggestions.didYouMean(folder, among: d.classes)
                 + "; rename it to one of \(DataCommands.listing(d.classes, limit: 12)), or move its images to unknown/; nothing was added")
         }
@@ -71,22 +71,22 @@ extension DataCommands {
         let stem = fileStem(d)
         if let it = outcome.iteration {
             let shown = d.classes.indices.filter { it.addedPerClass[$0] > 0 }.map { "\(d.classes[$0]) \(it.addedPerClass[$0])" }
-            call.write("added \(it.added) image\(it.added == 1 ? "" : "s") to the training split of \(stem) as iteration \(it.number) (\(listing(shown, limit: 10))); "
+            call.write("added \(counted(it.added, "image")) to the training split of \(stem) as iteration \(it.number) (\(listing(shown, limit: 10))); "
                        + "the training split now holds \(it.trainCount) images")
         } else {
             call.write("added nothing to \(stem): every image of \(dir) was refused or unreadable; the dataset stays at iteration \(d.iteration)")
         }
         let leaks = outcome.refused.filter(\.isLeak), duplicates = outcome.refused.filter { !$0.isLeak }
-        refusedList("refused \(leaks.count) image\(leaks.count == 1 ? "" : "s") already in the validation or test split (training on \(leaks.count == 1 ? "it" : "them") would leak):", leaks, call: call)
-        refusedList("refused \(duplicates.count) duplicate\(duplicates.count == 1 ? "" : "s") (exactly the same image):", duplicates, call: call)
+        refusedList("refused \(counted(leaks.count, "image")) already in the validation or test split (training on \(leaks.count == 1 ? "it" : "them") would leak):", leaks, call: call)
+        refusedList("refused \(counted(duplicates.count, "duplicate")) (exactly the same image):", duplicates, call: call)
         if !outcome.unreadable.isEmpty {
-            call.write("skipped \(outcome.unreadable.count) unreadable file\(outcome.unreadable.count == 1 ? "" : "s"):")
+            call.write("skipped \(counted(outcome.unreadable.count, "unreadable file")):")
             for u in outcome.unreadable.prefix(10) { call.write("  \(u.path): \(u.reason)") }
             if outcome.unreadable.count > 10 { call.write("  … and \(outcome.unreadable.count - 10) more") }
         }
-        if !loose.isEmpty { call.write("left out \(loose.count) file\(loose.count == 1 ? "" : "s") directly in \(dir) (no class folder)") }
+        if !loose.isEmpty { call.write("left out \(counted(loose.count, "file")) directly in \(dir) (no class folder)") }
         for (folder, count) in skipped.sorted(by: { $0.key < $1.key }) {
-            call.write("left out \(count) image\(count == 1 ? "" : "s") in \(folder)/ (undecided)")
+            call.write("left out \(counted(count, "image")) in \(folder)/ (undecided)")
         }
         return .none
     }

@@ -34,7 +34,7 @@ enum DatasetExport {
         let result = data.writePNGs(plan, into: dir, shouldStop: call.shouldStop) { done in call.progress.update(ProgressUpdate(step: done)) }
         call.progress.finish(nil)
         let written = plan.count - result.failed.count
-        var line = "exported \(written) image\(written == 1 ? "" : "s") of the \(name(d)) to \(dir) as PNG"
+        var line = "exported \(counted(written, "image")) of the \(name(d)) to \(dir) as PNG"
         if labelled {
             var perClass = [Int](repeating: 0, count: data.classes.count), flat = 0
             for i in chosen { if let l = data.samples[i].label { perClass[l] += 1 } else { flat += 1 } }
@@ -48,7 +48,7 @@ enum DatasetExport {
             call.write("note: \(dir) already held \(before.count) entr\(before.count == 1 ? "y" : "ies"); files of the same name were replaced, the others left as they were")
         }
         if !result.failed.isEmpty {
-            call.write("could not write \(result.failed.count) image\(result.failed.count == 1 ? "" : "s"):")
+            call.write("could not write \(counted(result.failed.count, "image")):")
             for f in result.failed.prefix(10) { call.write("  \(f.path): \(f.reason)") }
         }
         if result.stopped { throw CommandError.interrupted }

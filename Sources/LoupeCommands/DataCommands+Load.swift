@@ -74,7 +74,7 @@ extension DataCommands {
             let examples = d.unreadable.prefix(3).map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
             var error = DataCommandError(.noImages(path: path), pathParameter: "path", parameters: [:])
             if !examples.isEmpty {
-                error.userMessage = "\(path): no readable images (\(d.unreadable.count) file\(d.unreadable.count == 1 ? "" : "s") skipped, e.g. \(examples))"
+                error.userMessage = "\(path): no readable images (\(counted(d.unreadable.count, "file")) skipped, e.g. \(examples))"
                 error.failureKind = .unreadableFile
             }
             throw error
@@ -150,9 +150,14 @@ extension DataCommands {
         }
         if !d.unreadable.isEmpty {
             let n = d.unreadable.count
-            lines.append("skipped \(n) unreadable file\(n == 1 ? "" : "s")\(n > 5 ? " (all in \(name).unreadable)" : ""):")
+            lines.append("skipped \(counted(n, "unreadable file"))\(n > 5 ? " (all in \(name).unreadable)" : ""):")
             for u in d.unreadable.prefix(5) { lines.append("  \(u.path): \(u.reason)") }
             if n > 5 { lines.append("  … and \(n - 5) more") }
+        }
+        if !d.ignoredFiles.isEmpty {
+            let n = d.ignoredFiles.count
+            lines.append("ignored \(counted(n, "file")) that \(n == 1 ? "is" : "are") not an image (by the name's extension): "
+                         + listing(d.ignoredFiles.map { ($0 as NSString).lastPathComponent }, limit: 5))
         }
         return lines
     }

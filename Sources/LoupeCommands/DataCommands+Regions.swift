@@ -89,7 +89,7 @@ extension DataCommands {
         }
         if let split = after.split { call.write("split: train \(split.train.count), val \(split.val.count), test \(split.test.count)") }
         if lost > 0 {
-            call.write("left out \(lost) image\(lost == 1 ? "" : "s"):")
+            call.write("left out \(counted(lost, "image")):")
             for u in after.unreadable.suffix(lost).prefix(5) { call.write("  \(u.path): \(u.reason)") }
             if lost > 5 { call.write("  … and \(lost - 5) more (\(datasetArgumentName(call)).unreadable)") }
         }

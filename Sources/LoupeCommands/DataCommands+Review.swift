@@ -90,7 +90,7 @@ extension DataCommands {
             lines += sizes.map { "  \($0.0): \($0.1)" }
         }
         let exact = review.exactDuplicates.count, near = review.nearDuplicates.count
-        lines.append("duplicates: \(exact) exact group\(exact == 1 ? "" : "s"), \(near) near group\(near == 1 ? "" : "s"), "
+        lines.append("duplicates: \(counted(exact, "exact group")), \(counted(near, "near group")), "
                      + "\(review.leakage.count) across splits" + (subsets.count > 1 ? "" : " (no split yet)"))
         let membership = d.membership
         for g in DataFigures.reviewGroups(review).prefix(5) {
@@ -104,19 +104,19 @@ extension DataCommands {
         }
         if exact + near > 5 { lines.append("  … all \(exact + near) groups in \(name).duplicates and the duplicates figure") }
         if !review.unreadable.isEmpty {
-            lines.append("unreadable: \(review.unreadable.count) file\(review.unreadable.count == 1 ? "" : "s")")
+            lines.append("unreadable: \(counted(review.unreadable.count, "file"))")
             for u in review.unreadable.prefix(5) { lines.append("  \(u.path): \(u.reason)") }
             if review.unreadable.count > 5 { lines.append("  … and \(review.unreadable.count - 5) more (\(name).unreadable)") }
         }
         if !d.iterations.isEmpty {
-            lines.append("iterations: 1 as loaded, then \(d.iterations.count) add\(d.iterations.count == 1 ? "" : "s") (now iteration \(d.iteration)):")
+            lines.append("iterations: 1 as loaded, then \(counted(d.iterations.count, "add")) (now iteration \(d.iteration)):")
             lines += iterationTable(d).formatted().split(separator: "\n").map { "  " + $0 }
         }
         if review.warnings.isEmpty {
             lines.append("no warnings")
         } else {
             lines.append("warnings:")
-            for w in review.warnings.prefix(12) { lines.append("  - " + w.message) }
+            for w in review.warnings.prefix(12) { lines.append("  - " + w.text) }
             if review.warnings.count > 12 { lines.append("  … and \(review.warnings.count - 12) more (\(name).warnings)") }
         }
         return lines

@@ -124,7 +124,7 @@ struct DataCommandError: LoupeReportableError, CustomStringConvertible {
     var parameter: String?
 
     init(_ error: DatasetError, pathParameter: String?, parameters: [String: String]) {
-        userMessage = error.description
+        userMessage = remedied(error)
         failureKind = .runtime
         switch error {
         case .notFound, .unreadable:

@@ -26,7 +26,7 @@ extension EvaluationValue {
         let total = result.predictions.filter { $0.label != $0.predicted }.count
         let title = wrong
             ? "Worst mistakes of \(modelName) on \(dataName): " + (records.count == total ? "all \(total)" : "\(records.count) of \(total)")
-                + " error\(total == 1 ? "" : "s"), most confident first"
+                + " error\(plural(total)), most confident first"
             : "No mistakes on \(dataName): the \(records.count) least confident right answers"
         var grid = ImageGrid(title: title, cells: cells)
         // Six across leaves each caption room for class names like "predicted: Ankle boot".

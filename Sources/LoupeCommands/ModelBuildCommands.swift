@@ -12,7 +12,7 @@ extension CommandRegistry {
                 .positional("depth", .integer, help: "18, 34, 50, 101, 152 (torchvision layout) or 20, 32, 56 (CIFAR style)"),
                 .option("classes", .oneOf([.kind("dataset"), .integer]), help: "a dataset (its classes, image size, channels and channel statistics) or a number of classes"),
                 .option("channels", .integer, help: "input channels (default: the dataset's, else 3)"),
-                .option("stem", .choice(["imagenet", "small"]), help: "7x7/2 + max-pool, or 3x3/1 without pooling (default: small for images of 64 px or less)"),
+                .option("stem", .choice(of: Stem.self), help: "7x7/2 + max-pool, or 3x3/1 without pooling (default: small for images of 64 px or less)"),
                 .option("head", .integer, help: "units of a hidden layer (ReLU + dropout) before the output layer"),
                 .option("dropout", .number, help: "dropout before the output layer when head=N is given (default 0.5)"),
                 .option("size", .size, help: "input size (default: the dataset's; with classes=N 224x224, or 32x32 with the small stem)"),
@@ -100,7 +100,7 @@ private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
     if let s = size {
         try InputSizeLimits.check(width: s.width, height: s.height, parameter: a.isGiven("size") ? "size" : "classes", minSide: 8)
     }
-    var stem = try a["stem"].map { _ in Stem(rawValue: try a.string("stem"))! }
+    var stem = try a["stem"].map { _ in try a.choice("stem", as: Stem.self) }
     let cifar = [20, 32, 56].contains(depth)
     if cifar, stem == .imagenet {
         throw CommandError.invalidArgument(parameter: "stem", message: "the CIFAR-style resnet\(depth) always has the small 3x3 stem; for an ImageNet stem use depth 18, 34, 50, 101 or 152")
@@ -156,8 +156,9 @@ private func importModel(_ call: CommandInvocation) throws -> ModelValue {
     } catch let e as NeuralNetError {
         throw CommandError.invalidArgument(parameter: "arch", message: e.description)
     } catch let e as ModelStoreError {
-        // "the weights do not fit resnet34 … is arch=resnet34 right?" is about arch; the rest about the file.
-        throw CommandError.invalidArgument(parameter: e.description.contains("arch=") ? "arch" : "file", message: e.description)
+        // Weights that do not fit the depth are about arch; the rest about the file.
+        if case .weightsDoNotFit = e { throw CommandError.invalidArgument(parameter: "arch", message: remedied(e)) }
+        throw CommandError.invalidArgument(parameter: "file", message: remedied(e))
     } catch {
         throw CommandError.invalidArgument(parameter: "file", message: "\(error)")
     }

@@ -66,7 +66,7 @@ func exportONNX(_ m: ModelValue, to path: String, _ invocation: CommandInvocatio
 func trainingSummary(_ records: [TrainingRecord]) -> String? {
     guard !records.isEmpty else { return nil }
     return records.map { r in
-        var s = "\(r.command) on \(r.dataset): \(r.history.count) epoch\(r.history.count == 1 ? "" : "s") (\(r.stopReason.rawValue))"
+        var s = "\(r.command) on \(r.dataset): \(counted(r.history.count, "epoch")) (\(r.stopReason.rawValue))"
         if let last = r.history.last {
             s += String(format: ", train loss %.4f", last.trainLoss)
             if let a = last.devAccuracy { s += String(format: ", dev accuracy %.1f%%", a * 100) }

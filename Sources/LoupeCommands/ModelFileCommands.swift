@@ -14,13 +14,15 @@ extension CommandRegistry {
                     throw CommandError.unreadableFile(path: path, reason: "no such file")
                 }
                 let (model, metadata): (ResNet, ModelMetadata)
-                do { (model, metadata) = try ModelStore.load(path: path) } catch {
+                do { (model, metadata) = try ModelStore.load(path: path) } catch let e as ModelStoreError {
+                    throw CommandError.unreadableFile(path: path, reason: remedied(e))
+                } catch {
                     throw CommandError.unreadableFile(path: path, reason: "\(error)")
                 }
                 let value = ModelValue(model: model, metadata: metadata)
                 value.origin = "loaded from \(path) (version \(metadata.version))"
                 value.hasBeenSaved = true
-                call.write("loaded \(value.summary); version \(metadata.version), \(value.trainingRecords.count) training session\(value.trainingRecords.count == 1 ? "" : "s") recorded")
+                call.write("loaded \(value.summary); version \(metadata.version), \(counted(value.trainingRecords.count, "training session")) recorded")
                 return .object(value)
             })
         register(CommandSpec(

@@ -70,13 +70,6 @@ public func layerSummaries(_ model: ResNet, inputWidth: Int, inputHeight: Int) -
 }
 
 /// 3_630_000_000 → "3.63G".
-func formatFlops(_ n: Int) -> String {
-    let v = Double(n)
-    if v >= 1e9 { return String(format: "%.3gG", v / 1e9) }
-    if v >= 1e6 { return String(format: "%.3gM", v / 1e6) }
-    if v >= 1e3 { return String(format: "%.3gK", v / 1e3) }
-    return "\(n)"
-}
 
 extension CommandRegistry {
     mutating func registerModelSummaryCommand() {

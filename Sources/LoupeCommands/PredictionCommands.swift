@@ -93,21 +93,21 @@ enum PredictionCommands {
             call.warn("the \(entries.count) prediction\(entries.count == 1 ? " was" : "s were") made but not logged: \(logFailure). "
                       + "The table is kept (export it with export p \"FILE.csv\"); check the work folder (workdir).")
         } else {
-            call.write("logged \(entries.count) prediction\(entries.count == 1 ? "" : "s") to \(log)")
+            call.write("logged \(counted(entries.count, "prediction")) to \(log)")
         }
         return .object(value)
     }
 
     static func writeUnreadable(_ files: [UnreadableFile], call: CommandInvocation) {
         guard !files.isEmpty else { return }
-        call.write("skipped \(files.count) unreadable file\(files.count == 1 ? "" : "s"):")
+        call.write("skipped \(counted(files.count, "unreadable file")):")
         for f in files.prefix(10) { call.write("  \(f.path): \(f.reason)") }
         if files.count > 10 { call.write("  … and \(files.count - 10) more (p.unreadable lists them all)") }
     }
 
     static func writeIgnored(_ files: [String], call: CommandInvocation) {
         guard !files.isEmpty else { return }
-        call.write("ignored \(files.count) file\(files.count == 1 ? "" : "s") that \(files.count == 1 ? "is" : "are") not an image (by the name's extension): "
+        call.write("ignored \(counted(files.count, "file")) that \(files.count == 1 ? "is" : "are") not an image (by the name's extension): "
                    + files.prefix(5).joined(separator: ", ") + (files.count > 5 ? ", … (p.ignored lists them all)" : ""))
     }
 
@@ -161,10 +161,10 @@ enum PredictionCommands {
         }
         let outcome = try PredictionCopying.copy(items, into: dir, call: call)
         let perClass = classes.compactMap { c in outcome.copied[c].map { "\(c) \($0)" } }
-        call.write("copied \(outcome.total) image\(outcome.total == 1 ? "" : "s") into \(dir)" + (perClass.isEmpty ? "" : ": " + perClass.joined(separator: ", ")))
+        call.write("copied \(counted(outcome.total, "image")) into \(dir)" + (perClass.isEmpty ? "" : ": " + perClass.joined(separator: ", ")))
         if outcome.renamed > 0 { call.write("\(outcome.renamed) kept a numbered name (-1, -2, …) because a file of the same name was already there") }
         if !outcome.failed.isEmpty {
-            call.write("could not copy \(outcome.failed.count) file\(outcome.failed.count == 1 ? "" : "s"):")
+            call.write("could not copy \(counted(outcome.failed.count, "file")):")
             for f in outcome.failed.prefix(10) { call.write("  \(f)") }
         }
         if outcome.interrupted { throw CommandError.interrupted }

@@ -35,7 +35,7 @@ enum UsageCommand {
         }
         let value = UsageValue(contents: contents, grouping: grouping, path: path)
         let s = value.summaryTable
-        var headline = "\(s.total) prediction\(s.total == 1 ? "" : "s") in \(path)"
+        var headline = "\(counted(s.total, "prediction")) in \(path)"
         if s.verified > 0 {
             let interval = wilsonInterval(correct: s.correct, of: s.verified)!
             headline += "; \(s.verified) verified, accuracy \(percent(Double(s.correct) / Double(s.verified))) (95% interval \(percent(interval.lowerBound))–\(percent(interval.upperBound)))"

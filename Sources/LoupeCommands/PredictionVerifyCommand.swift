@@ -40,9 +40,9 @@ enum VerifyCommand {
         call.progress.finish(nil)
         guard !outcome.verdicts.isEmpty else {
             var found: [String] = []
-            if !outcome.unmatched.isEmpty { found.append("\(outcome.unmatched.count) image\(outcome.unmatched.count == 1 ? "" : "s") that match no prediction of p") }
-            if !outcome.unsorted.isEmpty { found.append("\(outcome.unsorted.count) image\(outcome.unsorted.count == 1 ? "" : "s") not in a class folder") }
-            if !outcome.unreadable.isEmpty { found.append("\(outcome.unreadable.count) unreadable file\(outcome.unreadable.count == 1 ? "" : "s")") }
+            if !outcome.unmatched.isEmpty { found.append("\(counted(outcome.unmatched.count, "image")) that match no prediction of p") }
+            if !outcome.unsorted.isEmpty { found.append("\(counted(outcome.unsorted.count, "image")) not in a class folder") }
+            if !outcome.unreadable.isEmpty { found.append("\(counted(outcome.unreadable.count, "unreadable file"))") }
             if !outcome.ignored.isEmpty { found.append("\(outcome.ignored.count) file\(outcome.ignored.count == 1 ? " that is" : "s that are") not an image") }
             throw CommandError.invalidArgument(parameter: "dir", message: "no image in '\(dir)' decides a prediction of p"
                 + (found.isEmpty ? "" : " (found " + found.joined(separator: ", ") + ")")
@@ -62,7 +62,7 @@ enum VerifyCommand {
     /// The counts, the accuracy with its interval, the corrections, and every file not used.
     static func report(_ v: VerificationValue, predictions p: PredictionsValue, call: CommandInvocation) {
         let o = v.outcome
-        call.write("\(o.verdicts.count) image\(o.verdicts.count == 1 ? "" : "s") in \(v.folder) judge\(o.verdicts.count == 1 ? "s" : "") predictions of \(p.source)")
+        call.write("\(counted(o.verdicts.count, "image")) in \(v.folder) judge\(o.verdicts.count == 1 ? "s" : "") predictions of \(p.source)")
         call.show(.table(v.statusTable))
         if let a = v.accuracy, let interval = wilsonInterval(correct: o.count(.confirmed), of: v.decided) {
             var line = "accuracy on the \(v.decided) decided: \(percent(a)) (95% interval \(percent(interval.lowerBound))–\(percent(interval.upperBound)))"
@@ -75,18 +75,18 @@ enum VerifyCommand {
             call.write("corrected (predicted → true): \(shown)\(pairs.count > 8 ? ", … (v.pairs has all)" : "")")
         }
         for (name, count) in o.newClasses.sorted(by: { $0.key < $1.key }) {
-            call.warn("'\(name)' is not one of the model's classes: \(count) image\(count == 1 ? "" : "s") recorded as corrected to it"
+            call.warn("'\(name)' is not one of the model's classes: \(counted(count, "image")) recorded as corrected to it"
                       + Suggestions.didYouMean(name, among: p.classes)
                       + " (rename the folder if it is a typo, then verify again: the latest verdict counts)")
         }
-        list("\(o.unmatched.count) image\(o.unmatched.count == 1 ? "" : "s") match\(o.unmatched.count == 1 ? "es" : "") no prediction of p (not predicted, or changed since) and \(o.unmatched.count == 1 ? "was" : "were") left out:",
+        list("\(counted(o.unmatched.count, "image")) match\(o.unmatched.count == 1 ? "es" : "") no prediction of p (not predicted, or changed since) and \(o.unmatched.count == 1 ? "was" : "were") left out:",
              o.unmatched, call: call)
         list("\(o.unsorted.count) image\(o.unsorted.count == 1 ? " is" : "s are") not in a class folder (undecided, left out):", o.unsorted, call: call)
         list("\(o.repeated.count) file\(o.repeated.count == 1 ? " repeats an image" : "s repeat images") already judged here (left out):", o.repeated, call: call)
-        list("skipped \(o.unreadable.count) unreadable file\(o.unreadable.count == 1 ? "" : "s"):",
+        list("skipped \(counted(o.unreadable.count, "unreadable file")):",
              o.unreadable.map { "\($0.path): \($0.reason)" }, call: call)
         list("ignored \(o.ignored.count) file\(o.ignored.count == 1 ? " that is" : "s that are") not an image (by the name's extension):", o.ignored, call: call)
-        call.write("recorded \(o.verdicts.count) verdict\(o.verdicts.count == 1 ? "" : "s") in \(v.log)")
+        call.write("recorded \(counted(o.verdicts.count, "verdict")) in \(v.log)")
     }
 
     private static func list(_ heading: String, _ items: [String], call: CommandInvocation) {

@@ -135,7 +135,7 @@ extension RunValue: Reportable {
         let d = diagnose(epochRecords)
         s.paragraph("Verdict: \(d.verdict.rawValue).")
         s.table(ReportTable(columns: ["what the curves show"], rows: d.evidence.map { [$0] }))
-        s.table(ReportTable(columns: ["what to try"], rows: d.remedies.map { [$0] }))
+        s.table(ReportTable(columns: ["what to try"], rows: d.remedies.map { [$0.text] }))
         return s
     }
 }

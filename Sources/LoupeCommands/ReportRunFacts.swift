@@ -65,8 +65,3 @@ private func classWeightsText(_ w: ClassWeighting) -> String {
     }
 }
 
-/// A hyperparameter in its shortest exact-looking form (0.003, 5e-04 → 0.0005).
-func num(_ v: Double) -> String {
-    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-    return String(format: "%.4g", v)
-}

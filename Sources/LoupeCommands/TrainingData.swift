@@ -51,7 +51,7 @@ struct TrainingData {
         if names == classes { return }
         guard names.count == classes.count else {
             throw CommandError.invalidArgument(parameter: parameter,
-                message: "the model has \(names.count) output\(names.count == 1 ? "" : "s") but the dataset has \(classes.count) classes: run `reset_head m classes=d` first")
+                message: "the model has \(counted(names.count, "output")) but the dataset has \(classes.count) classes: run `reset_head m classes=d` first")
         }
         guard names == defaultClassNames(names.count) else {
             throw CommandError.invalidArgument(parameter: parameter,
@@ -78,8 +78,10 @@ func commandError(_ error: Error, parameter fallback: String? = nil) -> Error {
         switch e {
         case .invalidParameter(let name, let reason): return CommandError.invalidArgument(parameter: name, message: reason)
         case .interrupted: return CommandError.interrupted
-        case .noData(let m), .mismatch(let m):
+        case .noData, .mismatch, .classCountMismatch, .emptyTrainingSplit, .cachedFeaturesNeedFrozenBackbone:
+            let m = remedied(e)
             return fallback.map { CommandError.invalidArgument(parameter: $0, message: m) } ?? CommandError.failed(m)
+        case .needsValidationSplit(let parameter): return CommandError.invalidArgument(parameter: parameter, message: remedied(e))
         }
     case let e as NeuralNetError:
         return fallback.map { CommandError.invalidArgument(parameter: $0, message: e.description) } ?? CommandError.failed(e.description)
@@ -91,13 +93,6 @@ func commandError(_ error: Error, parameter fallback: String? = nil) -> Error {
 /// Runs `body`, rethrowing lower layers' errors as command errors.
 func mapErrors<T>(parameter: String? = nil, _ body: () throws -> T) throws -> T {
     do { return try body() } catch { throw commandError(error, parameter: parameter) }
-}
-
-/// Short numbers for messages: 0.003, 1e-05, 12.5.
-func short(_ v: Double) -> String {
-    if v == 0 { return "0" }
-    if abs(v) < 1e-3 || abs(v) >= 1e5 { return String(format: "%.3g", v) }
-    return String(format: "%.4g", v)
 }
 
 /// Runs a Workflow task that polls Ctrl-C: a stop becomes `CommandError.interrupted` (exit 130

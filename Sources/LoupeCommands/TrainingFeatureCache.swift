@@ -123,10 +123,3 @@ func cachedFeatureSources(model m: ModelValue, data: TrainingData, plan: Feature
     return (train, dev)
 }
 
-/// 2 GiB, 512 MiB, 64 KiB.
-func byteText(_ bytes: Int64) -> String {
-    for (unit, scale) in [("GiB", Int64(1) << 30), ("MiB", Int64(1) << 20), ("KiB", Int64(1) << 10)] where bytes >= scale {
-        return short(Double(bytes) / Double(scale)) + " " + unit
-    }
-    return "\(bytes) bytes"
-}

@@ -19,9 +19,7 @@ extension CommandRegistry {
                 .option("head_lr", .number, default: .number(0.003), help: "learning rate of the head step"),
                 .option("epochs", .integer, default: .integer(5), help: "epochs of the whole network (0: head only)"),
                 .option("lr", .number, help: "learning rate of the whole network (default head_lr / 10)"),
-                .option("batch", .oneOf([.choice(["auto"]), .integer]), default: .string("auto"), help: "batch size"),
-                .option("optimizer", .choice(["sgd", "adamw"]), default: .string("sgd"), help: "optimizer"),
-                .option("early_stop", .integer, help: "patience in epochs on the dev loss (each step)"),
+            ] + stepParameters(earlyStopHelp: "patience in epochs on the dev loss (each step)") + [
                 .flag("checkpoint", default: true, help: "write last.loupe and best.loupe after every epoch"),
             ] + featureCacheParameters + [
                 stopAfterParameter,
@@ -37,7 +35,7 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     let m = try a.object("m", as: ModelValue.self)
     let d = try a.object("d", as: DatasetValue.self)
     let data = try TrainingData.resolve(d, model: m)
-    var head = try baseOptions(a)
+    var head = try stepOptions(a)
     head.epochs = try a.integer("head_epochs")
     head.learningRate = Float(try a.number("head_lr"))
     var all = head
@@ -118,11 +116,3 @@ func trainAllPhase(_ value: RunValue, _ pending: PendingPhase, stopAfter: Int?, 
     try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "all")
 }
 
-/// The options `fine_tune` shares with `train` (rates and epochs are set per step).
-private func baseOptions(_ a: Arguments) throws -> TrainingOptions {
-    var o = TrainingOptions()
-    if case .number? = a["batch"] { o.batchSize = try a.integer("batch") }
-    o.optimizer = OptimizerKind(rawValue: try a.string("optimizer"))!
-    o.earlyStop = try a["early_stop"].map { _ in try a.integer("early_stop") }
-    return o
-}

@@ -37,7 +37,7 @@ extension CommandRegistry {
                 if report.passed {
                     call.write("the pipeline can learn: labels, preprocessing and the model fit together")
                 } else {
-                    for (i, cause) in report.causes.enumerated() { call.write("  \(i + 1). \(cause)") }
+                    for (i, cause) in report.causes.enumerated() { call.write("  \(i + 1). \(cause.text)") }
                     if report.causes.isEmpty { call.write("  the loss is still falling: try steps=\(steps * 3)") }
                 }
                 return .object(value)

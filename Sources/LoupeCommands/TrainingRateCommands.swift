@@ -67,7 +67,7 @@ private func lrRange(_ call: CommandInvocation) throws -> Value {
     var options = TrainingOptions()
     options.seed = call.drawSeed()
     let source = try headSource(m, data, call)
-    call.write("lr_range: \(rates.count) short runs from the same weights, \(batches.map { "up to \($0) batches" } ?? "\(epochs) epoch\(epochs == 1 ? "" : "s")") each")
+    call.write("lr_range: \(rates.count) short runs from the same weights, \(batches.map { "up to \($0) batches" } ?? "\(counted(epochs, "epoch"))") each")
     // A bar per rate (the test polls Ctrl-C once per batch), cleared before each rate's line.
     let batchSize = options.resolvedBatchSize(trainCount: data.train.count)
     let perRate = batches.map { min($0, epochs * ((data.train.count + batchSize - 1) / batchSize)) } ?? epochs * ((data.train.count + batchSize - 1) / batchSize)

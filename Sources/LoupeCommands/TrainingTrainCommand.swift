@@ -71,7 +71,7 @@ extension CommandRegistry {
                     throw CommandError.invalidArgument(parameter: "run", message: "run \(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
                 }
                 if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
-                call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\($0 == 1 ? "" : "s") (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
+                call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\(plural($0)) (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
                 let before = value.epochsRun
                 if run.epochsRun < run.plannedEpochs || extra != nil {
                     try trainPhase(value, extraEpochs: extra, stopAfter: stopAfter, call: call, title: "resume")
@@ -90,12 +90,10 @@ extension CommandRegistry {
 var trainingParameters: [Parameter] { [
     .option("epochs", .integer, default: .integer(10), help: "passes over the training set"),
     .option("lr", .number, default: .number(0.003), help: "peak learning rate"),
-    .option("batch", .oneOf([.choice(["auto"]), .integer]), default: .string("auto"), help: "batch size; auto is 16 under ~200 images, else 32 or 64"),
-    .option("optimizer", .choice(["sgd", "adamw"]), default: .string("sgd"), help: "optimizer"),
+] + stepParameters(earlyStopHelp: "stop after N epochs without a better dev loss and restore the best weights") + [
     .option("momentum", .number, default: .number(0.9), help: "SGD momentum"),
     .option("weight_decay", .number, default: .number(5e-4), help: "weight decay (decoupled for AdamW)"),
-    .option("schedule", .choice(["onecycle", "cosine", "step", "constant"]), default: .string("onecycle"), help: "learning-rate schedule"),
-    .option("early_stop", .integer, help: "stop after N epochs without a better dev loss and restore the best weights"),
+    .option("schedule", .choice(of: Schedule.self), default: .string(Schedule.onecycle.rawValue), help: "learning-rate schedule"),
     .option("class_weights", .oneOf([.choice(["auto", "none"]), .list(of: .number)]), default: .string("none"), help: "auto: inverse class frequency; or one weight per class"),
     .option("label_smoothing", .number, default: .number(0), help: "label smoothing in [0, 1)"),
 ] }
@@ -113,17 +111,31 @@ func stopAfterArgument(_ a: Arguments) throws -> Int? {
     return n
 }
 
+/// `batch`, `optimizer` and `early_stop`: the options of every training step, `train`'s and
+/// both of `fine_tune`'s, declared and read in one place.
+func stepParameters(earlyStopHelp: String) -> [Parameter] { [
+    .option("batch", .oneOf([.choice(["auto"]), .integer]), default: .string("auto"), help: "batch size; auto is 16 under ~200 images, else 32 or 64"),
+    .option("optimizer", .choice(of: OptimizerKind.self), default: .string(OptimizerKind.sgd.rawValue), help: "optimizer"),
+    .option("early_stop", .integer, help: earlyStopHelp),
+] }
+
+/// Reads `stepParameters` into fresh options.
+func stepOptions(_ a: Arguments) throws -> TrainingOptions {
+    var o = TrainingOptions()
+    if case .number? = a["batch"] { o.batchSize = try a.integer("batch") }
+    o.optimizer = try a.choice("optimizer", as: OptimizerKind.self)
+    o.earlyStop = try a["early_stop"].map { _ in try a.integer("early_stop") }
+    return o
+}
+
 /// Reads the shared hyperparameters; bad values name their parameter.
 func trainingOptions(_ a: Arguments) throws -> TrainingOptions {
-    var o = TrainingOptions()
+    var o = try stepOptions(a)
     o.epochs = try a.integer("epochs")
     o.learningRate = Float(try a.number("lr"))
-    if case .number? = a["batch"] { o.batchSize = try a.integer("batch") }
-    o.optimizer = OptimizerKind(rawValue: try a.string("optimizer"))!
     o.momentum = Float(try a.number("momentum"))
     o.weightDecay = Float(try a.number("weight_decay"))
-    o.schedule = Schedule(rawValue: try a.string("schedule"))!
-    o.earlyStop = try a["early_stop"].map { _ in try a.integer("early_stop") }
+    o.schedule = try a.choice("schedule", as: Schedule.self)
     switch a["class_weights"] {
     case .string("auto")?: o.classWeights = .auto
     case .list(let items)?:
@@ -141,7 +153,7 @@ func trainingOptions(_ a: Arguments) throws -> TrainingOptions {
 func describe(_ run: TrainingRun, model: ModelValue, data: TrainingData) -> String {
     let o = run.options
     var s = "\(model.model.config.name) on \(data.train.count) training" + (data.dev.map { " and \($0.count) dev" } ?? "") + " images"
-    s += ", \(o.epochs) epoch\(o.epochs == 1 ? "" : "s"), batch \(run.batchSize), \(o.optimizer.rawValue) lr \(short(Double(o.learningRate))) \(o.schedule.rawValue)"
+    s += ", \(counted(o.epochs, "epoch")), batch \(run.batchSize), \(o.optimizer.rawValue) lr \(short(Double(o.learningRate))) \(o.schedule.rawValue)"
     if let p = o.earlyStop { s += ", early stop after \(p)" }
     if data.train.dataset.augmentation != nil && o.augment { s += ", augmented" }
     if model.model.backboneFrozen { s += ", backbone frozen" }

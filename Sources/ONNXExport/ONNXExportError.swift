@@ -12,7 +12,7 @@ public enum ONNXExportError: Error, CustomStringConvertible, Equatable {
         case .tooLarge(let path, let bytes, let limit):
             return "cannot export to '\(path)': the ONNX model would take \(ONNXExportError.readable(bytes)) (\(bytes) bytes), "
                 + "over protobuf's limit of \(ONNXExportError.readable(limit)) (\(limit) bytes) for one file; "
-                + "nothing was written (a smaller architecture, e.g. resnet 50 instead of 152, fits)"
+                + "nothing was written (a smaller architecture, e.g. ResNet-50 instead of ResNet-152, fits)"
         case .cannotWrite(let path, let reason):
             return "cannot write '\(path)': \(reason); nothing was written"
         case .unsupportedModel(let m):

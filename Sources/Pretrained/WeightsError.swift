@@ -20,7 +20,7 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
         case .hashMismatch(let source, let expected, let actual, let folder, let name):
             return "\(source) is not the expected file: its sha256 begins \(actual.prefix(expected.count)), expected \(expected); nothing was kept. \(offline(folder, name))"
         case .noImageNetWeights(let depth):
-            return "torchvision has no ImageNet weights for resnet\(depth) (only 18, 34, 50, 101 and 152); use weights=none"
+            return "torchvision has no ImageNet weights for ResNet-\(depth) (only 18, 34, 50, 101 and 152)"
         case .cannotWrite(let path, let reason): return "cannot write '\(path)': \(reason)"
         case .failedAtRankZero(let text): return text
         }

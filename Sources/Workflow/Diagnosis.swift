@@ -4,8 +4,15 @@ public struct Diagnosis: Sendable, Equatable {
     public let verdict: Verdict
     /// The evidence read from the curves, in words.
     public let evidence: [String]
-    /// Remedies that fit the verdict.
-    public let remedies: [String]
+    /// Remedies that fit the verdict, most promising first (LoupeCommands words them).
+    public let remedies: [Remedy]
+
+    /// What to try next; the binding layer says each in the language's own terms.
+    public enum Remedy: String, Sendable, CaseIterable {
+        case moreEpochs, moreAugmentation, moreRegularisation, earlyStopping, smallerModel, moreData
+        case longerOrBetterRate, biggerModel, lessRegularisation, largerImages
+        case studyMistakes, moreDataForWeakClasses
+    }
 }
 
 /// Reads under- or overfitting from the train and dev curves.
@@ -17,7 +24,7 @@ public struct Diagnosis: Sendable, Equatable {
 public func diagnose(_ history: [EpochRecord]) -> Diagnosis {
     guard history.count >= 2 else {
         return Diagnosis(verdict: .undetermined, evidence: ["only \(history.count) epoch: a diagnosis needs at least 2"],
-                         remedies: ["train for more epochs, then diagnose again"])
+                         remedies: [.moreEpochs])
     }
     let last = history.last!
     var evidence: [String] = []
@@ -32,29 +39,17 @@ public func diagnose(_ history: [EpochRecord]) -> Diagnosis {
         if (rise > 0.1 && trainFell && at < history.count - 1) || gap > 0.1 {
             if rise > 0.1 { evidence.append("the dev loss bottomed at epoch \(history[at].epoch) (\(formatLoss(minDev))) and rose \(pct(rise)) since, while the train loss kept falling") }
             if gap > 0.1 { evidence.append("train accuracy \(pct(last.trainAccuracy)) vs dev \(pct(last.devAccuracy ?? 0)): a gap of \(pct(gap))") }
-            return Diagnosis(verdict: .overfitting, evidence: evidence, remedies: [
-                "more augmentation (augment d flip_h rotate=10 zoom=0.1 …, where the label stays true)",
-                "regularisation: weight_decay up (e.g. 5e-4 → 1e-3), label_smoothing=0.1, a head with dropout",
-                "early stopping (early_stop=3) keeps the best epoch",
-                "a smaller model (e.g. resnet18 → resnet20) or fine-tuning a pretrained one",
-                "more data per class",
-            ])
+            return Diagnosis(verdict: .overfitting, evidence: evidence,
+                             remedies: [.moreAugmentation, .moreRegularisation, .earlyStopping, .smallerModel, .moreData])
         }
     }
     if last.trainAccuracy < 0.9 || trainDrop > 0.1 {
         if last.trainAccuracy < 0.9 { evidence.append("train accuracy is only \(pct(last.trainAccuracy))") }
         if trainDrop > 0.1 { evidence.append("the train loss was still falling (\(pct(trainDrop)) in the last epoch)") }
         if let d = last.devLoss { evidence.append("dev loss \(formatLoss(d)) tracks train loss \(formatLoss(last.trainLoss))") }
-        return Diagnosis(verdict: .underfitting, evidence: evidence, remedies: [
-            "train longer (more epochs) or with a better rate (run lr_range)",
-            "a bigger model (e.g. resnet20 → resnet18 or resnet34)",
-            "less augmentation or regularisation (lower weight_decay, no label smoothing)",
-            "a larger image size, if small details decide the class",
-        ])
+        return Diagnosis(verdict: .underfitting, evidence: evidence,
+                         remedies: [.longerOrBetterRate, .biggerModel, .lessRegularisation, .largerImages])
     }
     evidence.append("train and dev losses fell together; train accuracy \(pct(last.trainAccuracy))" + (last.devAccuracy.map { ", dev \(pct($0))" } ?? ""))
-    return Diagnosis(verdict: .healthy, evidence: evidence, remedies: [
-        "study the mistakes and the confusion matrix for systematic errors",
-        "more data for the weakest classes (lowest recall)",
-    ])
+    return Diagnosis(verdict: .healthy, evidence: evidence, remedies: [.studyMistakes, .moreDataForWeakClasses])
 }

@@ -25,7 +25,7 @@ public func learningRateFinder(_ model: ResNet, data: BatchSource, start: Double
                                shouldStop: () -> Bool = { false }) throws -> LearningRateSweep {
     guard start > 0, end > start else { throw WorkflowError.invalidParameter(name: "start", reason: "needs 0 < start < end, got \(start) and \(end)") }
     guard iterations >= 20 else { throw WorkflowError.invalidParameter(name: "iterations", reason: "needs at least 20 to suggest a rate, got \(iterations)") }
-    guard data.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
+    guard data.count > 0 else { throw WorkflowError.emptyTrainingSplit }
     let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
     if let communicator { model.broadcastState(communicator) }
     let snapshot = model.snapshot()
@@ -42,7 +42,7 @@ public func learningRateFinder(_ model: ResNet, data: BatchSource, start: Double
     sweep: while rates.count < iterations {
         epoch += 1
         for batch in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed, shard: trainingStep.shard) {
-            if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("lr_find interrupted; the model is unchanged") }
+            if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("the rate sweep was interrupted; the model is unchanged") }
             let i = rates.count
             if i >= iterations { break sweep }
             let rate = start * pow(end / start, Double(i) / Double(iterations - 1))
@@ -59,7 +59,7 @@ public func learningRateFinder(_ model: ResNet, data: BatchSource, start: Double
     // fastai drops the first tenth and the last five points before suggesting.
     let lo = iterations / 10, hi = max(lo + 2, rates.count - 5)
     guard hi - lo >= 3, hi <= rates.count else {
-        throw WorkflowError.noData("the loss diverged after \(rates.count) batches: lower end= (e.g. end=\(end / 100))")
+        throw WorkflowError.invalidParameter(name: "end", reason: "the loss diverged after \(rates.count) batches: lower it (e.g. to \(end / 100))")
     }
     let r = Array(rates[lo..<hi]), l = Array(losses[lo..<hi]).map { $0.isFinite ? $0 : Double.greatestFiniteMagnitude }
     let minimumIndex = l.indices.min { l[$0] < l[$1] }!

@@ -53,7 +53,7 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
     }
     guard epochs >= 1 else { throw WorkflowError.invalidParameter(name: "epochs", reason: "must be at least 1") }
     if let b = batches, b < 4 { throw WorkflowError.invalidParameter(name: "batches", reason: "needs at least 4 batches to see a trend, got \(b)") }
-    guard data.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
+    guard data.count > 0 else { throw WorkflowError.emptyTrainingSplit }
     let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
     if let communicator { model.broadcastState(communicator) }
     let start = model.snapshot()
@@ -74,7 +74,7 @@ public func learningRateRangeTest(_ model: ResNet, data: BatchSource, rates: [Do
             // (decided from the global counts, so every rank skips the same one).
             let partialLast = data.count >= batchSize && data.count % batchSize != 0 ? data.count / batchSize : nil
             for (index, batch) in data.batches(epoch: epoch, batchSize: batchSize, shuffle: true, augment: false, seed: options.seed, shard: trainingStep.shard).enumerated() {
-                if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("lr_range interrupted; the model is unchanged") }
+                if communicator?.agree(shouldStop()) ?? shouldStop() { throw WorkflowError.interrupted("the range test was interrupted; the model is unchanged") }
                 if index == partialLast { continue }
                 if let b = batches, losses.count >= b { break outer }
                 let value = trainingStep.forward(batch).loss

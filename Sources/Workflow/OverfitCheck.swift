@@ -12,7 +12,19 @@ public struct OverfitReport: Sendable {
     public let evaluationAccuracy: Double
     public var passed: Bool { evaluationAccuracy >= 1 && evaluationLoss < 0.1 }
     /// The usual causes of a failure, most likely first; empty when it passed.
-    public let causes: [String]
+    public let causes: [Cause]
+
+    /// Why a handful of images was not learnt; the binding layer words each with its remedy.
+    public enum Cause: Sendable, Equatable {
+        /// The loss rose or diverged: the rate is too high for this model.
+        case lossRose
+        /// The training loss stayed above ≈0 in `steps` steps (too few, or labels that do not match).
+        case notConverged(steps: Int)
+        /// Training reached ≈0 but evaluation on the same images did not (preprocessing or BatchNorm).
+        case evaluationDiffers
+        /// Every one of `images` images has the same label (labels not loaded).
+        case singleLabel(images: Int)
+    }
 }
 
 /// Trains a copy of the model on `n` training images without augmentation (the model itself is
@@ -20,7 +32,7 @@ public struct OverfitReport: Sendable {
 /// 100% here has a bug, not a modelling problem.
 public func overfitCheck(_ model: ResNet, data: TensorBatchSource, steps: Int = 60, learningRate: Float = 1e-3,
                          communicator: Communicator? = nil, shouldStop: () -> Bool = { false }) throws -> OverfitReport {
-    guard data.count > 0 else { throw WorkflowError.noData("no training images to overfit: run split first") }
+    guard data.count > 0 else { throw WorkflowError.emptyTrainingSplit }
     guard steps >= 5 else { throw WorkflowError.invalidParameter(name: "steps", reason: "needs at least 5 steps, got \(steps)") }
     let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
     let copy = model.clone()
@@ -47,18 +59,18 @@ public func overfitCheck(_ model: ResNet, data: TensorBatchSource, steps: Int = 
     let logits = copy.forward(batch.images, training: false)
     let evalLoss = Double(CrossEntropyLoss()(logits, labels: batch.labels))
     let accuracy = Double(countCorrect(logits, batch.labels)) / Double(batch.labels.count)
-    var causes: [String] = []
+    var causes: [OverfitReport.Cause] = []
     let first = losses.first ?? .nan, last = losses.last ?? .nan
     if !last.isFinite || last > first {
-        causes.append("the loss rose or diverged: the learning rate is too high for this model (try overfit with a lower rate, or run lr_range)")
+        causes.append(.lossRose)
     } else if last > 0.1 {
-        causes.append("the training loss did not reach ≈0 in \(steps) steps: train longer (steps=\(steps * 3)), or the labels may not match the images (check d.counts and show d.train)")
+        causes.append(.notConverged(steps: steps))
     }
     if last.isFinite && last <= 0.1 && !(accuracy >= 1 && evalLoss < 0.1) {
-        causes.append("training reached ≈0 but evaluation on the same images did not: preprocessing differs between training and evaluation (resize, channels, normalisation) or BatchNorm statistics are off")
+        causes.append(.evaluationDiffers)
     }
     if Set(batch.labels).count == 1 && data.classCount > 1 {
-        causes.append("all \(batch.labels.count) images carry the same label: labels may not be loaded (check d.counts)")
+        causes.append(.singleLabel(images: batch.labels.count))
     }
     return OverfitReport(images: batch.labels.count, steps: losses.count, firstLoss: first, finalTrainingLoss: last,
                          evaluationLoss: evalLoss, evaluationAccuracy: accuracy, causes: causes)

@@ -68,6 +68,14 @@ public enum WorkflowError: Error, CustomStringConvertible, Equatable {
     case invalidParameter(name: String, reason: String)
     case noData(String)
     case mismatch(String)
+    /// The model's outputs and the data's classes differ in number.
+    case classCountMismatch(model: Int, data: Int)
+    /// There are no training images (no split made, or an empty one).
+    case emptyTrainingSplit
+    /// `parameter` (early stopping) watches the dev loss, and there is no validation split.
+    case needsValidationSplit(parameter: String)
+    /// Cached features stand for a frozen backbone's output; the model's backbone is not frozen.
+    case cachedFeaturesNeedFrozenBackbone
     /// The caller's `shouldStop` asked to stop; the text says what was kept.
     case interrupted(String)
 
@@ -75,6 +83,10 @@ public enum WorkflowError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .invalidParameter(let name, let reason): return "\(name): \(reason)"
         case .noData(let m), .mismatch(let m), .interrupted(let m): return m
+        case .classCountMismatch(let model, let data): return "the model has \(model) outputs but the data has \(data) classes"
+        case .emptyTrainingSplit: return "the training split is empty"
+        case .needsValidationSplit(let parameter): return "\(parameter): needs a validation split to watch"
+        case .cachedFeaturesNeedFrozenBackbone: return "cached features need a frozen backbone"
         }
     }
 }

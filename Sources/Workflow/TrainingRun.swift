@@ -25,6 +25,9 @@ public enum TrainingEvent: Sendable {
     case batch(epoch: Int, batch: Int, of: Int, loss: Double, seconds: Double)
     case epochEnded(EpochRecord)
     case note(String)
+    /// The loss or the weights stopped being finite: `what` happened, the weights of the epoch's
+    /// start are back, and a tenth of the rate (`suggestedRate`) is the usual remedy.
+    case diverged(what: String, suggestedRate: Float)
 }
 
 /// Why a run stopped before its last epoch.
@@ -80,19 +83,19 @@ public final class TrainingRun {
                 communicator: Communicator? = nil) throws {
         self.communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
         try options.validate()
-        guard train.count > 0 else { throw WorkflowError.noData("the training split is empty: load a dataset and run split first") }
+        guard train.count > 0 else { throw WorkflowError.emptyTrainingSplit }
         guard train.classCount == model.config.classes else {
-            throw WorkflowError.mismatch("the model has \(model.config.classes) outputs but the data has \(train.classCount) classes: use reset_head m classes=d")
+            throw WorkflowError.classCountMismatch(model: model.config.classes, data: train.classCount)
         }
         if options.earlyStop != nil && (dev?.count ?? 0) == 0 {
-            throw WorkflowError.invalidParameter(name: "early_stop", reason: "needs a validation split to watch: run split d first")
+            throw WorkflowError.needsValidationSplit(parameter: "early_stop")
         }
         if case .explicit(let w) = options.classWeights, w.count != train.classCount {
             throw WorkflowError.invalidParameter(name: "class_weights", reason: "\(w.count) weights for \(train.classCount) classes")
         }
         for source in [train, dev].compactMap({ $0 as? FeatureBatchSource }) {
             guard model.backboneFrozen else {
-                throw WorkflowError.mismatch("cached features need a frozen backbone (freeze m), or cache=false")
+                throw WorkflowError.cachedFeaturesNeedFrozenBackbone
             }
             guard source.width == model.featureWidth else {
                 throw WorkflowError.mismatch("the cached features have \(source.width) values per image but the model's head takes \(model.featureWidth)")
@@ -198,7 +201,8 @@ public final class TrainingRun {
                 guard decide(value.isFinite) else {
                     rollBack(to: lastGood)
                     stopReason = .diverged
-                    progress(.note("the loss became \(value.isNaN ? "NaN" : value > 0 ? "infinite" : "-infinite") in epoch \(epoch), batch \(batchIndex + 1): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
+                    progress(.diverged(what: "the loss became \(value.isNaN ? "NaN" : value > 0 ? "infinite" : "-infinite") in epoch \(epoch), batch \(batchIndex + 1)",
+                                       suggestedRate: options.learningRate / 10))
                     return
                 }
                 trainingStep.backward()
@@ -216,7 +220,7 @@ public final class TrainingRun {
             guard decide(model.isFinite) else {
                 rollBack(to: lastGood)
                 stopReason = .diverged
-                progress(.note("the weights became NaN or infinite in epoch \(epoch): training stopped and the weights from the start of the epoch were restored. Lower the learning rate (try lr=\(options.learningRate / 10)) or run lr_range."))
+                progress(.diverged(what: "the weights became NaN or infinite in epoch \(epoch)", suggestedRate: options.learningRate / 10))
                 return
             }
             let (devLoss, devAccuracy) = dev.flatMap { $0.count > 0 ? quickEvaluate(model, $0, loss: loss, communicator: communicator) : nil }.map { ($0.0, $0.1) } ?? (nil, nil)

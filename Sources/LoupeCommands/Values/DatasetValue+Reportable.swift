@@ -55,7 +55,7 @@ public enum DataReport {
     public static func reviewSection(_ d: Dataset, review: DatasetReview) -> ReportSection {
         var s = ReportSection("Review")
         if review.warnings.isEmpty { s.paragraph("No warnings.") }
-        for w in review.warnings { s.warning(w.message) }
+        for w in review.warnings { s.warning(w.text) }
         let sizes = DataCommands.sizeLines(review.sizes)
         if sizes.count > 2 { s.paragraph("Image sizes as min–median–max:") }
         s.keyValues(sizes)

@@ -53,8 +53,8 @@ public final class DatasetValue: LoupeObject {
         }
         if dataset.augmentation != nil && subset != .val && subset != .test { parts.append("augmented") }
         if subset == nil && dataset.iteration > 1 { parts.append("iteration \(dataset.iteration)") }
-        if !dataset.unreadable.isEmpty { parts.append("\(dataset.unreadable.count) unreadable files skipped") }
-        if !dataset.ignoredFiles.isEmpty { parts.append("\(dataset.ignoredFiles.count) file\(dataset.ignoredFiles.count == 1 ? "" : "s") that \(dataset.ignoredFiles.count == 1 ? "is" : "are") not an image ignored") }
+        if !dataset.unreadable.isEmpty { parts.append("\(counted(dataset.unreadable.count, "unreadable file")) skipped") }
+        if !dataset.ignoredFiles.isEmpty { parts.append("\(counted(dataset.ignoredFiles.count, "file")) that \(dataset.ignoredFiles.count == 1 ? "is" : "are") not an image ignored") }
         return parts.joined(separator: ", ")
     }
 

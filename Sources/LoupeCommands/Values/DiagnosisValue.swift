@@ -20,7 +20,7 @@ public final class DiagnosisValue: LoupeObject {
         switch name {
         case "verdict": return .string(diagnosis.verdict.rawValue)
         case "evidence": return .list(diagnosis.evidence.map { .string($0) })
-        case "remedies": return .list(diagnosis.remedies.map { .string($0) })
+        case "remedies": return .list(diagnosis.remedies.map { .string($0.text) })
         default: return nil
         }
     }
@@ -30,7 +30,7 @@ public final class DiagnosisValue: LoupeObject {
         var lines = ["verdict: \(diagnosis.verdict.rawValue)", "evidence:"]
         lines += diagnosis.evidence.map { "  - \($0)" }
         lines.append("what to try:")
-        lines += diagnosis.remedies.map { "  - \($0)" }
+        lines += diagnosis.remedies.map { "  - \($0.text)" }
         return lines.joined(separator: "\n")
     }
 }

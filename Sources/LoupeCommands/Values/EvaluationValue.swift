@@ -82,9 +82,6 @@ public final class EvaluationValue: LoupeObject {
     }
 }
 
-/// Three decimals, for F1 scores (0.912).
-func fmt3(_ v: Double) -> String { v.isFinite ? String(format: "%.3f", v) : "\(v)" }
-
 extension EvaluationValue {
     /// `help evaluation`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
     public static var kindDoc: KindDoc {

@@ -65,9 +65,6 @@ public final class LRFindValue: LoupeObject, Plottable {
     }
 }
 
-/// A rate with two significant digits (0.0012, 1.2e-06), as a suggestion should read.
-func rate2(_ v: Double) -> String { String(format: "%.2g", v) }
-
 extension LRFindValue {
     /// `help lr_find`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).
     public static var kindDoc: KindDoc {

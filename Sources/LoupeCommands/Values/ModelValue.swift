@@ -47,11 +47,6 @@ public final class ModelValue: LoupeObject {
 }
 
 /// 11689512 → "11.7M", 272474 → "272K".
-func formatCount(_ n: Int) -> String {
-    if n >= 1_000_000 { return "\(Double(Int(Double(n) / 100_000 + 0.5)) / 10)M" }
-    if n >= 10_000 { return "\(Int(Double(n) / 1000 + 0.5))K" }
-    return "\(n)"
-}
 
 extension ModelValue {
     /// `help model`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).

@@ -22,7 +22,7 @@ public final class OverfitValue: LoupeObject {
         case "passed": return .bool(report.passed)
         case "loss": return .number(report.evaluationLoss)
         case "accuracy": return .number(report.evaluationAccuracy)
-        case "causes": return .list(report.causes.map { .string($0) })
+        case "causes": return .list(report.causes.map { .string($0.text) })
         default: return nil
         }
     }

@@ -50,7 +50,7 @@ public final class PredictionsValue: LoupeObject {
     }
 
     public var summary: String {
-        var parts = ["predictions: \(predictions.count) image\(predictions.count == 1 ? "" : "s") from \(source)"]
+        var parts = ["predictions: \(counted(predictions.count, "image")) from \(source)"]
         let counts = self.counts
         let used = classes.indices.filter { counts[$0] > 0 }.sorted { counts[$0] > counts[$1] }
         if !used.isEmpty {
@@ -61,7 +61,7 @@ public final class PredictionsValue: LoupeObject {
             parts.append("mean confidence \(percent(predictions.map(\.confidence).reduce(0, +) / Double(predictions.count)))")
         }
         if !unreadable.isEmpty { parts.append("\(unreadable.count) unreadable skipped") }
-        if !ignored.isEmpty { parts.append("\(ignored.count) file\(ignored.count == 1 ? "" : "s") that \(ignored.count == 1 ? "is" : "are") not an image ignored") }
+        if !ignored.isEmpty { parts.append("\(counted(ignored.count, "file")) that \(ignored.count == 1 ? "is" : "are") not an image ignored") }
         return parts.joined(separator: ", ")
     }
 

@@ -32,7 +32,7 @@ public final class ReviewValue: LoupeObject, Plottable, Reportable {
     public var summary: String {
         let groups = review.exactDuplicates.count + review.nearDuplicates.count
         return "review of \(DataCommands.fileStem(dataset)): \(review.counts.reduce(0, +)) images, \(review.classes.count) classes, "
-            + "\(review.warnings.count) warning\(review.warnings.count == 1 ? "" : "s"), \(groups) duplicate group\(groups == 1 ? "" : "s"), "
+            + "\(counted(review.warnings.count, "warning")), \(counted(groups, "duplicate group")), "
             + "\(review.leakage.count) across splits"
     }
 
@@ -40,7 +40,7 @@ public final class ReviewValue: LoupeObject, Plottable, Reportable {
 
     public func attribute(named name: String) -> Value? {
         switch name {
-        case "warnings": return .list(review.warnings.map { .string($0.message) })
+        case "warnings": return .list(review.warnings.map { .string($0.text) })
         case "duplicates": return .list((review.exactDuplicates + review.nearDuplicates).map(groupValue))
         case "leakage": return .list(review.leakage.map(groupValue))
         case "unreadable": return .list(review.unreadable.map { .string("\($0.path): \($0.reason)") })
@@ -58,7 +58,7 @@ public final class ReviewValue: LoupeObject, Plottable, Reportable {
     public var figurePaths: [String] { figures.map(\.path) }
 
     public var table: Table? {
-        Table(columns: ["warning"], rows: review.warnings.map { [.string($0.message)] })
+        Table(columns: ["warning"], rows: review.warnings.map { [.string($0.text)] })
     }
 
     // MARK: Plottable

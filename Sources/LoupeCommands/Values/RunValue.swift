@@ -98,7 +98,7 @@ public final class RunValue: LoupeObject {
 
     public var summary: String {
         let n = epochsRun
-        var parts = ["run \(name): \(n) epoch\(n == 1 ? "" : "s")"]
+        var parts = ["run \(name): \(counted(n, "epoch"))"]
         if let b = bestEpoch, let l = bestLoss {
             parts.append("best \(hasDev ? "dev" : "train") loss \(fmt(l)) at epoch \(b)")
         }
@@ -161,11 +161,6 @@ public final class RunValue: LoupeObject {
     public var figurePaths: [String] { figurePath.map { [$0] } ?? [] }
 }
 
-func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
-func fmt(_ v: Double) -> String { v.isFinite ? String(round4(v)) : v.isNaN ? "NaN" : v > 0 ? "inf" : "-inf" }
-/// A fraction as a percentage with one decimal (`42.9%`); never traps on a value that is not finite.
-func percent(_ v: Double) -> String { v.isFinite ? "\(Double(Int(saturating: (v * 1000).rounded())) / 10)%" : fmt(v) }
-
 /// Renders workflow training events through the language's progress reporter: one bar per
 /// epoch (cleared before the epoch's line is written, so bar and lines never mix), and a line
 /// per epoch on the command's output.
@@ -203,20 +198,15 @@ final class TrainingProgressBridge {
         case .note(let text):
             finish(nil)
             call.write(text)
+        case .diverged(let what, let rate):
+            finish(nil)
+            call.write(divergedAdvice(what, suggestedRate: rate))
         }
     }
 
     func finish(_ summary: String?) {
         if active { reporter.finish(summary); active = false }
     }
-}
-
-/// An epoch's wall time as the epoch line shows it: "0.8 s", "12 s", "2 min 5 s".
-func epochTime(_ seconds: Double) -> String {
-    guard seconds.isFinite, seconds >= 0 else { return "? s" }
-    if seconds < 10 { return String(format: "%.1f s", seconds) }
-    let s = Int(seconds.rounded())
-    return s < 60 ? "\(s) s" : "\(s / 60) min \(s % 60) s"
 }
 
 extension RunValue {

@@ -30,7 +30,7 @@ public final class UsageValue: LoupeObject {
 
     public var summary: String {
         let s = summaryTable
-        var text = "usage by \(grouping.rawValue): \(s.total) prediction\(s.total == 1 ? "" : "s"), \(s.rows.count) group\(s.rows.count == 1 ? "" : "s")"
+        var text = "usage by \(grouping.rawValue): \(counted(s.total, "prediction")), \(counted(s.rows.count, "group"))"
         text += s.verified > 0 ? ", \(s.verified) verified, accuracy \(percent(Double(s.correct) / Double(s.verified)))" : ", none verified"
         return text
     }

@@ -32,7 +32,7 @@ public final class VerificationValue: LoupeObject {
     var accuracy: Double? { decided > 0 ? Double(outcome.count(.confirmed)) / Double(decided) : nil }
 
     public var summary: String {
-        var parts = ["verification: \(outcome.verdicts.count) image\(outcome.verdicts.count == 1 ? "" : "s") from \(folder)",
+        var parts = ["verification: \(counted(outcome.verdicts.count, "image")) from \(folder)",
                      "\(outcome.count(.confirmed)) confirmed", "\(outcome.count(.corrected)) corrected"]
         if outcome.count(.unknown) > 0 { parts.append("\(outcome.count(.unknown)) unknown") }
         if outcome.count(.discarded) > 0 { parts.append("\(outcome.count(.discarded)) discarded") }

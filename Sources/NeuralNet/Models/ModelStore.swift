@@ -37,7 +37,7 @@ public enum ModelStore {
     private static func load(_ file: ModelFileContent, path: String) throws -> (ResNet, ModelMetadata) {
         let (tensors, json) = (file.tensors, file.loupeMetadata)
         guard let json else {
-            throw ModelStoreError.notALoupeModel(path: path, reason: "it has no Loupe metadata; for torchvision weights use import_model")
+            throw ModelStoreError.noLoupeMetadata(path: path)
         }
         let metadata: ModelMetadata
         do { metadata = try JSONDecoder().decode(ModelMetadata.self, from: Data(json.utf8)) } catch {
@@ -82,7 +82,7 @@ public enum ModelStore {
         let fileConfig = try ResNetConfig.resnet(depth: depth, classes: fc.shape[0], inputChannels: conv1.shape[1], stem: stem)
         let model = ResNet(fileConfig, seed: seed)
         do { try model.load(state: lookup(tensors)) } catch {
-            throw ModelStoreError.notALoupeModel(path: path, reason: "\(error) — is arch=resnet\(depth) right?")
+            throw ModelStoreError.weightsDoNotFit(path: path, depth: depth, reason: "\(error)")
         }
         if let classes, classes != fileConfig.classes { return try model.withNewHead(classes: classes, seed: seed) }
         return model
@@ -96,10 +96,16 @@ public enum ModelStore {
 /// A file that is readable but is not a model Loupe can use.
 public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case notALoupeModel(path: String, reason: String)
+    /// A weights file without Loupe's metadata: torchvision's, most likely (imported, not loaded).
+    case noLoupeMetadata(path: String)
+    /// The file's tensors do not fit a ResNet of `depth` (another architecture's weights).
+    case weightsDoNotFit(path: String, depth: Int, reason: String)
 
     public var description: String {
         switch self {
         case .notALoupeModel(let path, let reason): return "\(path): not a usable model: \(reason)"
+        case .noLoupeMetadata(let path): return "\(path): not a usable model: it has no Loupe metadata (torchvision weights?)"
+        case .weightsDoNotFit(let path, let depth, let reason): return "\(path): not ResNet-\(depth) weights: \(reason)"
         }
     }
 }

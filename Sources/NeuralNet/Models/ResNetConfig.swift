@@ -3,7 +3,7 @@ public enum BlockKind: String, Codable, Sendable { case basic, bottleneck }
 
 /// The first layers: torchvision's 7x7/2 convolution + 3x3/2 max-pool, or a 3x3/1 convolution
 /// without pooling for small images (CIFAR style).
-public enum Stem: String, Codable, Sendable { case imagenet, small }
+public enum Stem: String, Codable, Sendable, CaseIterable { case imagenet, small }
 
 /// Everything that fixes a ResNet's architecture (and so its parameter layout).
 public struct ResNetConfig: Codable, Sendable, Equatable {
