@@ -5,10 +5,10 @@ import TensorCore
 //   shortcut = bn(conv1x1 stride s) when the shape changes, else identity.
 // Fused: bn1+relu writes one tensor; bn2 + shortcut add + relu writes the block output. In
 // evaluation the BatchNorms fold into the convolutions (see `forward`).
-// Memory in training: each BatchNorm overwrites its input (a convolution's output) with x̂,
-// all its backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from x̂ before
-// conv2's backward. A block keeps three activations (x̂1, x̂2, its output), and backward
-// works in place in those (x̂ buffers become gradients) or in the workspace's shared tensors.
+// Memory in training: each BatchNorm keeps its input (a convolution's output), all its
+// backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from it before conv2's
+// backward. A block keeps three activations (conv1's and conv2's outputs, its own), and
+// backward works in place in those (they become gradients) or in the workspace's shared tensors.
 
 /// torchvision's BasicBlock (two 3x3 convolutions), with its state-dict names.
 public final class BasicBlock: ResidualBlock {
@@ -46,14 +46,13 @@ public final class BasicBlock: ResidualBlock {
 
     private func unfoldedForward(_ x: Tensor, training: Bool) -> Tensor {
         let a1 = bn1.forward(conv1.forward(x), training: training, residual: nil, relu: true,
-                             into: workspace.recomputedActivation, normalizeInPlace: true)
+                             into: workspace.recomputedActivation)
         let h2 = conv2.forward(a1)
         var shortcut = x
         if let (conv, bn) = downsample {
-            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA,
-                                  normalizeInPlace: true)
+            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA)
         }
-        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output, normalizeInPlace: true)
+        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output)
         output = y
         return y
     }
