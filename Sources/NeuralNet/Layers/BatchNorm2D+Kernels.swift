@@ -168,8 +168,8 @@ enum NormKernels {
     }
 
     /// S1 = Σ dy' and S2 = Σ dy'·(x − mean)·invstd per channel, dy' = dy masked by `mask > 0`
-    /// when a mask is given; one pass over the data.
-    static func gradientSums(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+    /// when a mask is given; one pass over the data. `maskInPlace` (with a mask): dy ← dy' as well.
+    static func gradientSums(_ dy: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?, maskInPlace: Bool = false, x: UnsafePointer<Float>,
                              mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
                              rows: Int, channels c: Int) -> (s1: [Double], s2: [Double]) {
         let vector = c % 8 == 0
@@ -178,14 +178,14 @@ enum NormKernels {
             if vector {
                 for j in Swift.stride(from: 0, to: c, by: 8) {
                     var g = load8(d + j)
-                    if let mr { g = masked8(g, load8(mr + j)) }
+                    if let mr { g = masked8(g, load8(mr + j)); if maskInPlace { store8(g, d + j) } }
                     store8(load8(acc + j) + g, acc + j)
                     store8(load8(acc2 + j) + g * (load8(xi + j) - load8(mp + j)) * load8(ip + j), acc2 + j)
                 }
             } else {
                 for j in 0..<c {
                     var g = d[j]
-                    if let mr { g = mr[j] > 0 ? g : 0 }
+                    if let mr { g = mr[j] > 0 ? g : 0; if maskInPlace { d[j] = g } }
                     acc[j] += g
                     acc2[j] += g * (xi[j] - mp[j]) * ip[j]
                 }

@@ -144,17 +144,21 @@ public final class BatchNorm2D {
     /// The fused form: back through `relu` (when `reluOutput`, the output of the fused forward,
     /// is given: the gradient passes where it is > 0) and the normalisation, into `dx`.
     /// `dx` may be `dy` itself, or the saved input (each element is read before it is written).
+    /// `maskInPlace` (with `reluOutput`): dy is left masked too (the gradient at the ReLU's
+    /// input), so a caller that needs it again no longer needs the mask.
     @discardableResult
-    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor, maskInPlace: Bool = false) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == x.shape && (reluOutput.map { $0.shape == x.shape } ?? true), "\(name): gradient shape \(dy.shape) vs \(x.shape)")
         let c = channels, m = x.count / c
         dxTensor.resize(to: x.shape)
         let gamma = arena.values + weightOffset
-        let dx = dxTensor.data, mask = reluOutput.map { UnsafePointer($0.data) }
+        let dx = dxTensor.data
         let (s1, s2) = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            NormKernels.gradientSums(dy.data, mask: mask, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
+            NormKernels.gradientSums(dy.data, mask: reluOutput.map { UnsafePointer($0.data) }, maskInPlace: maskInPlace, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
         } }
+        // dy masked in place: the passes below read it as it is.
+        let mask = maskInPlace ? nil : reluOutput.map { UnsafePointer($0.data) }
         if trainable {
             let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset
             for j in 0..<c { gg[j] += Float(s2[j]); gb[j] += Float(s1[j]) }

@@ -73,29 +73,35 @@ public final class BasicBlock: ResidualBlock {
         return y
     }
 
+    /// Overwrites `dy` (with dy masked by the final ReLU).
     public func backward(_ dy: Tensor) -> Tensor {
         if let x = foldedInput {
             foldedInput = nil
             _ = unfoldedForward(x, training: false)
         }
         guard let y = output else { preconditionFailure("\(conv1.name): backward before forward") }
-        // The input gradient goes where nothing still needed lives: x̂1 once bn1's backward is
-        // done (same shape when there is no downsampling), else a pass-down tensor that is not dy.
-        let dx = downsample == nil ? conv1.output : workspace.passBuffer(avoiding: dy)
-        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output)
+        // bn2's backward also leaves dy masked by the final ReLU (the gradient at the shortcut
+        // add), so the block output y is dead after it and its buffer takes d1 (same shape);
+        // the shortcut's input gradient goes into the recomputed activation once bn1 is done
+        // with it. No buffer beyond the block's own and the workspace's recomputed activation
+        // (and a pass-down tensor when downsampling) is touched.
+        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output, maskInPlace: true)
         bn1.recomputeOutput(relu: true, into: workspace.recomputedActivation)
-        let d1 = conv2.backward(d2, into: workspace.scratchB)!
+        let d1 = conv2.backward(d2, into: y)!
         bn1.backward(d1, reluOutput: workspace.recomputedActivation, into: d1)
         if let (conv, bn) = downsample {
+            // The input gradient goes to a pass-down tensor that is not dy.
+            let dx = workspace.passBuffer(avoiding: dy)
             conv1.backward(d1, into: dx)
-            let ds = bn.backward(dy, reluOutput: y, into: conv.output)
-            let dShort = conv.backward(ds, into: workspace.scratchB)!
+            let ds = bn.backward(dy, reluOutput: nil, into: conv.output)
+            let dShort = conv.backward(ds, into: workspace.recomputedActivation)!
             let a = dx.data, b = dShort.data
             forRanges(dx.count) { span in for i in span { a[i] += b[i] } }
-        } else {
-            // The identity shortcut's gradient, dy through the final ReLU, joins conv1's dx.
-            conv1.backward(d1, into: dx, addingResidual: dy, where: y)
+            return dx
         }
-        return dx
+        // The identity shortcut's gradient (dy, masked above) joins conv1's dx, written over
+        // x1 once bn1's backward is done with it.
+        conv1.backward(d1, into: conv1.output, adding: dy)
+        return conv1.output
     }
 }
