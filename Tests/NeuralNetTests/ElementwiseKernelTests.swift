@@ -16,26 +16,44 @@ final class ElementwiseKernelTests: XCTestCase {
         XCTAssertNil(differ, "\(what): first difference at \(differ ?? -1)")
     }
 
-    func testNormalizeInPlaceAtWidthsInSixteensMatchesThePlainExpressions() {
+    func testAffineAtWidthsInSixteensMatchesThePlainExpressions() {
         var rng = SeededGenerator(seed: 3)
-        for c in [16, 48, 64] {
+        for c in [16, 48, 64, 24, 5] {
             let rows = 301
-            let x0 = values(rows * c, &rng), res = values(rows * c, &rng)
-            let mean = values(c, &rng), inv = values(c, &rng).map(abs), g = values(c, &rng), b = values(c, &rng)
+            let x = values(rows * c, &rng), res = values(rows * c, &rng)
+            let g = values(c, &rng), b = values(c, &rng)
             for (useResidual, relu) in [(false, false), (false, true), (true, false), (true, true)] {
-                var x = x0, y = [Float](repeating: 7, count: x0.count)
-                NormKernels.normalizeInPlace(&x, mean: mean, invstd: inv, scale: g, shift: b,
-                                             residual: useResidual ? res : nil, relu: relu, rows: rows, channels: c, into: &y)
-                var xr = x0, yr = y
-                for i in 0..<x0.count {
-                    let j = i % c, xv = x0[i]
-                    xr[i] = (xv - mean[j]) * inv[j]
-                    var v = xv * g[j] + b[j]
+                var y = [Float](repeating: 7, count: x.count)
+                NormKernels.affine(x, scale: g, shift: b, residual: useResidual ? res : nil, relu: relu,
+                                   rows: rows, channels: c, into: &y)
+                var yr = y
+                for i in 0..<x.count {
+                    let j = i % c
+                    var v = x[i] * g[j] + b[j]
                     if useResidual { v += res[i] }
                     yr[i] = relu ? (v <= 0 ? 0 : v) : v
                 }
-                same(x, xr, "x̂ at C=\(c), residual \(useResidual), relu \(relu)")
                 same(y, yr, "y at C=\(c), residual \(useResidual), relu \(relu)")
+            }
+        }
+    }
+
+    /// The one-read statistics against the two-pass reference: the same mean bit for bit, the
+    /// variance to Double rounding of Float partial sums, and the same bits on a second call.
+    func testOnePassStatisticsMatchTheTwoPassReference() {
+        var rng = SeededGenerator(seed: 5)
+        for (rows, c) in [(1, 16), (63, 16), (64, 8), (65, 24), (6272, 64), (100_352, 16), (301, 5)] {
+            // An offset far from zero, as after a ReLU or with a large bias, is where a naive
+            // Σx² − (Σx)²/n would lose the variance.
+            let x = (0..<(rows * c)).map { i in 3 + Float(i % c) + rng.nextNormal() * 0.5 }
+            let fast = NormKernels.statistics(x, rows: rows, channels: c)
+            let again = NormKernels.statistics(x, rows: rows, channels: c)
+            let ref = NormKernels.statisticsTwoPass(x, rows: rows, channels: c)
+            XCTAssertEqual(fast.mean.map(\.bitPattern), ref.mean.map(\.bitPattern), "mean rows \(rows) C \(c)")
+            XCTAssertEqual(fast.variance.map(\.bitPattern), again.variance.map(\.bitPattern), "rerun rows \(rows) C \(c)")
+            for j in 0..<c {
+                XCTAssertEqual(fast.variance[j], ref.variance[j], accuracy: 1e-5 * ref.variance[j] + 1e-9,
+                               "variance rows \(rows) C \(c) channel \(j)")
             }
         }
     }

@@ -35,7 +35,7 @@ final class FiniteDifferenceTests: XCTestCase {
         }
         arena?.zeroGrads()
         _ = forward(x)
-        let dx = backward(r)?.toArray()
+        let dx = backward(r.clone())?.toArray()   // a backward may overwrite its dy
         let dParams = arena.map { Array(UnsafeBufferPointer(start: $0.grads, count: $0.count)) }
         func numeric(_ p: UnsafeMutablePointer<Float>) -> Double {
             let old = p.pointee

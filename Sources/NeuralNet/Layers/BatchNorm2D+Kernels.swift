@@ -25,16 +25,14 @@ import TensorCore
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
-/// `normalizeInPlace` over elements lo..<hi (whole rows of c channels, c a multiple of 16):
-/// the same expressions in the same order as the 8-lane loop, so the results are identical.
-@inline(__always) private func normalize16(_ x: UnsafeMutablePointer<Float>, _ mp: UnsafePointer<Float>, _ ip: UnsafePointer<Float>,
-                                           _ gp: UnsafePointer<Float>, _ bp: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
-                                           _ relu: Bool, _ lo: Int, _ hi: Int, _ c: Int, _ y: UnsafeMutablePointer<Float>) {
+/// `affine` over elements lo..<hi (whole rows of c channels, c a multiple of 16): the same
+/// expressions in the same order as the 8-lane and scalar loops, so the results are identical.
+@inline(__always) private func affine16(_ x: UnsafePointer<Float>, _ sc: UnsafePointer<Float>, _ sh: UnsafePointer<Float>,
+                                        _ residual: UnsafePointer<Float>?, _ relu: Bool, _ lo: Int, _ hi: Int, _ c: Int,
+                                        _ y: UnsafeMutablePointer<Float>) {
     var i = lo, j = 0
     while i < hi {
-        let xv = load16(x + i)
-        store16((xv - load16(mp + j)) * load16(ip + j), x + i)
-        var v = xv * load16(gp + j) + load16(bp + j)
+        var v = load16(x + i) * load16(sc + j) + load16(sh + j)
         if let residual { v += load16(residual + i) }
         store16(relu ? v.replacing(with: 0, where: v .<= 0) : v, y + i)
         i += 16; j += 16
@@ -43,8 +41,65 @@ import TensorCore
 }
 
 enum NormKernels {
-    /// Per-channel Σx and then Σ(x − mean)² (two passes, for accuracy), in Double.
+    /// Per-channel mean and biased variance in one read of the data: each fixed 64-row chunk
+    /// takes its Σx and then Σ(x − chunk mean)² while it is still in L1 (Float), and the chunks
+    /// are combined in order in Double (Chan, Golub and LeVeque's pairwise update:
+    /// M2 = Σ M2ₖ + Σ nₖ·(meanₖ − mean)²). The mean is `columnSums`'s, bit for bit; the variance
+    /// agrees with `statisticsTwoPass` to rounding, and both are the same on every run.
     static func statistics(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> (mean: [Float], variance: [Double]) {
+        let chunks = Parallel.chunkCount(count: rows, chunkSize: rowsPerChunk)
+        guard chunks > 0 else { return ([Float](repeating: 0, count: c), [Double](repeating: 0, count: c)) }
+        // Per chunk: Σx in [0, c), Σ(x − chunk mean)² in [c, 2c).
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunks * 2 * c)
+        defer { partial.deallocate() }
+        partial.initialize(repeating: 0, count: chunks * 2 * c)
+        let vector = c % 8 == 0
+        let group = max(1, chunks / (Parallel.cores * 4))
+        Parallel.forChunks(count: chunks, chunkSize: group) { _, chunkRange in
+            for chunk in chunkRange {
+                let lo = chunk * rowsPerChunk, hi = min(rows, lo + rowsPerChunk)
+                let sum = partial + chunk * 2 * c, m2 = sum + c
+                let inv = 1 / Float(hi - lo)
+                if vector {
+                    for r in lo..<hi {
+                        let row = x + r * c
+                        for j in Swift.stride(from: 0, to: c, by: 8) { store8(load8(sum + j) + load8(row + j), sum + j) }
+                    }
+                    for r in lo..<hi {
+                        let row = x + r * c
+                        for j in Swift.stride(from: 0, to: c, by: 8) {
+                            let d = load8(row + j) - load8(sum + j) * inv
+                            store8(load8(m2 + j) + d * d, m2 + j)
+                        }
+                    }
+                } else {
+                    for r in lo..<hi { let row = x + r * c; for j in 0..<c { sum[j] += row[j] } }
+                    for r in lo..<hi { let row = x + r * c; for j in 0..<c { let d = row[j] - sum[j] * inv; m2[j] += d * d } }
+                }
+            }
+        }
+        var total = [Double](repeating: 0, count: c)
+        for chunk in 0..<chunks {
+            let sum = partial + chunk * 2 * c
+            for j in 0..<c { total[j] += Double(sum[j]) }
+        }
+        let n = Double(rows)
+        let meanD = total.map { $0 / n }
+        var m2 = [Double](repeating: 0, count: c)
+        for chunk in 0..<chunks {
+            let sum = partial + chunk * 2 * c, dev = sum + c
+            let nk = Double(min(rows, (chunk + 1) * rowsPerChunk) - chunk * rowsPerChunk)
+            for j in 0..<c {
+                let delta = Double(sum[j]) / nk - meanD[j]
+                m2[j] += Double(dev[j]) + nk * delta * delta
+            }
+        }
+        return (meanD.map { Float($0) }, m2.map { $0 / n })
+    }
+
+    /// The reference for `statistics`: Σx, then Σ(x − mean)² around the rounded mean (two
+    /// reads of the data).
+    static func statisticsTwoPass(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> (mean: [Float], variance: [Double]) {
         let mean = columnSums(x, rows: rows, channels: c).map { Float($0 / Double(rows)) }
         return (mean, squaredDeviations(x, mean: mean, rows: rows, channels: c).map { $0 / Double(rows) })
     }
@@ -79,6 +134,20 @@ enum NormKernels {
     /// y = relu?(x·scale + shift + residual?).
     static func affine(_ x: UnsafePointer<Float>, scale sc: UnsafePointer<Float>, shift sh: UnsafePointer<Float>,
                        residual: UnsafePointer<Float>?, relu: Bool, rows: Int, channels c: Int, into y: UnsafeMutablePointer<Float>) {
+        if c % 16 == 0 {
+            // The common case (every ResNet width): sixteen channels at a time over the flat
+            // range of the rows, with the loop specialised for the residual and the ReLU.
+            forRowRanges(rows) { span in
+                let lo = span.lowerBound * c, hi = span.upperBound * c
+                switch (residual, relu) {
+                case (nil, false): affine16(x, sc, sh, nil, false, lo, hi, c, y)
+                case (nil, true): affine16(x, sc, sh, nil, true, lo, hi, c, y)
+                case (let r?, false): affine16(x, sc, sh, r, false, lo, hi, c, y)
+                case (let r?, true): affine16(x, sc, sh, r, true, lo, hi, c, y)
+                }
+            }
+            return
+        }
         let vector = c % 8 == 0
         forRowRanges(rows) { span in for r in span {
             let xi = x + r * c, yi = y + r * c, ri = residual.map { $0 + r * c }
@@ -98,52 +167,9 @@ enum NormKernels {
         } }
     }
 
-    /// y = relu?(x·scale + shift + residual?) as `affine`, and x ← x̂ = (x − mean)·invstd in place.
-    static func normalizeInPlace(_ x: UnsafeMutablePointer<Float>, mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
-                                 scale gp: UnsafePointer<Float>, shift bp: UnsafePointer<Float>,
-                                 residual: UnsafePointer<Float>?, relu: Bool, rows: Int, channels c: Int,
-                                 into y: UnsafeMutablePointer<Float>) {
-        if c % 16 == 0 {
-            // The common case (every ResNet width): sixteen channels at a time over the flat
-            // range of the rows, with the loop specialised for the residual and the ReLU.
-            forRowRanges(rows) { span in
-                let lo = span.lowerBound * c, hi = span.upperBound * c
-                switch (residual, relu) {
-                case (nil, false): normalize16(x, mp, ip, gp, bp, nil, false, lo, hi, c, y)
-                case (nil, true): normalize16(x, mp, ip, gp, bp, nil, true, lo, hi, c, y)
-                case (let r?, false): normalize16(x, mp, ip, gp, bp, r, false, lo, hi, c, y)
-                case (let r?, true): normalize16(x, mp, ip, gp, bp, r, true, lo, hi, c, y)
-                }
-            }
-            return
-        }
-        let vector = c % 8 == 0
-        forRowRanges(rows) { span in for r in span {
-            let xi = x + r * c, yi = y + r * c, ri = residual.map { $0 + r * c }
-            if vector {
-                for j in Swift.stride(from: 0, to: c, by: 8) {
-                    let xv = load8(xi + j)
-                    store8((xv - load8(mp + j)) * load8(ip + j), xi + j)
-                    var v = xv * load8(gp + j) + load8(bp + j)
-                    if let ri { v += load8(ri + j) }
-                    store8(relu ? relu8(v) : v, yi + j)
-                }
-            } else {
-                for j in 0..<c {
-                    let xv = xi[j]
-                    xi[j] = (xv - mp[j]) * ip[j]
-                    var v = xv * gp[j] + bp[j]
-                    if let ri { v += ri[j] }
-                    yi[j] = relu ? max(v, 0) : v
-                }
-            }
-        } }
-    }
-
     /// S1 = Σ dy' and S2 = Σ dy'·(x − mean)·invstd per channel, dy' = dy masked by `mask > 0`
-    /// when a mask is given; one pass over the data.
-    /// `normalized`: x already holds x̂ = (x − mean)·invstd.
-    static func gradientSums(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>, normalized: Bool,
+    /// when a mask is given; one pass over the data. `maskInPlace` (with a mask): dy ← dy' as well.
+    static func gradientSums(_ dy: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?, maskInPlace: Bool = false, x: UnsafePointer<Float>,
                              mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
                              rows: Int, channels c: Int) -> (s1: [Double], s2: [Double]) {
         let vector = c % 8 == 0
@@ -152,17 +178,16 @@ enum NormKernels {
             if vector {
                 for j in Swift.stride(from: 0, to: c, by: 8) {
                     var g = load8(d + j)
-                    if let mr { g = masked8(g, load8(mr + j)) }
+                    if let mr { g = masked8(g, load8(mr + j)); if maskInPlace { store8(g, d + j) } }
                     store8(load8(acc + j) + g, acc + j)
-                    if normalized { store8(load8(acc2 + j) + g * load8(xi + j), acc2 + j) }
-                    else { store8(load8(acc2 + j) + g * (load8(xi + j) - load8(mp + j)) * load8(ip + j), acc2 + j) }
+                    store8(load8(acc2 + j) + g * (load8(xi + j) - load8(mp + j)) * load8(ip + j), acc2 + j)
                 }
             } else {
                 for j in 0..<c {
                     var g = d[j]
-                    if let mr { g = mr[j] > 0 ? g : 0 }
+                    if let mr { g = mr[j] > 0 ? g : 0; if maskInPlace { d[j] = g } }
                     acc[j] += g
-                    acc2[j] += normalized ? g * xi[j] : g * (xi[j] - mp[j]) * ip[j]
+                    acc2[j] += g * (xi[j] - mp[j]) * ip[j]
                 }
             }
         } }
@@ -171,7 +196,7 @@ enum NormKernels {
 
     /// dx = a·(dy' − b − (x − mean)·invstd·k), the training-mode input gradient.
     /// `dx` may be `dy` or `x` (each element is read before it is written).
-    static func trainingInputGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>, normalized: Bool,
+    static func trainingInputGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
                                       mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
                                       a ap: UnsafePointer<Float>, b bp: UnsafePointer<Float>, k kp: UnsafePointer<Float>,
                                       rows: Int, channels c: Int, into dx: UnsafeMutablePointer<Float>) {
@@ -182,14 +207,14 @@ enum NormKernels {
                 for j in Swift.stride(from: 0, to: c, by: 8) {
                     var g = load8(d + j)
                     if let mr { g = masked8(g, load8(mr + j)) }
-                    let xhat = normalized ? load8(xi + j) : (load8(xi + j) - load8(mp + j)) * load8(ip + j)
+                    let xhat = (load8(xi + j) - load8(mp + j)) * load8(ip + j)
                     store8(load8(ap + j) * (g - load8(bp + j) - xhat * load8(kp + j)), o + j)
                 }
             } else {
                 for j in 0..<c {
                     var g = d[j]
                     if let mr { g = mr[j] > 0 ? g : 0 }
-                    let xhat = normalized ? xi[j] : (xi[j] - mp[j]) * ip[j]
+                    let xhat = (xi[j] - mp[j]) * ip[j]
                     o[j] = ap[j] * (g - bp[j] - xhat * kp[j])
                 }
             }

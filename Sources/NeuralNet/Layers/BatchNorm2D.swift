@@ -32,9 +32,9 @@ public final class BatchNorm2D {
 
     private var input: Tensor?
     private var usedBatchStatistics = false
-    /// The saved input was overwritten with x̂ by a `normalizeInPlace` forward.
-    private var inputHoldsNormalized = false
     private var mean: [Float] = [], invstd: [Float] = []
+    /// The last forward's y = x·scale + shift, kept for `recomputeOutput`.
+    private var scale: [Float] = [], shift: [Float] = []
     public let output = Tensor(shape: [0])
     private let inputGrad = Tensor(shape: [0])
 
@@ -63,12 +63,11 @@ public final class BatchNorm2D {
     /// The fused form: `out = relu?(bn(x) + residual?)` in one pass over the data. `out` may be
     /// any tensor the caller owns (it is resized); it must not be `x` or `residual`.
     ///
-    /// With `normalizeInPlace` the input tensor is overwritten with x̂ = (x − mean)·invstd, which
-    /// is all backward needs of it; `recomputeOutput` rebuilds the output from x̂, so a caller
-    /// may keep `out` in shared scratch.
+    /// The input is kept as it is (backward recomputes x̂ = (x − mean)·invstd from it in its
+    /// passes, and writing x̂ would cost a store per element); `recomputeOutput` rebuilds a
+    /// residual-free output bit for bit, so a caller may keep `out` in shared scratch.
     @discardableResult
-    public func forward(_ x: Tensor, training: Bool, residual: Tensor?, relu: Bool, into out: Tensor,
-                        normalizeInPlace: Bool = false) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, residual: Tensor?, relu: Bool, into out: Tensor) -> Tensor {
         precondition(x.shape.last == channels, "\(name): expected \(channels) channels, got \(x.shape)")
         precondition(residual.map { $0.shape == x.shape } ?? true, "\(name): residual \(residual?.shape ?? []) vs input \(x.shape)")
         input = x
@@ -93,19 +92,8 @@ public final class BatchNorm2D {
         // y = x·scale + shift, per channel. (From x, not x̂: large activations then overflow
         // to a non-finite loss, which is how a diverging run is noticed, as in PyTorch.)
         let gamma = arena.values + weightOffset, beta = arena.values + biasOffset
-        let scale = (0..<c).map { gamma[$0] * invstd[$0] }
-        let shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
-        inputHoldsNormalized = normalizeInPlace
-        if normalizeInPlace {
-            mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-                scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
-                    NormKernels.normalizeInPlace(x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, scale: sc.baseAddress!,
-                                                 shift: sh.baseAddress!, residual: residual.map { UnsafePointer($0.data) }, relu: relu,
-                                                 rows: m, channels: c, into: out.data)
-                } }
-            } }
-            return out
-        }
+        scale = (0..<c).map { gamma[$0] * invstd[$0] }
+        shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
         scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
             NormKernels.affine(x.data, scale: sc.baseAddress!, shift: sh.baseAddress!, residual: residual.map { UnsafePointer($0.data) },
                                relu: relu, rows: m, channels: c, into: out.data)
@@ -129,14 +117,16 @@ public final class BatchNorm2D {
         return (mean, squares.map { $0 / total })
     }
 
-    /// Rebuilds the output of the last `forward(…, normalizeInPlace: true)` without residual
-    /// from the stored x̂ as relu?(x̂·γ + β): equal to the forward's x·scale + shift up to
-    /// rounding, and the same on every run.
+    /// Rebuilds the output of the last forward without residual, relu?(x·scale + shift) from
+    /// the kept input: the same expression, so the same bits. The input must not have been
+    /// overwritten since (by a backward into it).
     public func recomputeOutput(relu: Bool, into out: Tensor) {
-        guard let x = input, inputHoldsNormalized else { preconditionFailure("\(name): no normalised input to recompute from") }
+        guard let x = input else { preconditionFailure("\(name): no input to recompute from") }
         out.resize(to: x.shape)
-        NormKernels.affine(x.data, scale: arena.values + weightOffset, shift: arena.values + biasOffset, residual: nil,
-                           relu: relu, rows: x.count / channels, channels: channels, into: out.data)
+        scale.withUnsafeBufferPointer { sc in shift.withUnsafeBufferPointer { sh in
+            NormKernels.affine(x.data, scale: sc.baseAddress!, shift: sh.baseAddress!, residual: nil,
+                               relu: relu, rows: x.count / channels, channels: channels, into: out.data)
+        } }
     }
 
     /// The evaluation-mode map `y = x·scale + shift` from the running statistics, for folding
@@ -154,17 +144,21 @@ public final class BatchNorm2D {
     /// The fused form: back through `relu` (when `reluOutput`, the output of the fused forward,
     /// is given: the gradient passes where it is > 0) and the normalisation, into `dx`.
     /// `dx` may be `dy` itself, or the saved input (each element is read before it is written).
+    /// `maskInPlace` (with `reluOutput`): dy is left masked too (the gradient at the ReLU's
+    /// input), so a caller that needs it again no longer needs the mask.
     @discardableResult
-    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor, maskInPlace: Bool = false) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == x.shape && (reluOutput.map { $0.shape == x.shape } ?? true), "\(name): gradient shape \(dy.shape) vs \(x.shape)")
         let c = channels, m = x.count / c
         dxTensor.resize(to: x.shape)
         let gamma = arena.values + weightOffset
-        let dx = dxTensor.data, mask = reluOutput.map { UnsafePointer($0.data) }
+        let dx = dxTensor.data
         let (s1, s2) = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            NormKernels.gradientSums(dy.data, mask: mask, x: x.data, normalized: inputHoldsNormalized, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
+            NormKernels.gradientSums(dy.data, mask: reluOutput.map { UnsafePointer($0.data) }, maskInPlace: maskInPlace, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
         } }
+        // dy masked in place: the passes below read it as it is.
+        let mask = maskInPlace ? nil : reluOutput.map { UnsafePointer($0.data) }
         if trainable {
             let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset
             for j in 0..<c { gg[j] += Float(s2[j]); gb[j] += Float(s1[j]) }
@@ -188,7 +182,7 @@ public final class BatchNorm2D {
         let k = (0..<c).map { Float(batchS2[$0]) / mf }                        // S2/M, multiplies x̂
         mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
-                NormKernels.trainingInputGradient(dy.data, mask: mask, x: x.data, normalized: inputHoldsNormalized, mean: mp.baseAddress!, invstd: ip.baseAddress!,
+                NormKernels.trainingInputGradient(dy.data, mask: mask, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!,
                                                   a: ap.baseAddress!, b: bp.baseAddress!, k: kp.baseAddress!, rows: m, channels: c, into: dx)
             } } }
         } }

@@ -197,7 +197,15 @@ public final class Conv2D {
         return backward(dy, into: inputGrad, residual: (residual, mask))!
     }
 
-    private func backward(_ dy: Tensor, into inputGrad: Tensor, residual: (add: Tensor, mask: Tensor)?) -> Tensor? {
+    /// As `backward(_:into:)`, then `dx += residual` (a shortcut gradient already masked by the
+    /// block's final ReLU, see `BatchNorm2D.backward(_:reluOutput:into:maskInPlace:)`).
+    @discardableResult
+    public func backward(_ dy: Tensor, into inputGrad: Tensor, adding residual: Tensor) -> Tensor {
+        precondition(needsInputGradient, "\(name): a residual gradient needs the input gradient")
+        return backward(dy, into: inputGrad, residual: (residual, nil))!
+    }
+
+    private func backward(_ dy: Tensor, into inputGrad: Tensor, residual: (add: Tensor, mask: Tensor?)?) -> Tensor? {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let s = shape(for: x)
         let oc = outChannels, rows = s.batch * s.outHeight * s.outWidth
@@ -237,12 +245,17 @@ public final class Conv2D {
         return inputGrad
     }
 
-    /// dx += residual where mask > 0 (see `backward(_:into:addingResidual:where:)`).
-    private func addResidual(_ residual: (add: Tensor, mask: Tensor)?, to inputGrad: Tensor) {
+    /// dx += residual, where mask > 0 when there is a mask (see `backward(_:into:addingResidual:where:)`).
+    private func addResidual(_ residual: (add: Tensor, mask: Tensor?)?, to inputGrad: Tensor) {
         guard let (add, mask) = residual else { return }
-        precondition(add.shape == inputGrad.shape && mask.shape == inputGrad.shape,
-                     "\(name): residual \(add.shape), mask \(mask.shape), input \(inputGrad.shape)")
-        maskedAdd(add.data, where: mask.data, into: inputGrad.data, count: inputGrad.count)
+        precondition(add.shape == inputGrad.shape && (mask.map { $0.shape == inputGrad.shape } ?? true),
+                     "\(name): residual \(add.shape), mask \(mask?.shape ?? []), input \(inputGrad.shape)")
+        if let mask {
+            maskedAdd(add.data, where: mask.data, into: inputGrad.data, count: inputGrad.count)
+        } else {
+            let a = inputGrad.data, d = add.data
+            forRanges(inputGrad.count) { span in for i in span { a[i] += d[i] } }
+        }
     }
 
     /// The input shape of the last forward ([N, H, W, C]), nil before any (the input tensor

@@ -5,7 +5,7 @@ import TensorCore
 // accumulates in Float (short, vectorisable runs), chunks are combined in order in Double, so
 // the result is bit-identical on every run.
 
-private let rowsPerChunk = 64
+let rowsPerChunk = 64
 
 /// Per-column sums over all rows, deterministic: `f(rows, acc)` adds the contribution of a range
 /// of rows (at most 64) into the chunk's accumulator `acc` [C].

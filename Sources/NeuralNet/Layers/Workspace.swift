@@ -8,11 +8,13 @@ public final class Workspace: @unchecked Sendable {
     private var scratch = RawScratch()
     private var reorderedWeights = RawScratch()
     private var blockedA = RawScratch(), blockedB = RawScratch()
-    /// Activation-sized tensors a block uses within one forward or backward call and then
-    /// releases (its shortcut's normalised output, intermediate gradients).
-    public let scratchA = Tensor(shape: [0]), scratchB = Tensor(shape: [0])
+    /// An activation-sized tensor a block uses within one forward call (its shortcut's
+    /// normalised output). (A second one, for intermediate gradients, went: a block's backward
+    /// now writes them into its own buffers that are dead by then.)
+    public let scratchA = Tensor(shape: [0])
     /// An activation that a block recomputes in backward instead of keeping (a BatchNorm+ReLU
-    /// output rebuilt from the normalised input the BatchNorm saved in place).
+    /// output rebuilt from the BatchNorm's kept input); once its backward is done with it, a
+    /// downsampling block's shortcut gradient.
     public let recomputedActivation = Tensor(shape: [0])
     /// Two tensors that carry the gradient from one block to the next down the network: a block
     /// writes its input gradient into the one that is not its `dy` (see `passBuffer(avoiding:)`).

@@ -5,10 +5,10 @@ import TensorCore
 //   shortcut = bn(conv1x1 stride s) when the shape changes, else identity.
 // Fused: bn1+relu writes one tensor; bn2 + shortcut add + relu writes the block output. In
 // evaluation the BatchNorms fold into the convolutions (see `forward`).
-// Memory in training: each BatchNorm overwrites its input (a convolution's output) with x̂,
-// all its backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from x̂ before
-// conv2's backward. A block keeps three activations (x̂1, x̂2, its output), and backward
-// works in place in those (x̂ buffers become gradients) or in the workspace's shared tensors.
+// Memory in training: each BatchNorm keeps its input (a convolution's output), all its
+// backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from it before conv2's
+// backward. A block keeps three activations (conv1's and conv2's outputs, its own), and
+// backward works in place in those (they become gradients) or in the workspace's shared tensors.
 
 /// torchvision's BasicBlock (two 3x3 convolutions), with its state-dict names.
 public final class BasicBlock: ResidualBlock {
@@ -46,14 +46,13 @@ public final class BasicBlock: ResidualBlock {
 
     private func unfoldedForward(_ x: Tensor, training: Bool) -> Tensor {
         let a1 = bn1.forward(conv1.forward(x), training: training, residual: nil, relu: true,
-                             into: workspace.recomputedActivation, normalizeInPlace: true)
+                             into: workspace.recomputedActivation)
         let h2 = conv2.forward(a1)
         var shortcut = x
         if let (conv, bn) = downsample {
-            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA,
-                                  normalizeInPlace: true)
+            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA)
         }
-        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output, normalizeInPlace: true)
+        let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output)
         output = y
         return y
     }
@@ -74,29 +73,35 @@ public final class BasicBlock: ResidualBlock {
         return y
     }
 
+    /// Overwrites `dy` (with dy masked by the final ReLU).
     public func backward(_ dy: Tensor) -> Tensor {
         if let x = foldedInput {
             foldedInput = nil
             _ = unfoldedForward(x, training: false)
         }
         guard let y = output else { preconditionFailure("\(conv1.name): backward before forward") }
-        // The input gradient goes where nothing still needed lives: x̂1 once bn1's backward is
-        // done (same shape when there is no downsampling), else a pass-down tensor that is not dy.
-        let dx = downsample == nil ? conv1.output : workspace.passBuffer(avoiding: dy)
-        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output)
+        // bn2's backward also leaves dy masked by the final ReLU (the gradient at the shortcut
+        // add), so the block output y is dead after it and its buffer takes d1 (same shape);
+        // the shortcut's input gradient goes into the recomputed activation once bn1 is done
+        // with it. No buffer beyond the block's own and the workspace's recomputed activation
+        // (and a pass-down tensor when downsampling) is touched.
+        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output, maskInPlace: true)
         bn1.recomputeOutput(relu: true, into: workspace.recomputedActivation)
-        let d1 = conv2.backward(d2, into: workspace.scratchB)!
+        let d1 = conv2.backward(d2, into: y)!
         bn1.backward(d1, reluOutput: workspace.recomputedActivation, into: d1)
         if let (conv, bn) = downsample {
+            // The input gradient goes to a pass-down tensor that is not dy.
+            let dx = workspace.passBuffer(avoiding: dy)
             conv1.backward(d1, into: dx)
-            let ds = bn.backward(dy, reluOutput: y, into: conv.output)
-            let dShort = conv.backward(ds, into: workspace.scratchB)!
+            let ds = bn.backward(dy, reluOutput: nil, into: conv.output)
+            let dShort = conv.backward(ds, into: workspace.recomputedActivation)!
             let a = dx.data, b = dShort.data
             forRanges(dx.count) { span in for i in span { a[i] += b[i] } }
-        } else {
-            // The identity shortcut's gradient, dy through the final ReLU, joins conv1's dx.
-            conv1.backward(d1, into: dx, addingResidual: dy, where: y)
+            return dx
         }
-        return dx
+        // The identity shortcut's gradient (dy, masked above) joins conv1's dx, written over
+        // x1 once bn1's backward is done with it.
+        conv1.backward(d1, into: conv1.output, adding: dy)
+        return conv1.output
     }
 }

@@ -149,8 +149,7 @@ public final class ResNet {
             return stemConv.forward(x, epilogue: ConvEpilogue(scale: e.scale, shift: e.shift, relu: true))
         }
         stemFoldedInput = nil
-        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true, into: stemNorm.output,
-                                normalizeInPlace: true)
+        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true, into: stemNorm.output)
     }
 
     /// Freezes or unfreezes everything but the head.
