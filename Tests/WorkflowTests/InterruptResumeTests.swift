@@ -87,7 +87,7 @@ final class DivergenceMessageTests: XCTestCase {
         options.epochs = 3; options.batchSize = 8; options.learningRate = 1e9; options.schedule = .constant
         let run = try TrainingRun(model: smallModel(), train: quadrants(32, seed: 1), dev: nil, options: options)
         var notes: [String] = []
-        try run.run(progress: { if case .note(let n) = $0 { notes.append(n) } })
+        try run.run(progress: { if case .diverged(let what, _) = $0 { notes.append(what) } })
         XCTAssertEqual(run.stopReason, .diverged)
         let text = notes.joined(separator: "\n")
         XCTAssertFalse(text.contains("nan"), text)
