@@ -67,7 +67,10 @@ public enum AtomicWrite {
         guard let dir = opendir(folder) else { return }
         var abandoned: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            // The name is read in place up to its NUL: a dirent is allocated to its name's length,
+            // and copying out the fixed 256-byte d_name read past its end (AddressSanitizer).
+            let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             guard name.hasPrefix("."), let marker = name.ranges(of: temporaryMarker).last else { continue }
             let digits = name[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }
             guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
