@@ -69,11 +69,11 @@ let package = Package(
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
 
         // Test-only helpers every test target may use (the package root, ../shared/fixtures).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Imaging"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "AtomicWrite", "Imaging", "ONNXExport", "Workflow", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang"], resources: [.copy("Scripts")]),
         // The executable from outside: `loupe run`, the REPL through a pseudo-terminal, `loupe notebook`, `loupe bench`.

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import TensorCore
+import TestSupport
 import XCTest
 @testable import Datasets
 
@@ -10,22 +11,7 @@ import XCTest
 final class ReducedDecodeTests: XCTestCase {
     /// A 1600x1200 photo-like JPEG: gradient, soft disc, fine noise.
     static func photoJPEG(width: Int = 1600, height: Int = 1200, seed: UInt32 = 12345) throws -> [UInt8] {
-        var image = Image(width: width, height: height, channels: 3)
-        var s = seed
-        for y in 0..<height {
-            for x in 0..<width {
-                s = s &* 1664525 &+ 1013904223
-                let noise = Int(s >> 28) - 8
-                let dx = Double(x - width / 2), dy = Double(y - height / 3)
-                let disc = max(0, min(1, (300 - (dx * dx + dy * dy).squareRoot()) / 20))
-                let base = [40 + 150 * x / width, 60 + 120 * y / height, 200 - 100 * x / width]
-                for c in 0..<3 {
-                    let v = Double(base[c]) * (1 - disc) + Double([230, 190, 40][c]) * disc + Double(noise)
-                    image[x, y, c] = UInt8(max(0, min(255, v)))
-                }
-            }
-        }
-        return try JPEG.encode(image, quality: 90)
+        try JPEG.encode(photoLikeImage(width: width, height: height, seed: seed), quality: 90)
     }
 
     /// Mean and largest absolute difference, in grey levels of 255.

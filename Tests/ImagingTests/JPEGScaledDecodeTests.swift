@@ -1,31 +1,12 @@
 import Imaging
+import TestSupport
 import XCTest
 
 /// Decoding a large JPEG at a half, quarter or eighth of its size (libjpeg's DCT scaling, Pillow's
 /// draft mode) against a full decode followed by the same resize.
 final class JPEGScaledDecodeTests: XCTestCase {
-    /// A 1600x1200 photo-like picture: a smooth gradient, a soft disc and fine noise.
-    static func photo(width: Int = 1600, height: Int = 1200) -> Image {
-        var image = Image(width: width, height: height, channels: 3)
-        var seed: UInt32 = 12345
-        for y in 0..<height {
-            for x in 0..<width {
-                seed = seed &* 1664525 &+ 1013904223
-                let noise = Int(seed >> 28) - 8
-                let dx = Double(x - width / 2), dy = Double(y - height / 3)
-                let disc = max(0, min(1, (300 - (dx * dx + dy * dy).squareRoot()) / 20))
-                let base = [40 + 150 * x / width, 60 + 120 * y / height, 200 - 100 * x / width]
-                for c in 0..<3 {
-                    let v = Double(base[c]) * (1 - disc) + Double([230, 190, 40][c]) * disc + Double(noise)
-                    image[x, y, c] = UInt8(max(0, min(255, v)))
-                }
-            }
-        }
-        return image
-    }
-
     func testScaleIsTheLargestThatKeepsTheTargetSize() throws {
-        let bytes = try JPEG.encode(Self.photo(width: 400, height: 300), quality: 90)
+        let bytes = try JPEG.encode(photoLikeImage(width: 400, height: 300), quality: 90)
         XCTAssertEqual(try JPEG.decode(bytes, source: "p", atLeast: (50, 37)).width, 50, "1/8: 400/8 = 50 ≥ 50")
         XCTAssertEqual(try JPEG.decode(bytes, source: "p", atLeast: (51, 37)).width, 100, "1/4 when 1/8 is one pixel short")
         XCTAssertEqual(try JPEG.decode(bytes, source: "p", atLeast: (201, 10)).width, 400, "no scaling above half")
@@ -37,7 +18,7 @@ final class JPEGScaledDecodeTests: XCTestCase {
     }
 
     func testScaledDecodeMatchesFullDecodeAndResizeClosely() throws {
-        let bytes = try JPEG.encode(Self.photo(), quality: 90)
+        let bytes = try JPEG.encode(photoLikeImage(), quality: 90)
         for (target, denominator) in [((224, 168), 4), ((200, 150), 8), ((600, 450), 2)] {
             let full = try JPEG.decode(bytes, source: "full").resized(width: target.0, height: target.1)
             let scaledDecode = try JPEG.decode(bytes, source: "scaled", atLeast: target)
