@@ -134,22 +134,28 @@ enum NormKernels {
     /// y = relu?(x·scale + shift + residual?).
     static func affine(_ x: UnsafePointer<Float>, scale sc: UnsafePointer<Float>, shift sh: UnsafePointer<Float>,
                        residual: UnsafePointer<Float>?, relu: Bool, rows: Int, channels c: Int, into y: UnsafeMutablePointer<Float>) {
+        forRowRanges(rows) { span in affineRows(x, scale: sc, shift: sh, residual: residual, relu: relu, span, channels: c, into: y) }
+    }
+
+    /// `affine` over the rows of `span` only (on the calling thread).
+    @inline(__always)
+    static func affineRows(_ x: UnsafePointer<Float>, scale sc: UnsafePointer<Float>, shift sh: UnsafePointer<Float>,
+                           residual: UnsafePointer<Float>?, relu: Bool, _ span: Range<Int>, channels c: Int,
+                           into y: UnsafeMutablePointer<Float>) {
         if c % 16 == 0 {
             // The common case (every ResNet width): sixteen channels at a time over the flat
             // range of the rows, with the loop specialised for the residual and the ReLU.
-            forRowRanges(rows) { span in
-                let lo = span.lowerBound * c, hi = span.upperBound * c
-                switch (residual, relu) {
-                case (nil, false): affine16(x, sc, sh, nil, false, lo, hi, c, y)
-                case (nil, true): affine16(x, sc, sh, nil, true, lo, hi, c, y)
-                case (let r?, false): affine16(x, sc, sh, r, false, lo, hi, c, y)
-                case (let r?, true): affine16(x, sc, sh, r, true, lo, hi, c, y)
-                }
+            let lo = span.lowerBound * c, hi = span.upperBound * c
+            switch (residual, relu) {
+            case (nil, false): affine16(x, sc, sh, nil, false, lo, hi, c, y)
+            case (nil, true): affine16(x, sc, sh, nil, true, lo, hi, c, y)
+            case (let r?, false): affine16(x, sc, sh, r, false, lo, hi, c, y)
+            case (let r?, true): affine16(x, sc, sh, r, true, lo, hi, c, y)
             }
             return
         }
         let vector = c % 8 == 0
-        forRowRanges(rows) { span in for r in span {
+        for r in span {
             let xi = x + r * c, yi = y + r * c, ri = residual.map { $0 + r * c }
             if vector {
                 for j in Swift.stride(from: 0, to: c, by: 8) {
@@ -164,7 +170,7 @@ enum NormKernels {
                     yi[j] = relu ? max(v, 0) : v
                 }
             }
-        } }
+        }
     }
 
     /// S1 = Σ dy' and S2 = Σ dy'·(x − mean)·invstd per channel, dy' = dy masked by `mask > 0`
@@ -195,13 +201,18 @@ enum NormKernels {
     }
 
     /// dx = a·(dy' − b − (x − mean)·invstd·k), the training-mode input gradient.
-    /// `dx` may be `dy` or `x` (each element is read before it is written).
+    /// `dx` may be `dy` or `x` (each element is read before it is written). `alongside(span)`
+    /// runs first on each span of rows in the same parallel region (unrelated row-wise work of
+    /// the same row count, saving a region's start and barrier).
     static func trainingInputGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
                                       mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
                                       a ap: UnsafePointer<Float>, b bp: UnsafePointer<Float>, k kp: UnsafePointer<Float>,
-                                      rows: Int, channels c: Int, into dx: UnsafeMutablePointer<Float>) {
+                                      rows: Int, channels c: Int, into dx: UnsafeMutablePointer<Float>,
+                                      alongside: ((Range<Int>) -> Void)? = nil) {
         let vector = c % 8 == 0
-        forRowRanges(rows) { span in for r in span {
+        forRowRanges(rows) { span in
+          alongside?(span)
+          for r in span {
             let d = dy + r * c, xi = x + r * c, o = dx + r * c, mr = mask.map { $0 + r * c }
             if vector {
                 for j in Swift.stride(from: 0, to: c, by: 8) {
@@ -218,7 +229,8 @@ enum NormKernels {
                     o[j] = ap[j] * (g - bp[j] - xhat * kp[j])
                 }
             }
-        } }
+          }
+        }
     }
 
     /// dx = dy'·k, the input gradient with fixed statistics.

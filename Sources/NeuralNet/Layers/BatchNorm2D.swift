@@ -129,6 +129,22 @@ public final class BatchNorm2D {
         } }
     }
 
+    /// `recomputeOutput` as row-wise work for another pass's parallel region (see
+    /// `backward(_:reluOutput:into:maskInPlace:alongside:)`): resizes `out` now, and the
+    /// returned closure fills the rows it is given.
+    public func recomputeOutputRows(relu: Bool, into out: Tensor) -> (rows: Int, fill: (Range<Int>) -> Void) {
+        guard let x = input else { preconditionFailure("\(name): no input to recompute from") }
+        out.resize(to: x.shape)
+        let xp = UnsafePointer(x.data), yp = out.data, c = channels
+        let sc = scale, sh = shift
+        return (x.count / c, { span in
+            sc.withUnsafeBufferPointer { scp in sh.withUnsafeBufferPointer { shp in
+                NormKernels.affineRows(xp, scale: scp.baseAddress!, shift: shp.baseAddress!, residual: nil, relu: relu, span,
+                                       channels: c, into: yp)
+            } }
+        })
+    }
+
     /// The evaluation-mode map `y = x·scale + shift` from the running statistics, for folding
     /// into the preceding convolution.
     public func inferenceAffine() -> (scale: [Float], shift: [Float]) {
@@ -147,7 +163,10 @@ public final class BatchNorm2D {
     /// `maskInPlace` (with `reluOutput`): dy is left masked too (the gradient at the ReLU's
     /// input), so a caller that needs it again no longer needs the mask.
     @discardableResult
-    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor, maskInPlace: Bool = false) -> Tensor {
+    /// `alongside`: row-wise work over the same number of rows, run in the input-gradient pass's
+    /// parallel region (or its own when the statistics are fixed).
+    public func backward(_ dy: Tensor, reluOutput: Tensor?, into dxTensor: Tensor, maskInPlace: Bool = false,
+                         alongside: (rows: Int, fill: (Range<Int>) -> Void)? = nil) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == x.shape && (reluOutput.map { $0.shape == x.shape } ?? true), "\(name): gradient shape \(dy.shape) vs \(x.shape)")
         let c = channels, m = x.count / c
@@ -163,7 +182,9 @@ public final class BatchNorm2D {
             let gg = arena.grads + weightOffset, gb = arena.grads + biasOffset
             for j in 0..<c { gg[j] += Float(s2[j]); gb[j] += Float(s1[j]) }
         }
+        precondition(alongside.map { $0.rows == m } ?? true, "\(name): work alongside over \(alongside?.rows ?? 0) rows, not \(m)")
         if !usedBatchStatistics {
+            if let alongside { forRowRanges(m, alongside.fill) }
             let k = (0..<c).map { gamma[$0] * invstd[$0] }
             k.withUnsafeBufferPointer { kp in
                 NormKernels.scaledGradient(dy.data, mask: mask, k: kp.baseAddress!, rows: m, channels: c, into: dx)
@@ -183,7 +204,8 @@ public final class BatchNorm2D {
         mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in k.withUnsafeBufferPointer { kp in
                 NormKernels.trainingInputGradient(dy.data, mask: mask, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!,
-                                                  a: ap.baseAddress!, b: bp.baseAddress!, k: kp.baseAddress!, rows: m, channels: c, into: dx)
+                                                  a: ap.baseAddress!, b: bp.baseAddress!, k: kp.baseAddress!, rows: m, channels: c, into: dx,
+                                                  alongside: alongside?.fill)
             } } }
         } }
         return dxTensor

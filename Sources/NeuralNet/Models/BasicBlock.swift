@@ -85,8 +85,10 @@ public final class BasicBlock: ResidualBlock {
         // the shortcut's input gradient goes into the recomputed activation once bn1 is done
         // with it. No buffer beyond the block's own and the workspace's recomputed activation
         // (and a pass-down tensor when downsampling) is touched.
-        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output, maskInPlace: true)
-        bn1.recomputeOutput(relu: true, into: workspace.recomputedActivation)
+        // relu(bn1(·)) is rebuilt in the parallel region of bn2's input-gradient pass (the
+        // same rows: conv2 keeps the spatial size).
+        let d2 = bn2.backward(dy, reluOutput: y, into: conv2.output, maskInPlace: true,
+                              alongside: bn1.recomputeOutputRows(relu: true, into: workspace.recomputedActivation))
         let d1 = conv2.backward(d2, into: y)!
         bn1.backward(d1, reluOutput: workspace.recomputedActivation, into: d1)
         if let (conv, bn) = downsample {
