@@ -170,6 +170,49 @@ final class ConvolutionOneDNNTests: XCTestCase {
         }
     }
 
+    /// Inference by Winograd (3x3/1, 64+ channels, 7x7+, AVX-512): the BatchNorm folded into
+    /// the weight and bias, the shortcut by a sum post-op, chunks of 16 and a smaller last chunk,
+    /// against the direct training forward followed by the affine map, residual and ReLU; the
+    /// folded weight follows a weight write and a changed BatchNorm.
+    func testWinogradInferenceMatchesConvolutionThenAffineResidualReLU() throws {
+        var rng = SeededGenerator(seed: 22)
+        for (c, oc, h, w, n) in [(64, 128, 8, 8, 19), (128, 64, 7, 9, 1)] {
+            let arena = ParameterArena()
+            let conv = Conv2D("wi", c, oc, kernel: 3, stride: 1, padding: 1, bias: true, arena: arena, workspace: Workspace())
+            arena.allocate()
+            conv.initialize(&rng)
+            for o in 0..<oc { arena.values[conv.biasOffset! + o] = rng.nextNormal() }
+            arena.didWrite()
+            let inference = conv.implementations(batch: n, height: h, width: w, inference: OneDNNPostOps(scaleShift: true, residual: true, relu: true))
+                .first { $0.pass == "inference" }!.implementation
+            if OneDNN.isa.hasPrefix("AVX-512") && !OneDNN.isa.contains("MIC") && OneDNNWinogradPolicy.enabled {
+                XCTAssertTrue(inference.contains("wino"), "\(c)->\(oc) at \(h)x\(w): \(inference)")
+            }
+            let x = Tensor(shape: [n, h, w, c], values: random(n * h * w * c, &rng))
+            for round in 0..<3 {
+                if round == 1 {   // an optimizer step writes the weights
+                    for i in 0..<arena.count { arena.grads[i] = rng.nextNormal() }
+                    SGD(momentum: 0.9).step(arena, learningRate: { _ in 0.1 }, trainable: { _ in true })
+                }
+                let plain = conv.forward(x).toArray()
+                // Round 2 changes only the BatchNorm (scale and shift), not the weights.
+                let scale = random(oc, &rng), shift = random(oc, &rng)
+                let residual = Tensor(shape: conv.output.shape, values: random(plain.count, &rng))
+                for relu in [false, true] { for withResidual in [false, true] {
+                    let e = ConvEpilogue(scale: scale, shift: shift, relu: relu, residual: withResidual ? residual : nil)
+                    let folded = conv.forward(x, epilogue: e).toArray()
+                    var expected = plain
+                    for i in expected.indices {
+                        expected[i] = expected[i] * scale[i % oc] + shift[i % oc] + (withResidual ? residual[i] : 0)
+                        if relu { expected[i] = max(expected[i], 0) }
+                    }
+                    XCTAssertLessThan(worst(folded, expected), 1e-4, "\(c)->\(oc) batch \(n) round \(round) relu \(relu) residual \(withResidual)")
+                    XCTAssertEqual(conv.forward(x, epilogue: e).toArray(), folded, "rerun")
+                } }
+            }
+        }
+    }
+
     func testRepeatedPassesAreBitIdentical() {
         var rng = SeededGenerator(seed: 18)
         let arena = ParameterArena()

@@ -49,6 +49,11 @@ public final class Conv2D {
     private var prepared = RawScratch()
     private var preparedVersion: UInt64?
     private var preparedFor: InferenceKey?
+    /// Winograd inference passes by shape and post-ops (nil: the direct kernels), and the
+    /// folded weight they share, valid for the arena version and BatchNorm it was folded from.
+    private var inferenceWinograds: [InferenceKey: OneDNNWinogradInference?] = [:]
+    private let winogradWeights = OneDNNWinogradWeights()
+    private var winogradFoldedFrom: (version: UInt64, scale: [Float], shift: [Float])?
 
     public init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, bias: Bool = false, arena: ParameterArena, workspace: Workspace, isHead: Bool = false) {
@@ -116,6 +121,7 @@ public final class Conv2D {
         input = x
         lastInputShape = x.shape
         preparedVersion = nil   // a training step follows: the weights are about to change
+        winogradFoldedFrom = nil
         let s = shape(for: x)
         output.resize(to: [s.batch, s.outHeight, s.outWidth, outChannels])
         if let wino = winograd(s) {
@@ -147,6 +153,10 @@ public final class Conv2D {
         output.resize(to: [s.batch, s.outHeight, s.outWidth, oc])
         precondition(e.residual.map { $0.shape == output.shape } ?? true, "\(name): residual \(e.residual?.shape ?? []) vs output \(output.shape)")
         let key = InferenceKey(shape: s, postOps: OneDNNPostOps(scaleShift: true, residual: e.residual != nil, relu: e.relu))
+        if let wino = inferenceWinograd(key) {
+            forwardByWinograd(wino, x, e)
+            return output
+        }
         let p: OneDNNConvolutionForward
         if let q = inferenceForwards[key] { p = q } else {
             p = OneDNNConvolutionForward(s, training: false, postOps: key.postOps, layer: name)
@@ -169,6 +179,31 @@ public final class Conv2D {
                       residual: e.residual.map { UnsafePointer($0.data) }, y: output.data, scratchpad: scratch)
         } }
         return output
+    }
+
+    /// The Winograd inference pass for a shape and post-ops, when oneDNN has one on this CPU
+    /// (TensorCore's `OneDNNWinogradInferencePolicy`: 3x3, stride 1, 64+ channels, AVX-512).
+    private func inferenceWinograd(_ key: InferenceKey) -> OneDNNWinogradInference? {
+        if let w = inferenceWinograds[key] { return w }
+        let w = OneDNNWinogradInference(key.shape, relu: key.postOps.relu, residual: key.postOps.residual, layer: name)
+        inferenceWinograds[key] = w
+        return w
+    }
+
+    /// `output` by Winograd with the BatchNorm folded into the weight and bias (refolded when
+    /// the weights or the BatchNorm changed since the last fold).
+    private func forwardByWinograd(_ wino: OneDNNWinogradInference, _ x: Tensor, _ e: ConvEpilogue) {
+        if let f = winogradFoldedFrom, f.version == arena.version, f.scale == e.scale, f.shift == e.shift {} else {
+            winogradWeights.invalidate()
+            winogradFoldedFrom = (arena.version, e.scale, e.shift)
+        }
+        let (a, b) = workspace.blocked(bytes: wino.blockedBytes)
+        let scratch = workspace.scratchpad(wino.scratchpadBytes)
+        e.scale.withUnsafeBufferPointer { sc in e.shift.withUnsafeBufferPointer { sh in
+            wino.execute(x: x.data, residual: e.residual.map { UnsafePointer($0.data) }, y: output.data,
+                         folding: OneDNNWinogradFolding(weight: weight, bias: bias, scale: sc.baseAddress!, shift: sh.baseAddress!),
+                         prepared: winogradWeights, a: a, b: b, scratchpad: scratch)
+        } }
     }
 
     /// Whether the weight prepared for `a` is laid out as `b` reads it.
@@ -272,13 +307,18 @@ public final class Conv2D {
             var out = [("forward", w.implementation)]
             if needsInputGradient { out.append(("input gradient", w.inputGradientImplementation)) }
             out.append(("weight gradient", w.weightGradientImplementation))
-            out.append(("inference", OneDNNConvolutionForward(s, training: false, postOps: inference, layer: name).implementation))
+            out.append(("inference", inferenceImplementation(s, inference)))
             return out
         }
         var out = [("forward", trainingForward(s).implementation)]
         if needsInputGradient { out.append(("input gradient", backwardPair(s).inputGradient.implementation)) }
         out.append(("weight gradient", backwardPair(s).weightGradient.implementation))
-        out.append(("inference", OneDNNConvolutionForward(s, training: false, postOps: inference, layer: name).implementation))
+        out.append(("inference", inferenceImplementation(s, inference)))
         return out
+    }
+
+    private func inferenceImplementation(_ s: OneDNNConvolutionShape, _ postOps: OneDNNPostOps) -> String {
+        OneDNNWinogradInference(s, relu: postOps.relu, residual: postOps.residual, layer: name)?.implementation
+            ?? OneDNNConvolutionForward(s, training: false, postOps: postOps, layer: name).implementation
     }
 }

@@ -40,6 +40,12 @@ public final class Workspace: @unchecked Sendable {
                                           weight: reorderedWeights.reserve(w.weightBytes), scratchpad: scratchpad(w.scratchpadBytes))
     }
 
+    /// Two buffers for activations in oneDNN's blocked layout (a Winograd inference pass's
+    /// input and output); contents unspecified.
+    public func blocked(bytes: Int) -> (UnsafeMutableRawPointer, UnsafeMutableRawPointer) {
+        (blockedA.reserve(bytes), blockedB.reserve(bytes))
+    }
+
     /// The pass-down gradient tensor that is not `dy`, so a block may write its input gradient
     /// there while still reading `dy`.
     public func passBuffer(avoiding dy: Tensor) -> Tensor { dy === passA ? passB : passA }
