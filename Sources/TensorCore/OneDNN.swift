@@ -96,6 +96,14 @@ final class OneDNNMemory {
     }
 }
 
+/// An execution argument: which one, its memory object and the buffer it is to point at.
+struct OneDNNBinding {
+    let arg: Int32, memory: OneDNNMemory, buffer: UnsafeRawPointer
+    init(_ arg: Int32, _ memory: OneDNNMemory, _ buffer: UnsafeRawPointer) {
+        self.arg = arg; self.memory = memory; self.buffer = buffer
+    }
+}
+
 /// A primitive descriptor and its primitive, created once and executed many times.
 final class OneDNNPrimitive {
     let descriptor: dnnl_primitive_desc_t
@@ -144,6 +152,13 @@ final class OneDNNPrimitive {
         guard scratchpadBytes > 0 else { return }
         guard let buffer else { fatalError("oneDNN: \(what): needs a scratchpad of \(scratchpadBytes) bytes") }
         args.append((Int32(DNNL_ARG_SCRATCHPAD), scratchpadMemory.bind(buffer, what)))
+    }
+
+    /// Points each memory at its buffer, adds the scratchpad, executes and waits.
+    func run(_ bindings: [OneDNNBinding], scratchpad: UnsafeMutableRawPointer?) {
+        var args = bindings.map { ($0.arg, $0.memory.bind($0.buffer, what)) }
+        addScratchpad(scratchpad, to: &args)
+        execute(args)
     }
 
     /// Executes on the shared stream and waits for the result.

@@ -234,13 +234,8 @@ public final class OneDNNConvolutionInputGradient {
             weightReorder.execute(from: weight, to: prepared, scratchpad: scratchpad)
             w = UnsafeRawPointer(prepared)
         }
-        var args: [(Int32, dnnl_memory_t)] = [
-            (Int32(DNNL_ARG_DIFF_DST), diffDst.bind(dy, what)),
-            (Int32(DNNL_ARG_WEIGHTS), weights.bind(w, what)),
-            (Int32(DNNL_ARG_DIFF_SRC), diffSrc.bind(dx, what)),
-        ]
-        primitive.addScratchpad(scratchpad, to: &args)
-        primitive.execute(args)
+        primitive.run([OneDNNBinding(Int32(DNNL_ARG_DIFF_DST), diffDst, dy), OneDNNBinding(Int32(DNNL_ARG_WEIGHTS), weights, w),
+                       OneDNNBinding(Int32(DNNL_ARG_DIFF_SRC), diffSrc, dx)], scratchpad: scratchpad)
     }
 }
 
@@ -277,14 +272,8 @@ public final class OneDNNConvolutionWeightGradient {
     /// `dw += ∂L/∂W` in PyTorch's layout; `gradient` holds `gradientBytes` bytes.
     public func execute(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                         gradient: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) {
-        let what = primitive.what
-        var args: [(Int32, dnnl_memory_t)] = [
-            (Int32(DNNL_ARG_SRC), src.bind(x, what)),
-            (Int32(DNNL_ARG_DIFF_DST), diffDst.bind(dy, what)),
-            (Int32(DNNL_ARG_DIFF_WEIGHTS), diffWeights.bind(gradient, what)),
-        ]
-        primitive.addScratchpad(scratchpad, to: &args)
-        primitive.execute(args)
+        primitive.run([OneDNNBinding(Int32(DNNL_ARG_SRC), src, x), OneDNNBinding(Int32(DNNL_ARG_DIFF_DST), diffDst, dy),
+                       OneDNNBinding(Int32(DNNL_ARG_DIFF_WEIGHTS), diffWeights, gradient)], scratchpad: scratchpad)
         accumulate.execute(from: gradient, to: dw, scratchpad: scratchpad)
     }
 }

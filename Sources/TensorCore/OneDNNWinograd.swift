@@ -35,6 +35,18 @@ public enum OneDNNWinogradPolicy {
         return true
     }()
 
+    /// The primitives for a batch taken in chunks: `make` for `chunk` images (the whole batch
+    /// when smaller) and for the remainder, if any; nil when `make` gives nil for either.
+    static func chunks<T>(_ s: OneDNNConvolutionShape, _ make: (OneDNNConvolutionShape) -> T?) -> (full: T, rest: T?)? {
+        var cs = s; cs.batch = min(chunk, s.batch)
+        guard let full = make(cs) else { return nil }
+        let r = s.batch % cs.batch
+        guard r > 0 else { return (full, nil) }
+        var rs = s; rs.batch = r
+        guard let rest = make(rs) else { return nil }
+        return (full, rest)
+    }
+
     /// Whether the geometry is one Winograd F(4x4, 3x3) can take at all.
     static func eligible(_ s: OneDNNConvolutionShape) -> Bool {
         enabled && s.kernel == 3 && s.stride == 1 && s.padding == 1 && !s.hasBias
@@ -159,13 +171,10 @@ final class OneDNNWinogradChunk {
     /// blocked buffers `a` and `b` (`blockedBytes` each).
     func run(_ pass: Pass, from input: UnsafePointer<Float>, weights: UnsafeRawPointer, to output: UnsafeMutablePointer<Float>,
              a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer?) {
-        let r = route(pass), what = r.primitive.what
+        let r = route(pass)
         r.toBlocked.execute(from: input, to: a, scratchpad: scratchpad)
-        var args = [(r.input.arg, r.input.memory.bind(a, what)),
-                    (Int32(DNNL_ARG_WEIGHTS), r.weights.bind(weights, what)),
-                    (r.output.arg, r.output.memory.bind(b, what))]
-        r.primitive.addScratchpad(scratchpad, to: &args)
-        r.primitive.execute(args)
+        r.primitive.run([OneDNNBinding(r.input.arg, r.input.memory, a), OneDNNBinding(Int32(DNNL_ARG_WEIGHTS), r.weights, weights),
+                         OneDNNBinding(r.output.arg, r.output.memory, b)], scratchpad: scratchpad)
         r.fromBlocked.execute(from: b, to: output, scratchpad: scratchpad)
     }
 
@@ -175,11 +184,8 @@ final class OneDNNWinogradChunk {
                         scratchpad: UnsafeMutableRawPointer?) {
         toBlockedWSrc.execute(from: x, to: a, scratchpad: scratchpad)
         toBlockedWDiffDst.execute(from: dy, to: b, scratchpad: scratchpad)
-        var args = [(Int32(DNNL_ARG_SRC), wSrcMemory.bind(a, weightGradient.what)),
-                    (Int32(DNNL_ARG_DIFF_DST), wDiffDstMemory.bind(b, weightGradient.what)),
-                    (Int32(DNNL_ARG_DIFF_WEIGHTS), diffWeights.bind(gradient, weightGradient.what))]
-        weightGradient.addScratchpad(scratchpad, to: &args)
-        weightGradient.execute(args)
+        weightGradient.run([OneDNNBinding(Int32(DNNL_ARG_SRC), wSrcMemory, a), OneDNNBinding(Int32(DNNL_ARG_DIFF_DST), wDiffDstMemory, b),
+                            OneDNNBinding(Int32(DNNL_ARG_DIFF_WEIGHTS), diffWeights, gradient)], scratchpad: scratchpad)
         accumulate.execute(from: gradient, to: dw, scratchpad: scratchpad)
     }
 }
@@ -193,19 +199,9 @@ public final class OneDNNWinogradConvolution {
 
     /// nil when the shape or the CPU has no Winograd kernel within the policy.
     public init?(_ s: OneDNNConvolutionShape, layer: String) {
-        guard OneDNNWinogradPolicy.eligible(s) else { return nil }
-        let c = min(OneDNNWinogradPolicy.chunk, s.batch)
-        var cs = s; cs.batch = c
-        guard let f = OneDNNWinogradChunk(cs, layer: layer) else { return nil }
-        let r = s.batch % c
-        if r > 0 {
-            var rs = s; rs.batch = r
-            guard let q = OneDNNWinogradChunk(rs, layer: layer) else { return nil }
-            rest = q
-        } else {
-            rest = nil
-        }
-        shape = s; full = f
+        guard OneDNNWinogradPolicy.eligible(s),
+              let (f, r) = OneDNNWinogradPolicy.chunks(s, { OneDNNWinogradChunk($0, layer: layer) }) else { return nil }
+        shape = s; full = f; rest = r
     }
 
     public var implementation: String { full.forward.implementation }

@@ -136,12 +136,8 @@ final class OneDNNWinogradInferenceChunk {
             residualToBlocked.execute(from: residual, to: b, scratchpad: scratchpad)
         }
         prepared.bias.withUnsafeBufferPointer { bias in
-            var args = [(Int32(DNNL_ARG_SRC), src.bind(a, what)),
-                        (Int32(DNNL_ARG_WEIGHTS), weights.bind(prepared.buffer, what)),
-                        (Int32(DNNL_ARG_BIAS), self.bias.bind(bias.baseAddress!, what)),
-                        (Int32(DNNL_ARG_DST), dst.bind(b, what))]
-            primitive.addScratchpad(scratchpad, to: &args)
-            primitive.execute(args)
+            primitive.run([OneDNNBinding(Int32(DNNL_ARG_SRC), src, a), OneDNNBinding(Int32(DNNL_ARG_WEIGHTS), weights, prepared.buffer),
+                           OneDNNBinding(Int32(DNNL_ARG_BIAS), self.bias, bias.baseAddress!), OneDNNBinding(Int32(DNNL_ARG_DST), dst, b)], scratchpad: scratchpad)
         }
         fromBlocked.execute(from: b, to: y, scratchpad: scratchpad)
     }
@@ -156,19 +152,10 @@ public final class OneDNNWinogradInference {
 
     /// nil when the shape, the CPU or the memory budget rules Winograd out.
     public init?(_ s: OneDNNConvolutionShape, relu: Bool, residual: Bool, layer: String) {
-        guard OneDNNWinogradInferencePolicy.eligible(s) else { return nil }
-        let c = min(OneDNNWinogradPolicy.chunk, s.batch)
-        var cs = s; cs.batch = c
-        guard let f = OneDNNWinogradInferenceChunk(cs, relu: relu, residual: residual, layer: layer) else { return nil }
-        let r = s.batch % c
-        if r > 0 {
-            var rs = s; rs.batch = r
-            guard let q = OneDNNWinogradInferenceChunk(rs, relu: relu, residual: residual, layer: layer) else { return nil }
-            rest = q
-        } else {
-            rest = nil
-        }
-        shape = s; full = f
+        guard OneDNNWinogradInferencePolicy.eligible(s),
+              let (f, r) = OneDNNWinogradPolicy.chunks(s, { OneDNNWinogradInferenceChunk($0, relu: relu, residual: residual, layer: layer) })
+        else { return nil }
+        shape = s; full = f; rest = r
     }
 
     public var implementation: String { full.primitive.implementation }

@@ -58,6 +58,15 @@ final class ConvolutionOneDNNTests: XCTestCase {
         }
     }
 
+    /// `relu?(y·scale + shift + residual?)` per output channel, in plain Swift.
+    func epilogueApplied(_ y: [Float], _ e: ConvEpilogue) -> [Float] {
+        let oc = e.scale.count
+        return y.indices.map { i in
+            let v = y[i] * e.scale[i % oc] + e.shift[i % oc] + (e.residual.map { $0[i] } ?? 0)
+            return e.relu ? max(v, 0) : v
+        }
+    }
+
     func testFoldedPostOpsMatchConvolutionThenAffineResidualReLU() {
         var rng = SeededGenerator(seed: 15)
         for t in geometries {
@@ -75,11 +84,7 @@ final class ConvolutionOneDNNTests: XCTestCase {
                 for relu in [false, true] { for withResidual in [false, true] {
                     let e = ConvEpilogue(scale: scale, shift: shift, relu: relu, residual: withResidual ? residual : nil)
                     let folded = conv.forward(x, epilogue: e).toArray()
-                    var expected = plain
-                    for i in expected.indices {
-                        expected[i] = expected[i] * scale[i % t.oc] + shift[i % t.oc] + (withResidual ? residual[i] : 0)
-                        if relu { expected[i] = max(expected[i], 0) }
-                    }
+                    let expected = epilogueApplied(plain, e)
                     XCTAssertLessThan(worst(folded, expected), 1e-4, "\(t) batch \(batch) relu \(relu) residual \(withResidual)")
                 } }
             }
@@ -201,11 +206,7 @@ final class ConvolutionOneDNNTests: XCTestCase {
                 for relu in [false, true] { for withResidual in [false, true] {
                     let e = ConvEpilogue(scale: scale, shift: shift, relu: relu, residual: withResidual ? residual : nil)
                     let folded = conv.forward(x, epilogue: e).toArray()
-                    var expected = plain
-                    for i in expected.indices {
-                        expected[i] = expected[i] * scale[i % oc] + shift[i % oc] + (withResidual ? residual[i] : 0)
-                        if relu { expected[i] = max(expected[i], 0) }
-                    }
+                    let expected = epilogueApplied(plain, e)
                     XCTAssertLessThan(worst(folded, expected), 1e-4, "\(c)->\(oc) batch \(n) round \(round) relu \(relu) residual \(withResidual)")
                     XCTAssertEqual(conv.forward(x, epilogue: e).toArray(), folded, "rerun")
                 } }
