@@ -1,4 +1,5 @@
 import Foundation
+import LoupeBase
 
 /// The self-contained HTML form: inline CSS, figures as base64 PNG data URIs, nothing fetched from anywhere.
 extension Report {
