@@ -4,11 +4,13 @@
 // docs/architecture.md draws them):
 //   5 loupe → 4 {LoupeCommands, LoupeKernel} → 3 {Workflow, ONNXExport}
 //   → 2 {NeuralNet, Datasets, Plotting, LoupeMPI} → 1 {TensorCore, Imaging, LoupeLang, Pretrained}
-//   → 0 {LoupeBase, C libraries}.
+//   → 0 {LoupeBase, HTMLPages, C libraries}.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
 // LoupeMPI → {CMPI (Open MPI shim), TensorCore}: the ranks of an mpirun job as TensorCore's Communicator.
 // LoupeBase (layer 0, no dependencies, no Foundation): the small utilities every layer shares — the one
 // atomic file write, the seeded generator, JSON string quoting, slugs, "did you mean". Each user imports it by name.
+// HTMLPages (layer 0, Foundation only): the one writer of HTML pages, used by Workflow's reports, LoupeLang's
+// notebook page and LoupeKernel's outputs.
 import PackageDescription
 import Foundation
 
@@ -42,6 +44,9 @@ let package = Package(
 
         // Shared utilities (no dependencies)
         .target(name: "LoupeBase", exclude: ["README.md"]),
+        // Self-contained HTML pages: escaping, the page and its one stylesheet, embedded figures, tables
+        // (Foundation only; the reports and the notebook page are written with it)
+        .target(name: "HTMLPages", exclude: ["README.md"]),
         // Engine
         .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib", "LoupeBase"], exclude: ["README.md", "IO/README.md"]),
@@ -51,10 +56,10 @@ let package = Package(
         // Figures
         .target(name: "Plotting", dependencies: ["Imaging", "CFreeType"], exclude: ["README.md"]),
         // Language (knows no machine learning)
-        .target(name: "LoupeLang", dependencies: ["LoupeBase"], exclude: ["README.md"]),
+        .target(name: "LoupeLang", dependencies: ["LoupeBase", "HTMLPages"], exclude: ["README.md"]),
         // Training loop, evaluation, reports
         // (CCrypto: SHA-256 keys of the feature cache; CZlib: CRC-32 of its files)
-        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "LoupeBase", "CCrypto", "CZlib"], exclude: ["README.md", "Report/README.md"]),
+        .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "LoupeBase", "HTMLPages", "CCrypto", "CZlib"], exclude: ["README.md", "Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
         .target(name: "Pretrained", dependencies: ["CCrypto"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
@@ -67,13 +72,14 @@ let package = Package(
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "Imaging", "NeuralNet", "TensorCore", "LoupeBase", "Pretrained", "ONNXExport"], exclude: ["README.md"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
-        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "CZMQ", "CCrypto"],
+        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "HTMLPages", "CZMQ", "CCrypto"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
 
         // Test-only helpers every test target may use (the package root, ../shared/fixtures).
         .target(name: "TestSupport", dependencies: ["Imaging"], path: "Tests/TestSupport"),
         .testTarget(name: "LoupeBaseTests", dependencies: ["LoupeBase"]),
+        .testTarget(name: "HTMLPagesTests", dependencies: ["HTMLPages"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "LoupeBase"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LoupeBase", "Imaging", "ONNXExport", "Workflow", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),

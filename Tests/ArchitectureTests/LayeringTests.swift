@@ -14,6 +14,8 @@ final class LayeringTests: XCTestCase {
         // The utilities every layer shares: the atomic file write, the seeded generator, JSON
         // quoting, slugs (no dependencies).
         "LoupeBase": 0,
+        // The writer of self-contained HTML pages (reports, the notebook page; Foundation only).
+        "HTMLPages": 0,
         // Engine, codecs, the language (knows no machine learning), weight downloads.
         "TensorCore": 1, "Imaging": 1, "LoupeLang": 1, "Pretrained": 1,
         // Networks, datasets, figures, the MPI communicator.
