@@ -2,7 +2,7 @@
 // Loupe: a workbench for training image classifiers on a CPU (REPL, scripts, Jupyter kernel).
 // Layers (arrows point down only; Tests/ArchitectureTests checks every import against them,
 // docs/architecture.md draws them):
-//   5 loupe → 4 {LoupeCommands, LoupeKernel} → 3 {Workflow, ONNXExport}
+//   5 loupe → 4 {LoupeCommands, LoupeBench, LoupeKernel} → 3 {Workflow, ONNXExport}
 //   → 2 {NeuralNet, Datasets, Plotting, LoupeMPI} → 1 {TensorCore, Imaging, LoupeLang, Pretrained}
 //   → 0 {LoupeBase, HTMLPages, C libraries}.
 // TensorCore → {CDNNL (oneDNN: convolutions), CBLAS (OpenBLAS: linear layers), COpenMP (one thread pool)}.
@@ -70,11 +70,13 @@ let package = Package(
         .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "Imaging", "NeuralNet", "TensorCore", "LoupeBase", "Pretrained", "ONNXExport"], exclude: ["README.md"]),
+        // `loupe bench`: the workloads of ../shared/bench/WORKLOADS.md on the engine, data and workflow
+        .target(name: "LoupeBench", dependencies: ["LoupeBase", "TensorCore", "NeuralNet", "Datasets", "Imaging", "Workflow"], exclude: ["README.md"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
         .target(name: "LoupeKernel", dependencies: ["LoupeLang", "HTMLPages", "CZMQ", "CCrypto"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
-        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
+        .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeBench", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "TensorCore", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
 
         // Test-only helpers every test target may use (the package root, ../shared/fixtures).
         .target(name: "TestSupport", dependencies: ["Imaging"], path: "Tests/TestSupport"),

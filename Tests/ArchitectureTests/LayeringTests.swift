@@ -22,8 +22,8 @@ final class LayeringTests: XCTestCase {
         "NeuralNet": 2, "Datasets": 2, "Plotting": 2, "LoupeMPI": 2,
         // Training, evaluation and prediction; ONNX export.
         "Workflow": 3, "ONNXExport": 3,
-        // The language bound to the layers below; the Jupyter kernel.
-        "LoupeCommands": 4, "LoupeKernel": 4,
+        // The language bound to the layers below; `loupe bench`'s workloads; the Jupyter kernel.
+        "LoupeCommands": 4, "LoupeBench": 4, "LoupeKernel": 4,
         // The executable.
         "loupe": 5,
     ]
