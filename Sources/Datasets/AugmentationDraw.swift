@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 /// One image's concrete augmentation: every random value already drawn.
 ///

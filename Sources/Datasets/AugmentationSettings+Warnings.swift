@@ -1,5 +1,6 @@
 import Imaging
 import TensorCore
+import LoupeBase
 
 /// A setting of `augment` that is likely to hurt, and why.
 public struct AugmentationWarning: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Dispatch
 import Imaging
 import TensorCore
+import LoupeBase
 
 /// One batch: images as an N×H×W×C float tensor, their labels (−1 when unlabelled) and sample indices.
 public struct ImageBatch: Sendable {

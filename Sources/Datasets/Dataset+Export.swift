@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Imaging
 import TensorCore
+import LoupeBase
 
 /// One image `export` writes: the sample and its file path relative to the export folder.
 public struct ExportItem: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Dispatch
 import Imaging
 import TensorCore
+import LoupeBase
 
 extension Dataset {
     /// Reviews the dataset: counts, imbalance, sizes, unreadable files, duplicates within and

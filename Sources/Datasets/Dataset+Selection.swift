@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 extension Dataset {
     /// Keeps only the named classes (in the order given), relabelling them 0, 1, ….

@@ -1,5 +1,6 @@
 import Foundation
 import TensorCore
+import LoupeBase
 
 /// Shares of each class that go to training, validation and test, with optional totals caps.
 public struct SplitFractions: Sendable, Equatable, Codable {

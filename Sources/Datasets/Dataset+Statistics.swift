@@ -1,5 +1,6 @@
 import Imaging
 import TensorCore
+import LoupeBase
 
 extension Dataset {
     /// Per-channel mean and standard deviation (0…1) of up to `limit` seeded, randomly chosen

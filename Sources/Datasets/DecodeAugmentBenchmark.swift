@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Imaging
 import TensorCore
+import LoupeBase
 
 /// One measured figure of a benchmark (`loupe bench` prints `name<TAB>value unit`).
 public struct BenchmarkFigure: Sendable, Equatable {

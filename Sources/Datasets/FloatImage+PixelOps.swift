@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 extension FloatImage {
     /// Multiplies every value by `factor` (torchvision's brightness), clamped to 0…1.

@@ -1,5 +1,6 @@
 import Imaging
 import TensorCore
+import LoupeBase
 
 /// What a model wants from an image: its input size, channels and per-channel normalisation.
 ///

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import AtomicWrite
+import LoupeBase
 
 /// Whole-file reads and atomic writes over POSIX calls (no Foundation needed in this layer).
 enum FileAccess {

@@ -2,6 +2,7 @@ import Foundation
 import LoupeLang
 import Datasets
 import Workflow
+import LoupeBase
 
 /// `add d "DIR"`: labelled images (one folder per class) into the training split, as a new iteration.
 extension DataCommands {

@@ -4,6 +4,7 @@ import Datasets
 import Imaging
 import Plotting
 import TensorCore
+import LoupeBase
 
 extension DataCommands {
     static var showCommand: CommandSpec {

@@ -2,6 +2,7 @@ import Foundation
 import LoupeLang
 import Datasets
 import TensorCore
+import LoupeBase
 
 extension CommandRegistry {
     /// The Data family: `dataset`, `review`, `split`, `show`, `augment`, `preview`, `crop`, `tile`, `add`,

@@ -1,5 +1,6 @@
 import Plotting
 import Workflow
+import LoupeBase
 
 /// `plot e`: the confusion matrix (counts or each row normalised), the confidence of right and
 /// wrong answers, and the worst mistakes.
@@ -40,12 +41,6 @@ extension EvaluationValue: Plottable {
     }
 }
 
-/// A lowercase, dash-separated form of a text for file names ("test split of quadrants" → "test-split-of-quadrants").
-func fileSlug(_ text: String) -> String {
-    var out = ""
-    for c in text.lowercased() {
-        if c.isASCII && (c.isLetter || c.isNumber) { out.append(c) } else if !out.isEmpty && out.last != "-" { out.append("-") }
-    }
-    while out.hasSuffix("-") { out.removeLast() }
-    return String(out.prefix(60))
-}
+/// The slug of a text for the commands' default file names (longer than a report's anchors):
+/// "test split of quadrants" → "test-split-of-quadrants".
+func fileSlug(_ text: String) -> String { slug(text, maxLength: 60) }

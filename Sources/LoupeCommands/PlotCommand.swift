@@ -1,6 +1,7 @@
 import Foundation
 import LoupeLang
 import Plotting
+import LoupeBase
 
 /// `plot VALUE [what=...] [to="FILE.png"]`: the natural figure of any `Plottable` value.
 extension CommandRegistry {

@@ -2,6 +2,7 @@ import Foundation
 import LoupeLang
 import Datasets
 import Workflow
+import LoupeBase
 
 /// `predict`, `filter` and `copy`: bulk identification over unlabelled folders and what to do with it.
 extension CommandRegistry {

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeLang
 import Workflow
+import LoupeBase
 
 /// `verify p "DIR"`: a person's re-filing of a `copy` folder read back as verdicts in the prediction log.
 extension CommandRegistry {

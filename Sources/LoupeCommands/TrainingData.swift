@@ -4,6 +4,7 @@ import TensorCore
 import NeuralNet
 import Datasets
 import Workflow
+import LoupeBase
 
 /// The data a training command works on: the training images and, when there is one, the
 /// validation split, both seen through the model's preprocessing.

@@ -1,4 +1,5 @@
 import Foundation
+import HTMLPages
 import LoupeLang
 
 /// Renders display events as iopub messages for the cell that is running.
@@ -207,7 +208,7 @@ struct ProgressArea {
 
     func render(now: Double) -> JSON {
         var plain: [String] = finished
-        var html = finished.map { "<div>\(HTMLTable.escape($0))</div>" }.joined()
+        var html = finished.map { "<div>\(HTML.escape($0))</div>" }.joined()
         if !rows.isEmpty {
             plain += rows.map(\.line)
             html += HTMLTable.render(columns: rows[0].columns, rows: rows.map(\.values))
@@ -216,7 +217,7 @@ struct ProgressArea {
             plain.append(bar)
             let percent = Int(fraction() * 100)
             html += "<div><progress value=\"\(percent)\" max=\"100\" style=\"width:300px;height:1em;vertical-align:middle\"></progress> "
-                + HTMLTable.escape(bar) + "</div>"
+                + HTML.escape(bar) + "</div>"
         }
         return ["text/plain": plain.joined(separator: "\n"), "text/html": html]
     }
@@ -228,25 +229,24 @@ struct ProgressArea {
     }
 }
 
-/// Tables as HTML: numbers right-aligned, text escaped.
+/// Tables as notebook outputs: numbers right-aligned by inline styles (an output has no page
+/// stylesheet, unlike `HTML.table`), text escaped by HTMLPages.
 enum HTMLTable {
     static func render(columns: [String], rows: [[Value]]) -> String {
         var html = "<table class=\"loupe-table\"><thead><tr>"
-        html += columns.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        html += columns.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for row in rows {
             html += "<tr>"
             for i in columns.indices {
                 let value = i < row.count ? row[i] : .none
                 if case .number = value {
-                    html += "<td style=\"text-align:right\">\(escape(Table.cellText(value)))</td>"
+                    html += "<td style=\"text-align:right\">\(HTML.escape(Table.cellText(value)))</td>"
                 } else {
-                    html += "<td style=\"text-align:left\">\(escape(Table.cellText(value)))</td>"
+                    html += "<td style=\"text-align:left\">\(HTML.escape(Table.cellText(value)))</td>"
                 }
             }
             html += "</tr>"
         }
         return html + "</tbody></table>"
     }
-
-    static func escape(_ text: String) -> String { HTML.escape(text) }
 }

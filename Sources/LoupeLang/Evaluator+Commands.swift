@@ -1,3 +1,5 @@
+import LoupeBase
+
 /// Command calls: binding arguments to the declared parameters, then running the command.
 extension Evaluator {
     mutating func runCommand(_ call: CommandCall, resultIsShown: Bool = false) throws(LoupeError) -> Value {

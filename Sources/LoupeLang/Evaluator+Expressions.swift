@@ -1,3 +1,5 @@
+import LoupeBase
+
 /// Expression evaluation: arithmetic, comparisons, logic, names, attributes, indexing.
 extension Evaluator {
     mutating func evaluate(_ expression: Expression) throws(LoupeError) -> Value {

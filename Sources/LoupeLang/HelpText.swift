@@ -1,3 +1,5 @@
+import LoupeBase
+
 /// The text of `help`, `help NAME` and `? NAME`, generated from the command declarations.
 public struct HelpText {
     let registry: CommandRegistry

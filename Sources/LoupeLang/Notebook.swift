@@ -1,7 +1,9 @@
 import Foundation
+import HTMLPages
 
 /// A self-contained HTML page in notebook style: each statement, what it printed, and its
-/// figures inline (PNG embedded as base64, so the page needs no other file).
+/// figures inline (PNG embedded as base64, so the page needs no other file; a figure file that is
+/// gone shows as a `figure missing: PATH` line).
 ///
 /// The script runner feeds it from `Interpreter.run`'s observer: `begin` before a statement,
 /// `append(output:)` for what it prints, `end` with the figure paths of its result.
@@ -55,43 +57,22 @@ public final class Notebook {
         try Data(html().utf8).write(to: url, options: .atomic)
     }
 
+    /// The page: one section a statement (its code, what it printed, its figures, its error),
+    /// written with HTMLPages like the reports, in the same style.
     public func html() -> String {
         var body = ""
         for (number, cell) in cells.enumerated() {
             body += "<section class=\"cell\">\n"
             if !cell.code.isEmpty {
-                body += "<div class=\"in\"><span class=\"n\">[\(number + 1)]</span><pre class=\"code\">\(escape(cell.code))</pre></div>\n"
+                body += "<div class=\"in\"><span class=\"n\">[\(number + 1)]</span>\(HTML.preformatted(cell.code, class: "code"))</div>\n"
             }
-            if !cell.output.isEmpty { body += "<pre class=\"out\">\(escape(cell.output))</pre>\n" }
-            for path in cell.figures { body += figure(path) }
-            if let error = cell.error { body += "<pre class=\"err\">\(escape(error))</pre>\n" }
+            if !cell.output.isEmpty { body += HTML.preformatted(cell.output, class: "out") + "\n" }
+            for path in cell.figures { body += HTML.figure(file: path) }
+            if let error = cell.error { body += HTML.preformatted(error, class: "err") + "\n" }
             body += "</section>\n"
         }
-        return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) — Loupe notebook</title>
-        <style>
-        body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-        h1{font-size:1.3rem}.cell{border-left:3px solid #ccd;margin:1rem 0;padding:.2rem .8rem}
-        .in{display:flex;gap:.6rem}.n{color:#889;font-family:monospace;padding-top:.2rem}
-        pre{margin:.3rem 0;white-space:pre-wrap}.code{background:#f4f5f8;padding:.3rem .5rem;flex:1}
-        .out{color:#333}.err{color:#a00}img{max-width:100%;display:block;margin:.4rem 0}
-        </style></head><body>
-        <h1>\(escape(title))</h1>
-        \(body)</body></html>
-
-        """
+        return HTML.page(title: "\(title) — Loupe notebook", heading: title, body: body)
     }
-
-    private func figure(_ path: String) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return "<p class=\"err\">figure missing: \(escape(path))</p>\n"
-        }
-        return "<figure><img alt=\"\(escape(path))\" src=\"data:image/png;base64,\(data.base64EncodedString())\">"
-            + "<figcaption>\(escape(path))</figcaption></figure>\n"
-    }
-
-    private func escape(_ text: String) -> String { HTML.escape(text) }
 }
 
 /// The page as a renderer of display events: text, warnings, rows and results under the
@@ -112,23 +93,5 @@ extension Notebook: DisplaySink {
             if open, !cells.isEmpty { cells[cells.count - 1].output = ""; cells[cells.count - 1].figures = [] }
         case .progressStarted, .progressUpdated, .progressFinished: break
         }
-    }
-}
-
-/// Text for HTML pages and notebook outputs.
-public enum HTML {
-    /// `&`, `<`, `>` and `"` escaped, so text shows as written inside elements and attributes.
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        for c in text {
-            switch c {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(c)
-            }
-        }
-        return result
     }
 }

@@ -1,3 +1,5 @@
+import LoupeBase
+
 /// Builds statements from tokens (stage 2 of lexer → parser → interpreter).
 ///
 /// The parser needs to know which names are commands: a statement that starts with one is a

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import AtomicWrite
+import LoupeBase
 
 #if canImport(Glibc)
 private let posixWrite = Glibc.write

@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 /// A batch of images in the engine's layout and their labels.
 public struct Batch {

@@ -1,6 +1,7 @@
 import Foundation
 import TensorCore
 import NeuralNet
+import LoupeBase
 
 /// One epoch of a run.
 public struct EpochRecord: Sendable, Equatable, Codable {

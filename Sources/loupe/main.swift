@@ -1,8 +1,10 @@
 // The `loupe` executable: REPL, script runner, help, version, benchmarks.
 import Glibc
+import LoupeBench
 import LoupeCommands
 import LoupeLang
 import LoupeMPI
+import TensorCore
 
 let usage = """
 usage: loupe                      REPL on a terminal; a script when stdin is not a terminal
@@ -18,9 +20,10 @@ usage: loupe                      REPL on a terminal; a script when stdin is not
 // OpenBLAS picks its kernels and libgomp (oneDNN's and the engine's threads) its wait policy
 // when the libraries load: run again once with OPENBLAS_CORETYPE (on a CPU with AVX-512 that
 // OpenBLAS takes for an older core) and GOMP_SPINCOUNT set. Neither is asked for when the user
-// set the variable, so there is no loop.
+// set the variable, so there is no loop (see `BLAS.preferredCoreTypeForThisMachine`,
+// `OneDNN.threadEnvironment`).
 // Under mpirun each rank also gets its share of the cores (OMP_NUM_THREADS, unless set).
-let startEnvironment = (preferredBLASCoreType().map { [("OPENBLAS_CORETYPE", $0)] } ?? []) + preferredThreadEnvironment()
+let startEnvironment = (BLAS.preferredCoreTypeForThisMachine().map { [("OPENBLAS_CORETYPE", $0)] } ?? []) + OneDNN.threadEnvironment()
     + RankThreads.environment()
 if !startEnvironment.isEmpty {
     for (name, value) in startEnvironment { setenv(name, value, 1) }

@@ -7,7 +7,7 @@ import XCTest
 /// (`reset_head m classes=d`, `run lr_range`) is worded in LoupeCommands alone (Remedies.swift),
 /// so a renamed command or parameter cannot leave stale advice in the engine, data or workflow.
 final class CommandSyntaxTests: XCTestCase {
-    static let lowerModules = ["AtomicWrite", "TensorCore", "Imaging", "Pretrained", "NeuralNet", "Datasets", "Plotting",
+    static let lowerModules = ["LoupeBase", "HTMLPages", "TensorCore", "Imaging", "Pretrained", "NeuralNet", "Datasets", "Plotting",
                                "LoupeMPI", "Workflow", "ONNXExport"]
 
     func testNoLayerBelowTheCommandsWritesCommandSyntax() throws {

@@ -11,16 +11,19 @@ final class LayeringTests: XCTestCase {
     static let layers: [String: Int] = [
         "CBLAS": 0, "CDNNL": 0, "COpenMP": 0, "CPNG": 0, "CJPEG": 0, "CReadline": 0, "CFreeType": 0, "CZlib": 0,
         "CZMQ": 0, "CCrypto": 0, "CCodecs": 0, "CMPISystem": 0, "CMPI": 0,
-        // The one atomic file write (temporary, fsync, rename; sweeps killed writes' leftovers).
-        "AtomicWrite": 0,
+        // The utilities every layer shares: the atomic file write, the seeded generator, JSON
+        // quoting, slugs (no dependencies).
+        "LoupeBase": 0,
+        // The writer of self-contained HTML pages (reports, the notebook page; Foundation only).
+        "HTMLPages": 0,
         // Engine, codecs, the language (knows no machine learning), weight downloads.
         "TensorCore": 1, "Imaging": 1, "LoupeLang": 1, "Pretrained": 1,
         // Networks, datasets, figures, the MPI communicator.
         "NeuralNet": 2, "Datasets": 2, "Plotting": 2, "LoupeMPI": 2,
         // Training, evaluation and prediction; ONNX export.
         "Workflow": 3, "ONNXExport": 3,
-        // The language bound to the layers below; the Jupyter kernel.
-        "LoupeCommands": 4, "LoupeKernel": 4,
+        // The language bound to the layers below; `loupe bench`'s workloads; the Jupyter kernel.
+        "LoupeCommands": 4, "LoupeBench": 4, "LoupeKernel": 4,
         // The executable.
         "loupe": 5,
     ]

@@ -3,6 +3,7 @@ import LoupeMPI
 import NeuralNet
 import TensorCore
 @testable import Workflow
+import LoupeBase
 
 /// One training step on N ranks against one process on the same global batch (Done-when 1 of
 /// issue 18): gradients, loss and BatchNorm's running statistics within 1e-5 relative.

@@ -2,6 +2,7 @@ import Datasets
 import Imaging
 import TensorCore
 import XCTest
+import LoupeBase
 
 final class AugmentationTests: XCTestCase {
     private let image = blobImage(width: 21, height: 15, channels: 3, seed: 5)

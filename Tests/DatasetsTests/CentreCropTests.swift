@@ -2,6 +2,7 @@ import Datasets
 import Imaging
 import TensorCore
 import XCTest
+import LoupeBase
 
 /// `Preprocessing.crop`: torchvision's resize-then-centre-crop for pretrained weights, as a
 /// window of the source that the resize (and any augmentation) then works in.

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import TensorCore
 import XCTest
+import LoupeBase
 
 /// A fresh temporary folder, removed when the test ends.
 func temporaryFolder(_ test: XCTestCase) throws -> String {

@@ -33,4 +33,13 @@ final class NotebookTests: XCTestCase {
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(pngBytes.base64EncodedString())\""), html)
         XCTAssertEqual(html.components(separatedBy: "<section class=\"cell\">").count - 1, 4)
     }
+
+    func testAFigureFileThatIsGoneIsAVisibleLine() {
+        let notebook = Notebook(title: "gone.loupe")
+        notebook.begin("plot r")
+        notebook.end(figures: ["/nonexistent/loupe-curves.png"])
+        let html = notebook.html()
+        XCTAssertTrue(html.contains("<p class=\"err\">figure missing: /nonexistent/loupe-curves.png</p>"), html)
+        XCTAssertTrue(html.contains("<title>gone.loupe — Loupe notebook</title>"), html)
+    }
 }

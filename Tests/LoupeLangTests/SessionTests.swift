@@ -1,6 +1,7 @@
 import Foundation
 import LoupeLang
 import XCTest
+import LoupeBase
 
 /// Sessions: failed statements change nothing; the history replays; `_`; interruption.
 final class SessionTests: XCTestCase {

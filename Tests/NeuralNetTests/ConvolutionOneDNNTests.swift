@@ -1,6 +1,7 @@
 import XCTest
 import TensorCore
 import NeuralNet
+import LoupeBase
 
 /// Conv2D on oneDNN against the plain references `convolutionNaive`,
 /// `convolutionNaiveInputGradient` and `convolutionNaiveWeightGradient`.

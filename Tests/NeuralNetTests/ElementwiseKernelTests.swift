@@ -1,6 +1,7 @@
 import XCTest
 import TensorCore
 @testable import NeuralNet
+import LoupeBase
 
 /// The sixteen-lane loops (BatchNorm's forward at widths in sixteens, the masked residual add)
 /// give the same bits as the plain expressions they replace, including -0, NaN and a last

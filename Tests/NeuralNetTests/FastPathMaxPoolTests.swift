@@ -1,6 +1,7 @@
 import XCTest
 import TensorCore
 import NeuralNet
+import LoupeBase
 
 /// The SIMD max-pool path (channels a multiple of 8) against the scalar path, run one channel
 /// at a time: same maxima, same tie and NaN rule, same gradient routing.

@@ -1,6 +1,7 @@
 import XCTest
 import TensorCore
 import NeuralNet
+import LoupeBase
 
 // Central differences of L = Σ yᵢ·rᵢ (r fixed and random, so dL/dy = r) against each layer's
 // backward, L summed in Double; tolerance |a − n| ≤ 2e-3 + 2e-2·|n|, sized for float32 forward

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import NeuralNet
-import AtomicWrite
+import LoupeBase
 import Imaging
 import ONNXExport
 @testable import Workflow
@@ -114,7 +114,7 @@ final class AbandonedTemporaryTests: XCTestCase {
     }
 }
 
-/// Figures, reports and ONNX exports write through the same `AtomicWrite` as model files, so a
+/// Figures, reports and ONNX exports write through the same `AtomicWrite` (LoupeBase) as model files, so a
 /// temporary that a killed figure, report or export left behind is swept at the next write too.
 final class AbandonedFigureTemporaryTests: XCTestCase {
     func testFiguresReportsAndExportsSweepTemporariesOfDeadProcesses() throws {

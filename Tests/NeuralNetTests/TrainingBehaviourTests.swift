@@ -1,6 +1,7 @@
 import XCTest
 import TensorCore
 import NeuralNet
+import LoupeBase
 
 /// A synthetic problem: 8x8 grey images, a bright 3x3 square in one of four quadrants; the
 /// quadrant is the label.

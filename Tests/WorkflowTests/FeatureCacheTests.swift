@@ -5,6 +5,7 @@ import NeuralNet
 import Datasets
 import Imaging
 @testable import Workflow
+import LoupeBase
 
 /// The frozen phase on cached features (issue 15): the same computation as the uncached phase,
 /// reused across runs, keyed by backbone, preprocessing and content, bounded, and never trusting

@@ -2,6 +2,7 @@ import XCTest
 import TensorCore
 import NeuralNet
 import Workflow
+import LoupeBase
 
 /// 8x8 grey images with a bright 3x3 square in one of four quadrants; the quadrant is the label.
 func quadrants(_ count: Int, seed: UInt64, noise: Float = 0.1) -> TensorBatchSource {

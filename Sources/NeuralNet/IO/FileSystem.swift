@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-import AtomicWrite
+import LoupeBase
 
 /// Whole-file reads and atomic writes through POSIX calls, with errors that name the path.
 enum FileSystem {

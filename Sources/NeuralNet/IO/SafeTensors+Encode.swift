@@ -1,3 +1,5 @@
+import LoupeBase
+
 /// Writing safetensors.
 extension SafeTensors {
     /// The safetensors bytes of `tensors` with `metadata` as `__metadata__`.

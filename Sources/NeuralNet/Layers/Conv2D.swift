@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 // Shapes: x [N, H, W, C] (NHWC), weight [OC, C, KH, KW] (PyTorch's layout), y [N, OH, OW, OC].
 //   forward   y   = conv(x, W) (+ bias)

@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 // Shapes: any. Inverted dropout: in training y = x·m with m = 1/(1−p) kept or 0 dropped,
 // so evaluation is the identity; dx = dy·m.

@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 // Shapes: x [N, I], weight [O, I] (PyTorch's layout), bias [O], y [N, O].
 //   y = x·Wᵀ + b;  dW += dyᵀ·x;  db += Σₙ dy;  dx = dy·W.

@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 /// One tensor of a model's state under its torchvision name, in PyTorch's layout.
 public struct StateTensor: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import TensorCore
+import LoupeBase
 
 // Shapes: input x [N, H, W, Cin] (NHWC) → logits [N, classes].
 // stem → stages of residual blocks → global average pool → [hidden → ReLU → dropout] → fc.

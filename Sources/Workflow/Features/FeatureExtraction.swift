@@ -4,6 +4,7 @@ import TensorCore
 import NeuralNet
 import Datasets
 import Imaging
+import LoupeBase
 
 /// What preparing the features of one split did.
 public struct FeatureExtractionStats: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import LoupeBase
 
 /// One line of the prediction log: who predicted what, when, for which file.
 public struct PredictionLogEntry: Sendable, Equatable, Codable {

@@ -1,6 +1,7 @@
 import Foundation
 import Datasets
 import NeuralNet
+import LoupeBase
 
 /// What a person decided about one prediction.
 public enum Verdict: String, Sendable, Codable, CaseIterable {

@@ -1,5 +1,5 @@
 import Foundation
-import AtomicWrite
+import LoupeBase
 import Imaging
 
 /// Writing a report to disk: one self-contained HTML file, or Markdown with its PNG files beside it.
@@ -51,19 +51,5 @@ extension Report {
             s.blocks.compactMap { if case .figure(let f) = $0 { f } else { nil } } + s.subsections.flatMap(collect)
         }
         return sections.flatMap(collect)
-    }
-
-    /// A lowercase, dash-separated form of a title for file names and HTML anchors.
-    static func slug(_ text: String) -> String {
-        var out = ""
-        for c in text.lowercased() {
-            if c.isASCII && (c.isLetter || c.isNumber) {
-                out.append(c)
-            } else if !out.isEmpty && out.last != "-" {
-                out.append("-")
-            }
-        }
-        while out.hasSuffix("-") { out.removeLast() }
-        return String(out.prefix(40))
     }
 }

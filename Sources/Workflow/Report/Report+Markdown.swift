@@ -1,4 +1,5 @@
 import Foundation
+import LoupeBase
 
 /// The Markdown twin: the same document, figures as PNG files referenced by relative path.
 extension Report {

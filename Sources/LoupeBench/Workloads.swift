@@ -1,5 +1,6 @@
 import TensorCore
 import NeuralNet
+import LoupeBase
 
 // The workloads of ../shared/bench/WORKLOADS.md. Inputs and labels are random (seeded); a
 // training step is forward + backward + optimizer update; figures are medians over steps after

@@ -1,5 +1,5 @@
 import Foundation
-import LoupeLang
+import LoupeBase
 import TensorCore
 import NeuralNet
 import Datasets

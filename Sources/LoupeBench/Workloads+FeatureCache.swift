@@ -4,6 +4,7 @@ import NeuralNet
 import Datasets
 import Imaging
 import Workflow
+import LoupeBase
 
 // ft-cache (issue 15): the frozen phase of fine_tune with cached features against without.
 // torchvision ResNet-18 (7x7/2 stem + max-pool, random initial weights: the timing is the
