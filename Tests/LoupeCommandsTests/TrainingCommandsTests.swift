@@ -156,6 +156,9 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertEqual(two.last, "2 false")
         let csv = try String(contentsOfFile: h.path("run-2/history.csv"), encoding: .utf8)
         XCTAssertTrue(csv.contains(",head\n") && csv.contains(",all\n"), csv)
+        // Workflow writes history.csv, the language's table exports the same rows: one text.
+        try h.lines("export run2.history \"\(h.path("exported-history.csv"))\"")
+        XCTAssertEqual(try String(contentsOfFile: h.path("exported-history.csv"), encoding: .utf8), csv)
     }
 
     func testOverfitPassesOnFiveImagesAndLeavesTheModel() throws {
