@@ -2,7 +2,9 @@ import LoupeLang
 import NeuralNet
 import Workflow
 
-/// `fine_tune`: the head on a frozen backbone, then everything at a tenth of the rate.
+/// `fine_tune`: the head on a frozen backbone, then everything at a tenth of the rate. The policy
+/// (`FineTunePlan`) and the steps with their freezing (`MultiPhaseRun`) are Workflow's; this file
+/// reads the arguments, words the lines and decides the feature cache.
 extension CommandRegistry {
     mutating func registerFineTuneCommand() {
         register(CommandSpec(
