@@ -23,7 +23,7 @@ extension CommandRegistry {
             parameters: [.positional("run", .kind("run"), help: "a training run")],
             result: "a diagnosis (verdict, evidence, remedies)", example: "diagnose run") { call in
                 let run = try call.arguments.object("run", as: RunValue.self)
-                let value = DiagnosisValue(diagnose(run.epochRecords), runName: run.displayLabel)
+                let value = DiagnosisValue(diagnose(run.training.history), runName: run.displayLabel)
                 call.write(value.text)
                 return .object(value)
             })

@@ -44,17 +44,16 @@ enum EvaluationRunning {
                                modelName: model.model.config.name, dataName: describe(data))
     }
 
-    /// The class names to report, after checking the model's outputs fit the dataset's labels.
+    /// The class names to report, after checking the model's outputs fit the dataset's labels
+    /// (`ClassMatch`, the rule training follows too); a match by position is noted.
     static func matchClasses(_ model: ModelValue, _ data: DatasetValue, parameter: String, call: CommandInvocation) throws -> [String] {
         let modelClasses = model.metadata.classNames, dataClasses = data.dataset.classes
-        guard modelClasses.count == dataClasses.count else {
-            throw CommandError.invalidArgument(parameter: parameter, message: "the model has \(modelClasses.count) classes but \(describe(data)) has \(dataClasses.count) (\(list(dataClasses))): "
-                                               + "give the model this dataset's classes with reset_head m classes=d, then train it")
+        let match: ClassMatch
+        do { match = try ClassMatch.between(model: modelClasses, data: dataClasses) } catch {
+            throw CommandError.invalidArgument(parameter: parameter,
+                                               message: remedied(error, dataClasses: dataClasses, context: .evaluation(dataName: describe(data))))
         }
-        if modelClasses != dataClasses {
-            if Set(modelClasses) == Set(dataClasses) {
-                throw CommandError.invalidArgument(parameter: parameter, message: "the model and \(describe(data)) have the same classes in a different order (model: \(list(modelClasses)); data: \(list(dataClasses))), so labels would be matched wrongly")
-            }
+        if match == .byPosition {
             call.write("note: the model's classes (\(list(modelClasses))) are not named like the data's (\(list(dataClasses))); they are matched by position")
         }
         return dataClasses

@@ -2,6 +2,7 @@ import Foundation
 import LoupeLang
 import NeuralNet
 import Datasets
+import Workflow
 
 /// `resnet` and `import_model`: new models, from scratch or from torchvision weights.
 extension CommandRegistry {
@@ -57,7 +58,7 @@ enum ClassSource {
             return d.dataset.classes
         case .count(let n):
             guard (1...100_000).contains(n) else { throw CommandError.invalidArgument(parameter: parameter, message: "needs between 1 and 100000 classes, got \(n)") }
-            return defaultClassNames(n)
+            return ClassMatch.placeholderNames(n)
         }
     }
 
@@ -134,7 +135,7 @@ private func buildResNet(_ call: CommandInvocation) throws -> ModelValue {
                                  normalization: normalization, id: newModelID(call))
     warnIfTooSmall(config, width: size!.width, height: size!.height, call: call)
     let value = ModelValue(model: model, metadata: metadata)
-    value.origin = "resnet\(depth), random initialisation (seed \(call.session.seed))"
+    value.origin = .randomInitialisation(depth: depth, seed: call.session.seed)
     return value
 }
 
@@ -174,11 +175,11 @@ private func importModel(_ call: CommandInvocation) throws -> ModelValue {
         normalization = try datasetNormalization(d, channels: channels, seed: seed)
     default: normalization = .imagenet(channels: channels)
     }
-    let metadata = ModelMetadata(architecture: model.config, classNames: names ?? defaultClassNames(model.config.classes),
+    let metadata = ModelMetadata(architecture: model.config, classNames: names ?? ClassMatch.placeholderNames(model.config.classes),
                                  inputWidth: w, inputHeight: h, normalization: normalization, id: newModelID(call))
     warnIfTooSmall(model.config, width: w, height: h, call: call)
     let value = ModelValue(model: model, metadata: metadata)
-    value.origin = "imported from \(path) (\(arch))"
+    value.origin = .imported(path: path, architecture: arch)
     return value
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeLang
 import NeuralNet
+import Workflow
 
 /// `load_model` and `save`: `.loupe` files with weights, classes, preprocessing and history.
 extension CommandRegistry {
@@ -20,7 +21,7 @@ extension CommandRegistry {
                     throw CommandError.unreadableFile(path: path, reason: "\(error)")
                 }
                 let value = ModelValue(model: model, metadata: metadata)
-                value.origin = "loaded from \(path) (version \(metadata.version))"
+                value.origin = .loaded(path: path, version: metadata.version)
                 value.hasBeenSaved = true
                 call.write("loaded \(value.summary); version \(metadata.version), \(counted(value.trainingRecords.count, "training session")) recorded")
                 return .object(value)

@@ -3,6 +3,7 @@ import LoupeLang
 import NeuralNet
 import Pretrained
 import TensorCore
+import Workflow
 
 /// `resnet DEPTH weights=imagenet|"URL"|"FILE"`: torchvision weights fetched, checked and loaded.
 enum PretrainedWeights {
@@ -29,14 +30,14 @@ enum PretrainedWeights {
             throw CommandError.invalidArgument(parameter: "weights", message: "torchvision's weights are for resnet 18, 34, 50, 101 and 152 with the ImageNet stem"
                                                + (config.stem == .small && [18, 34, 50, 101, 152].contains(depth) ? " (leave stem=small out, or give size=128x128 or more)" : ""))
         }
-        let fetched: (path: String, origin: String)
+        let fetched: (path: String, weights: ModelOrigin.WeightsSource)
         do {
             fetched = try fetch(source, depth: depth, call: call)
         } catch {
             if call.shouldStop() { throw CommandError.interrupted }
             throw CommandError.invalidArgument(parameter: "weights", message: error.description)
         }
-        let path = fetched.path, origin = fetched.origin
+        let path = fetched.path
         var model: ResNet
         do {
             model = try ModelStore.importTorchvision(path: path, depth: depth, classes: names.count, seed: seed)
@@ -57,12 +58,12 @@ enum PretrainedWeights {
         }
         warnIfTooSmall(model.config, width: size.width, height: size.height, call: call)
         let value = ModelValue(model: model, metadata: metadata)
-        value.origin = "resnet\(depth), " + origin
+        value.origin = .pretrained(depth: depth, weights: fetched.weights)
         return value
     }
 
-    /// The local file of `source` (downloaded and checked when needed) and how to name its origin.
-    static func fetch(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, origin: String) {
+    /// The local file of `source` (downloaded and checked when needed) and where its weights came from.
+    static func fetch(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, weights: ModelOrigin.WeightsSource) {
         if let communicator = call.communicator {
             switch source {
             case .imagenet: return try fetchOnRanks(source, url: WeightCache().imagenetURL(depth: depth), depth: depth, call: call, communicator: communicator)
@@ -78,9 +79,9 @@ enum PretrainedWeights {
     /// host the same cache file; a rank whose cache lacks it (another host without a shared
     /// file system) receives rank 0's bytes, stores them in its cache, and checks them there.
     static func fetchOnRanks(_ source: Source, url: String, depth: Int, call: CommandInvocation,
-                             communicator: Communicator) throws(WeightsError) -> (path: String, origin: String) {
+                             communicator: Communicator) throws(WeightsError) -> (path: String, weights: ModelOrigin.WeightsSource) {
         let isRoot = communicator.rank == 0
-        var fetched: (path: String, origin: String)?
+        var fetched: (path: String, weights: ModelOrigin.WeightsSource)?
         var outcome: [UInt8] = []
         if isRoot {
             do { fetched = try fetchHere(source, depth: depth, call: call); outcome = [1] } catch { outcome = [0] + Array(error.description.utf8) }
@@ -107,20 +108,20 @@ enum PretrainedWeights {
     }
 
     /// `fetch` on this process alone.
-    static func fetchHere(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, origin: String) {
+    static func fetchHere(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, weights: ModelOrigin.WeightsSource) {
         let cache = WeightCache()
         switch source {
         case .imagenet:
             let result = try cache.imagenet(depth: depth, progress: progress(call, name: ImageNetWeights.forDepth(depth)?.fileName ?? ""))
             let table = result.1, resolved = result.0
             call.write("weights: \(table.fileName) (\(table.version)) from \(resolved.path)\(resolved.downloaded ? " (downloaded now)" : "")")
-            return (resolved.path, "torchvision \(table.version) ImageNet weights (\(table.fileName))")
+            return (resolved.path, .imagenet(version: table.version, fileName: table.fileName))
         case .url(let url):
             let resolved = try cache.fetch(url: url, progress: progress(call, name: (url as NSString).lastPathComponent))
             call.write("weights: \(resolved.path)\(resolved.downloaded ? " (downloaded now)" : "")")
-            return (resolved.path, "weights from \(url)")
+            return (resolved.path, .url(url))
         case .file(let file):
-            return (try cache.checkedFile(file), "weights from \(file)")
+            return (try cache.checkedFile(file), .file(file))
         }
     }
 

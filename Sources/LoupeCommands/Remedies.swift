@@ -43,11 +43,38 @@ extension OverfitReport.Cause {
 /// A workflow error as a user reads it: the fact from below, then what to type.
 func remedied(_ e: WorkflowError) -> String {
     switch e {
-    case .classCountMismatch: return e.description + ": use reset_head m classes=d"
+    case .classCountMismatch, .classOrderDiffers, .classNamesDiffer: return e.description + ": use reset_head m classes=d"
     case .emptyTrainingSplit: return e.description + ": load a dataset and run split first"
     case .needsValidationSplit: return "needs a validation split to watch: run split d first"
     case .cachedFeaturesNeedFrozenBackbone: return e.description + " (freeze m), or cache=false"
     default: return e.description
+    }
+}
+
+/// Where a model met data whose classes it does not fit, for the wording: the training commands
+/// speak of "the dataset"; evaluation names the split it was given (`EvaluationRunning.describe`).
+enum ClassMismatchContext {
+    case training
+    case evaluation(dataName: String)
+}
+
+/// A model whose classes do not fit the data's (`ClassMatch.between`), as a user reads it: the
+/// fact, then what to type. Other workflow errors as `remedied(_:)` words them.
+func remedied(_ e: WorkflowError, dataClasses: [String], context: ClassMismatchContext) -> String {
+    let list = EvaluationRunning.list
+    switch (e, context) {
+    case (.classCountMismatch(let model, let data), .training):
+        return "the model has \(counted(model, "output")) but the dataset has \(data) classes: run `reset_head m classes=d` first"
+    case (.classCountMismatch(let model, let data), .evaluation(let name)):
+        return "the model has \(model) classes but \(name) has \(data) (\(list(dataClasses))): give the model this dataset's classes with reset_head m classes=d, then train it"
+    case (.classOrderDiffers(let model, let data), .training), (.classNamesDiffer(let model, let data), .training):
+        return "the model's classes (\(model.prefix(4).joined(separator: ", "))…) are not the dataset's (\(data.prefix(4).joined(separator: ", "))…): run `reset_head m classes=d`"
+    case (.classOrderDiffers(let model, let data), .evaluation(let name)):
+        return "the model and \(name) have the same classes in a different order (model: \(list(model)); data: \(list(data))), so labels would be matched wrongly"
+    case (.classNamesDiffer(let model, let data), .evaluation(let name)):
+        return "the model's classes (\(list(model))) are not those of \(name) (\(list(data))): give the model this dataset's classes with reset_head m classes=d, then train it"
+    default:
+        return remedied(e)
     }
 }
 

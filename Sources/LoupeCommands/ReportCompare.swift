@@ -38,7 +38,7 @@ enum RunComparison {
     /// Best first: lowest best dev loss (train loss for runs without a dev split), runs without any epoch last.
     static func ranked(_ runs: [RunValue]) -> [RunValue] {
         runs.enumerated().sorted { a, b in
-            switch (a.element.recordedBestLoss, b.element.recordedBestLoss) {
+            switch (a.element.training.bestLoss, b.element.training.bestLoss) {
             case let (x?, y?) where x != y: return x < y
             case (_?, nil): return true
             case (nil, _?): return false
@@ -59,8 +59,8 @@ enum RunComparison {
         }
         return Table(columns: ["run"] + differing + resultColumns, rows: zip(runs, settings).map { r, s in
             [.string(r.displayLabel)] + differing.map { Value.string(s[$0] ?? "") } + [
-                .integer(r.recordedEpochCount), r.recordedBestEpoch.map { .integer($0) } ?? .none,
-                r.recordedBestLoss.map { .number($0) } ?? .none, r.recordedAccuracy.map { .string(percent($0)) } ?? .none,
+                .integer(r.training.epochsRun), r.training.bestEpoch.map { .integer($0) } ?? .none,
+                r.training.bestLoss.map { .number($0) } ?? .none, r.training.accuracy.map { .string(percent($0)) } ?? .none,
             ]
         })
     }
@@ -70,7 +70,7 @@ enum RunComparison {
     static func curves(_ runs: [RunValue]) -> Panels {
         func chart(_ title: String, _ axis: String, _ value: (EpochRecord, Bool) -> Double) -> LineChart {
             let series = runs.enumerated().map { i, r -> LineChart.Series in
-                let history = r.epochRecords, hasDev = r.hasDevCurve
+                let history = r.training.history, hasDev = r.training.hasDevEveryEpoch
                 return .init(hasDev ? r.displayLabel : "\(r.displayLabel) (train)", x: history.map { Double($0.epoch) },
                              y: history.map { value($0, hasDev) }, color: Palette.series(i), dashed: !hasDev)
             }

@@ -23,6 +23,7 @@ extension RunValue: Reportable {
     }
 
     private func evaluateQuietly(on split: DatasetValue) throws -> EvaluationValue {
+        _ = try ClassMatch.between(model: model.metadata.classNames, data: split.dataset.classes)
         let source = DatasetBatchSource(dataset: split.dataset, preprocessing: Preprocessing(model.metadata))
         let result = try Workflow.evaluate(model.model, on: source, batchSize: 32)
         return EvaluationValue(result: result, classNames: split.dataset.classes, data: split.dataset,
@@ -32,7 +33,7 @@ extension RunValue: Reportable {
     /// The sections, with `evaluation` (of the run's model on its held-out split) when there is one.
     func reportSections(evaluation: EvaluationValue?) throws -> [ReportSection] {
         var sections = [dataSection(), modelSection()]
-        if !epochRecords.isEmpty { sections.append(try curvesSection()) }
+        if !training.history.isEmpty { sections.append(try curvesSection()) }
         if let e = evaluation {
             var metrics = e.metricsSection(title: "Final metrics on the \(e.data.count)-image \(e.dataName)")
             if e.dataName.hasPrefix("val") {
@@ -79,7 +80,7 @@ extension RunValue: Reportable {
             }
         }
         var augmentation = ReportSection("Augmentation")
-        if let a = d.augmentation, !a.isIdentity, run.options.augment {
+        if let a = d.augmentation, !a.isIdentity, training.run.options.augment {
             augmentation.code("augment d " + augmentationArguments(a))
             augmentation.paragraph("Applied to training images only; validation, test and prediction images are only resized and normalised.")
         } else {
@@ -93,7 +94,7 @@ extension RunValue: Reportable {
         var s = ReportSection("Model and hyperparameters")
         s.keyValues(hyperparameters + [("parameters", "\(formatCount(model.model.parameterCount)) (\(formatCount(model.model.trainableParameterCount)) trainable)")])
         // A fine-tune run has two steps (head, then everything), each with its own settings.
-        if phases.count > 1, let perPhase = (try? trainingSections())?.first?.subsections { s.subsections = perPhase }
+        if training.phases.count > 1, let perPhase = (try? trainingSections())?.first?.subsections { s.subsections = perPhase }
         return s
     }
 
@@ -114,16 +115,16 @@ extension RunValue: Reportable {
 
     /// Loss and accuracy per epoch, train and dev in two palette colours, the best epoch marked.
     func runCurves() -> (LineChart, LineChart) {
-        let h = epochRecords
+        let h = training.history
         var lossSeries: [LineChart.Series] = [.init("train", y: h.map(\.trainLoss))]
         var accSeries: [LineChart.Series] = [.init("train", y: h.map { $0.trainAccuracy * 100 })]
-        if h.allSatisfy({ $0.devLoss != nil }) {
+        if training.hasDevEveryEpoch {
             lossSeries.append(.init("dev", y: h.map { $0.devLoss! }))
             accSeries.append(.init("dev", y: h.map { ($0.devAccuracy ?? 0) * 100 }))
         }
         var loss = LineChart(title: "Loss of \(displayLabel)", xLabel: "epoch", yLabel: "cross-entropy loss", series: lossSeries)
         var accuracy = LineChart(title: "Accuracy of \(displayLabel)", xLabel: "epoch", yLabel: "accuracy (%)", series: accSeries)
-        if let b = recordedBestEpoch, h.count > 1 {
+        if let b = training.bestEpoch, h.count > 1 {
             loss.verticalMarkers = [.init(x: Double(b), label: "best epoch \(b)", color: Palette.bluishGreen)]
             accuracy.verticalMarkers = loss.verticalMarkers
         }
@@ -132,7 +133,7 @@ extension RunValue: Reportable {
 
     func diagnosisSection() -> ReportSection {
         var s = ReportSection("Diagnosis")
-        let d = diagnose(epochRecords)
+        let d = diagnose(training.history)
         s.paragraph("Verdict: \(d.verdict.rawValue).")
         s.table(ReportTable(columns: ["what the curves show"], rows: d.evidence.map { [$0] }))
         s.table(ReportTable(columns: ["what to try"], rows: d.remedies.map { [$0.text] }))

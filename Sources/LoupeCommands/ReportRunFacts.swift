@@ -7,12 +7,12 @@ import LoupeLang
 extension RunValue {
     /// Model and training settings in the order a reader scans them.
     var hyperparameters: [(String, String)] {
-        let o = run.options, c = model.model.config
+        let o = training.run.options, c = model.model.config
         var pairs: [(String, String)] = [
             ("arch", c.name + (c.stem == .small ? " (small stem)" : "")),
             ("epochs", "\(o.epochs)"),
             ("lr", num(Double(o.learningRate))),
-            ("batch", o.batchSize.map(String.init) ?? "auto (\(run.batchSize))"),
+            ("batch", o.batchSize.map(String.init) ?? "auto (\(training.run.batchSize))"),
             ("optimizer", o.optimizer.rawValue),
         ]
         if o.optimizer == .sgd { pairs.append(("momentum", num(Double(o.momentum)))) }
@@ -34,14 +34,14 @@ extension RunValue {
 
     /// Results read from the history: epochs run, best epoch and dev loss, dev accuracy there.
     var results: [(String, String)] {
-        let history = epochRecords, dev = hasDevCurve
-        var pairs: [(String, String)] = [("epochs run", "\(recordedEpochCount)")]
-        if let b = recordedBestEpoch { pairs.append(("best epoch", "\(b)")) }
-        if let l = recordedBestLoss { pairs.append((dev ? "best dev loss" : "best train loss", fmt(l))) }
-        if let a = recordedAccuracy { pairs.append((dev ? "dev accuracy" : "train accuracy", percent(a))) }
+        let history = training.history, dev = training.hasDevEveryEpoch
+        var pairs: [(String, String)] = [("epochs run", "\(training.epochsRun)")]
+        if let b = training.bestEpoch { pairs.append(("best epoch", "\(b)")) }
+        if let l = training.bestLoss { pairs.append((dev ? "best dev loss" : "best train loss", fmt(l))) }
+        if let a = training.accuracy { pairs.append((dev ? "dev accuracy" : "train accuracy", percent(a))) }
         if let last = history.last { pairs.append(("final train loss", fmt(last.trainLoss))) }
         let stop: String
-        switch run.stopReason {
+        switch training.stopReason {
         case .completed: stop = "completed"
         case .earlyStopped: stop = "stopped early"
         case .interrupted: stop = "interrupted"
@@ -50,7 +50,7 @@ extension RunValue {
         pairs.append(("ended", stop))
         let seconds = history.map(\.seconds).reduce(0, +)
         pairs.append(("training time", seconds >= 120 ? "\(Int(saturating: (seconds / 60).rounded())) min" : "\(Int(saturating: seconds.rounded())) s"))
-        if let s = phases.compactMap(\.run.featureStats).first {
+        if let s = training.phases.compactMap(\.run.featureStats).first {
             pairs.append(("feature extraction", "\(epochTime(s.seconds)) (\(s.extracted) extracted, \(s.reused) reused from the cache)"))
         }
         return pairs

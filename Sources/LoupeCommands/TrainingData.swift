@@ -45,24 +45,15 @@ struct TrainingData {
                             noDevReason: reason)
     }
 
-    /// The model's outputs must be the dataset's classes. A model built with `classes=N` has
-    /// the names "0"…"N-1"; it adopts the dataset's names the first time it meets them.
+    /// The model's outputs must be the dataset's classes (`ClassMatch`, the rule evaluation
+    /// follows too). A model built with `classes=N` has the names "0"…"N-1" and is matched by
+    /// position; the run adopts the dataset's names when it records itself in the model.
     static func checkClasses(model: ModelValue, classes: [String], parameter: String) throws {
-        let names = model.metadata.classNames
-        if names == classes { return }
-        guard names.count == classes.count else {
-            throw CommandError.invalidArgument(parameter: parameter,
-                message: "the model has \(counted(names.count, "output")) but the dataset has \(classes.count) classes: run `reset_head m classes=d` first")
-        }
-        guard names == defaultClassNames(names.count) else {
-            throw CommandError.invalidArgument(parameter: parameter,
-                message: "the model's classes (\(names.prefix(4).joined(separator: ", "))…) are not the dataset's (\(classes.prefix(4).joined(separator: ", "))…): run `reset_head m classes=d`")
+        do { _ = try ClassMatch.between(model: model.metadata.classNames, data: classes) } catch {
+            throw CommandError.invalidArgument(parameter: parameter, message: remedied(error, dataClasses: classes, context: .training))
         }
     }
 }
-
-/// "0", "1", … "N-1": the class names of a model built with `classes=N`.
-func defaultClassNames(_ n: Int) -> [String] { (0..<n).map(String.init) }
 
 extension CommandInvocation {
     /// A fresh 64-bit seed from the session's seed and the next stream, so replays draw the same.
@@ -79,7 +70,7 @@ func commandError(_ error: Error, parameter fallback: String? = nil) -> Error {
         switch e {
         case .invalidParameter(let name, let reason): return CommandError.invalidArgument(parameter: name, message: reason)
         case .interrupted: return CommandError.interrupted
-        case .noData, .mismatch, .classCountMismatch, .emptyTrainingSplit, .cachedFeaturesNeedFrozenBackbone:
+        case .noData, .mismatch, .classCountMismatch, .classOrderDiffers, .classNamesDiffer, .emptyTrainingSplit, .cachedFeaturesNeedFrozenBackbone:
             let m = remedied(e)
             return fallback.map { CommandError.invalidArgument(parameter: $0, message: m) } ?? CommandError.failed(m)
         case .needsValidationSplit(let parameter): return CommandError.invalidArgument(parameter: parameter, message: remedied(e))

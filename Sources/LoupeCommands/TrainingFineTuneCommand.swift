@@ -2,12 +2,9 @@ import LoupeLang
 import NeuralNet
 import Workflow
 
-/// Below this many training images in the median class, `fine_tune` without numbers trains
-/// only the head: a few dozen images per class cannot move a backbone's features without
-/// overfitting them (fastai's and Keras's transfer-learning guides say the same).
-let headOnlyBelowImagesPerClass = 50
-
-/// `fine_tune`: the head on a frozen backbone, then everything at a tenth of the rate.
+/// `fine_tune`: the head on a frozen backbone, then everything at a tenth of the rate. The policy
+/// (`FineTunePlan`) and the steps with their freezing (`MultiPhaseRun`) are Workflow's; this file
+/// reads the arguments, words the lines and decides the feature cache.
 extension CommandRegistry {
     mutating func registerFineTuneCommand() {
         register(CommandSpec(
@@ -38,81 +35,65 @@ private func fineTune(_ call: CommandInvocation) throws -> Value {
     var head = try stepOptions(a)
     head.epochs = try a.integer("head_epochs")
     head.learningRate = Float(try a.number("head_lr"))
-    var all = head
-    all.epochs = try a.integer("epochs")
-    all.learningRate = try a["lr"].map { _ in Float(try a.number("lr")) } ?? head.learningRate / 10
-    try mapErrors {
-        try head.validate()
-        if all.epochs > 0 { try all.validate() }
+    let allEpochs = try a.integer("epochs")
+    let allRate = try a["lr"].map { _ in Float(try a.number("lr")) }
+    let chosen = ["head_epochs", "head_lr", "epochs", "lr"].allSatisfy { !a.isGiven($0) }
+    var plan = try mapErrors {
+        try FineTunePlan(head: head, allEpochs: allEpochs, allLearningRate: allRate, chooseFromData: chosen,
+                         trainCountsPerClass: data.train.countsPerClass)
     }
-    if all.epochs < 0 { throw CommandError.invalidArgument(parameter: "epochs", message: "must be 0 (head only) or more, got \(all.epochs)") }
     let stopAfter = try stopAfterArgument(a)
-    let chose = ["head_epochs", "head_lr", "epochs", "lr"].allSatisfy { !a.isGiven($0) }
-    if chose {
-        let counts = data.train.countsPerClass.sorted()
-        let median = counts[counts.count / 2]
-        if median < headOnlyBelowImagesPerClass {
-            all.epochs = 0
-            call.write("fine_tune: \(median) training images in the median class (under \(headOnlyBelowImagesPerClass)): training only the head, \(head.epochs) epochs at \(short(Double(head.learningRate))); the backbone keeps its weights")
-        } else {
-            call.write("fine_tune: \(median) training images in the median class: the head for \(head.epochs) epochs at \(short(Double(head.learningRate))), then everything for \(all.epochs) at \(short(Double(all.learningRate)))")
+    switch plan.choice {
+    case .headOnly(let median):
+        call.write("fine_tune: \(median) training images in the median class (under \(FineTunePlan.headOnlyBelowImagesPerClass)): training only the head, \(plan.head.epochs) epochs at \(short(Double(plan.head.learningRate))); the backbone keeps its weights")
+    case .headThenAll(let median):
+        let all = plan.all.map { "\($0.epochs) at \(short(Double($0.learningRate)))" } ?? "0"
+        call.write("fine_tune: \(median) training images in the median class: the head for \(plan.head.epochs) epochs at \(short(Double(plan.head.learningRate))), then everything for \(all)")
+    case .asGiven:
+        if let all = plan.all, plan.allRateAboveATenth {
+            call.write("note: lr=\(short(Double(all.learningRate))) is above a tenth of head_lr; a pretrained backbone usually wants a tenth or less")
         }
-    } else if all.epochs > 0 && all.learningRate > head.learningRate / 10 {
-        call.write("note: lr=\(short(Double(all.learningRate))) is above a tenth of head_lr; a pretrained backbone usually wants a tenth or less")
     }
-    if m.origin.contains("random initialisation") {
+    if m.origin?.isRandomInitialisation == true {
         call.write("note: this model was randomly initialised; fine_tune pays off with pretrained weights (import_model), train suits a fresh model")
     }
-    let plan = try FeatureCachePlan.decide(a, augmented: isAugmented(data, head), ranks: call.communicator?.size ?? 1)
-    if let line = plan.message { call.write(line) }
-    head.seed = call.drawSeed()
-    all.seed = call.drawSeed()
-    let wasFrozen = m.model.backboneFrozen
-    m.model.freezeBackbone(true)
-    let first: TrainingRun
-    do {
-        let sources: (train: BatchSource, dev: BatchSource?) = plan.cached ? try cachedFeatureSources(model: m, data: data, plan: plan, call: call)
-                                                                           : (data.train, data.dev)
-        first = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: sources.train, dev: sources.dev, options: head, communicator: call.communicator) }
-    } catch { m.model.freezeBackbone(wasFrozen); throw error }
+    let cache = try FeatureCachePlan.decide(a, augmented: isAugmented(data, plan.head), ranks: call.communicator?.size ?? 1)
+    if let line = cache.message { call.write(line) }
+    // Both steps draw their seed, the head-only plan too, so the session's later draws do not
+    // depend on the choice.
+    plan.head.seed = call.drawSeed()
+    let allSeed = call.drawSeed()
+    plan.all?.seed = allSeed
+    var headSources: (train: BatchSource, dev: BatchSource?)?
+    if cache.cached {
+        let features = try cachedFeatureSources(model: m, data: data, plan: cache, call: call)
+        headSources = (features.train, features.dev)
+    }
+    let training = try mapErrors(parameter: "d") {
+        try MultiPhaseRun.fineTune(model: m.model, plan: plan, train: data.train, dev: data.dev, headSources: headSources,
+                                   communicator: call.communicator)
+    }
     let folder = try RunFolder.create(in: &call.session, writes: call.writesFiles)
-    let value = RunValue(phases: [RunPhase(label: "head", run: first)], model: m, data: d, name: folder.name)
+    let value = RunValue(training: training, model: m, data: d, name: folder.name)
     value.command = "fine_tune"
     value.folder = folder.path
     value.noDevReason = data.noDevReason
     value.writesCheckpoints = try a.bool("checkpoint")
     value.priorTraining = m.trainingRecords
-    call.write("step 1, head only: " + describe(first, model: m, data: data))
-    do { try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "head") }
-    catch { m.model.freezeBackbone(wasFrozen); throw error }
-    if all.epochs > 0 && first.stopReason == .interrupted {
-        // `resume run` finishes the head step, then trains everything, as this call would have.
-        value.pendingPhase = PendingPhase(options: all, data: data)
-    } else if all.epochs > 0 && first.stopReason != .diverged {
-        try trainAllPhase(value, PendingPhase(options: all, data: data), stopAfter: stopAfter.map { $0 - value.epochsRun }, call: call)
-    } else if all.epochs == 0 {
-        m.model.freezeBackbone(wasFrozen)
-    }
-    finishRun(value, call: call, epochsBefore: 0, replay: plan.replayArguments)
+    call.write(stepIntroduction(.head) + describe(training.run, phase: .head, model: m))
+    // The head, then (unless Ctrl-C stops the head first) everything: `resume run` goes on as
+    // this call would have.
+    try trainRun(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "head")
+    finishRun(value, call: call, epochsBefore: 0, replay: cache.replayArguments)
     return .object(value)
 }
 
-/// The second step of a fine-tune, not begun yet: everything trains, with these options.
-struct PendingPhase {
-    let options: TrainingOptions
-    let data: TrainingData
+/// "step 1, head only: ", "step 2, everything: ": the start of the line that describes a
+/// fine-tune's step; nothing for a plain training run.
+func stepIntroduction(_ phase: TrainingPhase) -> String {
+    switch phase {
+    case .train: return ""
+    case .head: return "step 1, head only: "
+    case .all: return "step 2, everything: "
+    }
 }
-
-/// Begins and runs a fine-tune's second step (from `fine_tune`, or from `resume` once an
-/// interrupted head step is done).
-func trainAllPhase(_ value: RunValue, _ pending: PendingPhase, stopAfter: Int?, call: CommandInvocation) throws {
-    value.pendingPhase = nil
-    let m = value.model
-    m.model.freezeBackbone(false)
-    let second = try mapErrors(parameter: "d") { try TrainingRun(model: m.model, train: pending.data.train, dev: pending.data.dev, options: pending.options,
-                                                                          communicator: call.communicator) }
-    value.append(RunPhase(label: "all", run: second))
-    call.write("step 2, everything: " + describe(second, model: m, data: pending.data))
-    try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "all")
-}
-

@@ -38,7 +38,7 @@ struct RunFolder {
     /// Rewrites history.csv and the curves (atomically: a reader never sees half a file).
     func writeProgress(_ run: RunValue) throws {
         do {
-            try Data(run.historyCSV().utf8).write(to: URL(fileURLWithPath: historyPath), options: .atomic)
+            try Data(run.training.historyCSV().utf8).write(to: URL(fileURLWithPath: historyPath), options: .atomic)
             try run.figure("curves").write(to: curvesPath)
         } catch {
             throw CommandError.failed("cannot write the run's files in \(path): \(error)")

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeLang
 import NeuralNet
+import Datasets
 import Workflow
 
 /// `train` and `resume`: a run with a progress bar, per-epoch lines and a run folder.
@@ -41,9 +42,9 @@ extension CommandRegistry {
                 value.noDevReason = data.noDevReason
                 value.writesCheckpoints = try call.arguments.bool("checkpoint")
                 value.priorTraining = m.trainingRecords
-                call.write(describe(run, model: m, data: data))
+                call.write(describe(run, phase: .train, model: m))
                 if let reason = data.noDevReason { call.write("note: \(reason)") }
-                try trainPhase(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "train")
+                try trainRun(value, extraEpochs: nil, stopAfter: stopAfter, call: call, title: "train")
                 finishRun(value, call: call, epochsBefore: 0, replay: m.model.backboneFrozen ? plan.replayArguments : [])
                 return .object(value)
             })
@@ -56,7 +57,7 @@ extension CommandRegistry {
             ],
             result: "the run", example: "resume run epochs=5") { call in
                 let value = try call.arguments.object("run", as: RunValue.self)
-                let run = value.run
+                let run = value.training.run
                 guard value.model.model === run.model else {
                     throw CommandError.invalidArgument(parameter: "run", message: "the run's model was replaced since (reset_head or load): start a new run with train")
                 }
@@ -67,19 +68,14 @@ extension CommandRegistry {
                    FeatureExtraction.backboneDigest(value.model.model) != features.backboneDigest {
                     throw CommandError.invalidArgument(parameter: "run", message: "the backbone changed since run \(value.name) cached its features: start a new run (fine_tune or train)")
                 }
-                if extra == nil && run.epochsRun >= run.plannedEpochs && value.pendingPhase == nil {
+                if extra == nil && run.epochsRun >= run.plannedEpochs && value.training.pending == nil {
                     throw CommandError.invalidArgument(parameter: "run", message: "run \(value.name) finished its \(run.plannedEpochs) epochs: give epochs=N to train more")
                 }
-                if let label = value.phases.last?.label, label != "train" { value.model.model.freezeBackbone(label == "head") }
-                call.write("resuming run \(value.name) at epoch \(value.epochsRun + 1)" + (extra.map { " for \($0) more epoch\(plural($0)) (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
-                let before = value.epochsRun
-                if run.epochsRun < run.plannedEpochs || extra != nil {
-                    try trainPhase(value, extraEpochs: extra, stopAfter: stopAfter, call: call, title: "resume")
-                }
-                // A fine-tune stopped in its head step goes on to train everything, as it would have.
-                if let pending = value.pendingPhase, value.run.stopReason == .completed || value.run.stopReason == .earlyStopped {
-                    try trainAllPhase(value, pending, stopAfter: stopAfter.map { $0 - (value.epochsRun - before) }, call: call)
-                }
+                call.write("resuming run \(value.name) at epoch \(value.training.epochsRun + 1)" + (extra.map { " for \($0) more epoch\(plural($0)) (a new \(run.options.schedule.rawValue) schedule)" } ?? ""))
+                let before = value.training.epochsRun
+                // The phase goes on with the backbone as it had it; a fine-tune stopped in its head
+                // step then trains everything, as it would have.
+                try trainRun(value, extraEpochs: extra, stopAfter: stopAfter, call: call, title: "resume")
                 finishRun(value, call: call, epochsBefore: before)
                 return .object(value)
             })
@@ -149,35 +145,31 @@ func trainingOptions(_ a: Arguments) throws -> TrainingOptions {
     return o
 }
 
-/// "resnet20 on 38 training and 10 dev images, 10 epochs, batch 16, sgd lr 0.003 onecycle".
-func describe(_ run: TrainingRun, model: ModelValue, data: TrainingData) -> String {
+/// "resnet20 on 38 training and 10 dev images, 10 epochs, batch 16, sgd lr 0.003 onecycle": a
+/// phase's run as it begins (the backbone as `phase` trains it).
+func describe(_ run: TrainingRun, phase: TrainingPhase, model: ModelValue) -> String {
     let o = run.options
-    var s = "\(model.model.config.name) on \(data.train.count) training" + (data.dev.map { " and \($0.count) dev" } ?? "") + " images"
+    var s = "\(model.model.config.name) on \(run.train.count) training" + (run.dev.map { " and \($0.count) dev" } ?? "") + " images"
     s += ", \(counted(o.epochs, "epoch")), batch \(run.batchSize), \(o.optimizer.rawValue) lr \(short(Double(o.learningRate))) \(o.schedule.rawValue)"
     if let p = o.earlyStop { s += ", early stop after \(p)" }
-    if data.train.dataset.augmentation != nil && o.augment { s += ", augmented" }
-    if model.model.backboneFrozen { s += ", backbone frozen" }
+    if trainingDataset(of: run)?.augmentation != nil && o.augment { s += ", augmented" }
+    if phase.backboneFrozen ?? model.model.backboneFrozen { s += ", backbone frozen" }
     if run.usesCachedFeatures { s += ", on cached features" }
     return s
 }
 
-/// Runs (or continues) the last phase of `value`, rewriting the run folder after every epoch.
+/// The dataset a run's training images come from (as images or as their cached features).
+private func trainingDataset(of run: TrainingRun) -> Dataset? {
+    (run.train as? DatasetBatchSource)?.dataset ?? (run.train as? FeatureBatchSource)?.dataset
+}
+
+/// Trains `value`: its current phase (the remaining epochs, or `extraEpochs` more), then a
+/// pending one (Workflow's `MultiPhaseRun.train`), rewriting the run folder after every epoch.
 /// A diverging run stops inside Workflow with the last finite weights restored and a note.
-func trainPhase(_ value: RunValue, extraEpochs: Int?, stopAfter: Int?, call: CommandInvocation, title: String) throws {
-    let phase = value.phases.last!
-    let folder = RunFolder(name: value.name, path: value.folder!)
-    let bridge = TrainingProgressBridge(call.progress, title: title, epochOffset: value.epochsRun - phase.run.epochsRun)
-    defer { bridge.finish(nil) }
+func trainRun(_ value: RunValue, extraEpochs: Int?, stopAfter: Int?, call: CommandInvocation, title: String) throws {
+    let observer = RunTrainingObserver(value, call: call, title: title)
     do {
-        try phase.run.run(extraEpochs: extraEpochs, stopAfter: stopAfter.map { max(0, $0) }, shouldStop: call.shouldStop, progress: { bridge.handle($0, call: call) },
-                          checkpoint: { model, epoch in
-            guard call.writesFiles else { return }
-            try folder.writeProgress(value)
-            call.showFigure(folder.curvesPath, title: "loss and accuracy of run \(value.name)", id: "curves-\(value.name)")
-            if value.writesCheckpoints {
-                try folder.writeCheckpoint(model, metadata: value.modelMetadata(), isBest: value.bestEpoch == value.epochsRun)
-            }
-        })
+        try value.training.train(extraEpochs: extraEpochs, stopAfter: stopAfter, shouldStop: call.shouldStop, observer: observer)
     } catch {
         throw commandError(error, parameter: "run")
     }
@@ -191,9 +183,9 @@ func finishRun(_ value: RunValue, call: CommandInvocation, epochsBefore: Int, re
     // The early-stop note and restored weights come after the last epoch's files were written.
     if let folder = value.folder, call.writesFiles { try? RunFolder(name: value.name, path: folder).writeProgress(value) }
     if !resultIsShown(call) { call.write(value.summary) }
-    if value.run.stopReason == .interrupted {
-        let done = value.epochsRun
-        let batches = value.run.stopPoint.map { $0.batchesDone > 0 ? " after \($0.batchesDone) of its \($0.batches) batches" : "" } ?? ""
+    if value.training.stopReason == .interrupted {
+        let done = value.training.epochsRun
+        let batches = value.training.run.stopPoint.map { $0.batchesDone > 0 ? " after \($0.batchesDone) of its \($0.batches) batches" : "" } ?? ""
         let state = done == 0 ? "the start of the run" : "the end of epoch \(done)"
         call.write("stopped in epoch \(done + 1)\(batches): the model and its optimizer are back at \(state); resume run continues exactly")
         call.replayArguments = [("stop_after", "\(done - epochsBefore)")]

@@ -90,9 +90,7 @@ public func evaluate(_ model: ResNet, on source: BatchSource, batchSize: Int = 1
                      communicator: Communicator? = nil, shouldStop: () -> Bool = { false }) throws -> EvaluationResult {
     guard source.count > 0 else { throw WorkflowError.noData("nothing to evaluate: the split is empty") }
     let k = model.config.classes
-    guard source.classCount == k else {
-        throw WorkflowError.mismatch("the model has \(k) outputs but the data has \(source.classCount) classes")
-    }
+    try ClassMatch.checkCount(model: k, data: source.classCount)
     var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
     var lossSum = 0.0
     var predictions: [PredictionRecord] = []

@@ -70,6 +70,10 @@ public enum WorkflowError: Error, CustomStringConvertible, Equatable {
     case mismatch(String)
     /// The model's outputs and the data's classes differ in number.
     case classCountMismatch(model: Int, data: Int)
+    /// The model has the data's class names in another order (`ClassMatch`).
+    case classOrderDiffers(model: [String], data: [String])
+    /// The model's class names are neither the data's nor placeholders (`ClassMatch`).
+    case classNamesDiffer(model: [String], data: [String])
     /// There are no training images (no split made, or an empty one).
     case emptyTrainingSplit
     /// `parameter` (early stopping) watches the dev loss, and there is no validation split.
@@ -84,6 +88,8 @@ public enum WorkflowError: Error, CustomStringConvertible, Equatable {
         case .invalidParameter(let name, let reason): return "\(name): \(reason)"
         case .noData(let m), .mismatch(let m), .interrupted(let m): return m
         case .classCountMismatch(let model, let data): return "the model has \(model) outputs but the data has \(data) classes"
+        case .classOrderDiffers: return "the model has the data's classes in another order, so labels would be matched wrongly"
+        case .classNamesDiffer: return "the model's classes are not the data's"
         case .emptyTrainingSplit: return "the training split is empty"
         case .needsValidationSplit(let parameter): return "\(parameter): needs a validation split to watch"
         case .cachedFeaturesNeedFrozenBackbone: return "cached features need a frozen backbone"

@@ -85,9 +85,7 @@ public final class TrainingRun {
         self.communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
         try options.validate()
         guard train.count > 0 else { throw WorkflowError.emptyTrainingSplit }
-        guard train.classCount == model.config.classes else {
-            throw WorkflowError.classCountMismatch(model: model.config.classes, data: train.classCount)
-        }
+        try ClassMatch.checkCount(model: model.config.classes, data: train.classCount)
         if options.earlyStop != nil && (dev?.count ?? 0) == 0 {
             throw WorkflowError.needsValidationSplit(parameter: "early_stop")
         }
@@ -123,11 +121,6 @@ public final class TrainingRun {
     public var trainingSeconds: Double { history.reduce(0) { $0 + $1.seconds } }
     public var batchSize: Int { options.resolvedBatchSize(trainCount: train.count) }
     public var stoppedEarly: Bool { stopReason == .earlyStopped }
-    /// Dev accuracy at the best epoch (or the last epoch's when there is no dev set).
-    public var accuracy: Double? {
-        if let b = bestEpoch, let r = history.first(where: { $0.epoch == b }) { return r.devAccuracy ?? r.trainAccuracy }
-        return history.last.map { $0.devAccuracy ?? $0.trainAccuracy }
-    }
 
     /// Copies the state an epoch changes (see `EpochStart`).
     private func epochStart() -> EpochStart {
@@ -247,16 +240,6 @@ public final class TrainingRun {
             model.restore(s)
             progress(.note("restored the weights of the best epoch (\(best))"))
         }
-    }
-
-    /// history.csv: epoch, train loss, dev loss, metrics, lr, time.
-    public func historyCSV() -> String {
-        var s = "epoch,train_loss,train_accuracy,dev_loss,dev_accuracy,lr,seconds\n"
-        func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "" }
-        for r in history {
-            s += "\(r.epoch),\(f(r.trainLoss)),\(f(r.trainAccuracy)),\(f(r.devLoss)),\(f(r.devAccuracy)),\(f(r.learningRate)),\(String(format: "%.2f", r.seconds))\n"
-        }
-        return s
     }
 }
 

@@ -94,6 +94,24 @@ final class EvaluationCommandsTests: XCTestCase {
         XCTAssertNil(h.value("e"), "a failed command leaves the session unchanged")
     }
 
+    /// Evaluation follows the rule training follows (Workflow's `ClassMatch`): placeholder names
+    /// of a `classes=N` model match by position with a note; other names, or the same names in
+    /// another order, are refused with the remedy.
+    func testEvaluateMatchesClassesByTheTrainingRule() throws {
+        let h = try ScriptHarness()
+        let run = try h.installRun(epochs: 1)
+        run.model.metadata.classNames = ["0", "1", "2", "3"]
+        let placeholders = try h.lines("e = evaluate m d.test")
+        XCTAssertTrue(placeholders.contains { $0.hasPrefix("note: the model's classes (0, 1, 2, 3)") && $0.hasSuffix("they are matched by position") },
+                      placeholders.joined(separator: "\n"))
+        run.model.metadata.classNames = ["w", "x", "y", "z"]
+        let other = h.error("e2 = evaluate m d.test")
+        XCTAssertTrue(other.contains("are not those of test split") && other.contains("reset_head m classes=d"), other)
+        XCTAssertNil(h.value("e2"))
+        run.model.metadata.classNames = ["class1", "class0", "class2", "class3"]
+        XCTAssertTrue(h.error("evaluate m d.test").contains("the same classes in a different order"))
+    }
+
     func testConfusedPairsAreOffDiagonalAndMostFrequentFirst() throws {
         let h = try ScriptHarness()
         try h.installRun(epochs: 1, learningRate: 0.001)   // barely trained: plenty of confusion
@@ -135,7 +153,7 @@ final class EvaluationCommandsTests: XCTestCase {
         let h = try ScriptHarness()
         let run = try h.installRun()
         let out = try h.lines("g = diagnose run")
-        let expected = diagnose(run.run.history)
+        let expected = diagnose(run.training.history)
         XCTAssertEqual(out.first, "verdict: \(expected.verdict.rawValue)")
         XCTAssertTrue(out.contains("evidence:") && out.contains("what to try:"), out.joined(separator: "\n"))
         XCTAssertEqual(out.filter { $0.hasPrefix("  - ") }.count, expected.evidence.count + expected.remedies.count)
@@ -180,7 +198,7 @@ final class EvaluationCommandsTests: XCTestCase {
         XCTAssertEqual(out, ["figure: \(h.path("cmp.png"))"])
         guard case .table(let table)? = h.value("c") else { return XCTFail("compare returns a table") }
         XCTAssertEqual(table.columns, ["run", "lr", "epochs_run", "best_epoch", "best_dev_loss", "dev_accuracy"])
-        let best = [a, b].min { $0.run.bestLoss! < $1.run.bestLoss! }!
+        let best = [a, b].min { $0.training.bestLoss! < $1.training.bestLoss! }!
         XCTAssertEqual(table.rows[0][0].display, best === a ? "run 1" : "run-2", "runs are labelled 'run NAME' unless the name says run")
         XCTAssertGreaterThan(try pngSize(h.path("cmp.png")).0, 500)
         XCTAssertTrue(h.error("compare run1").contains("at least two runs"))
@@ -231,7 +249,7 @@ final class EvaluationCommandsTests: XCTestCase {
         // A run whose data has no test split is measured on validation, with a warning.
         guard case .object(let object)? = h.value("run"), let run = object as? RunValue else { return XCTFail("no run") }
         let fractions = try SplitFractions.resolve(train: 0.7, val: 0.3, test: 0, hasPresetTest: false)
-        let noTest = RunValue(run: run.run, model: run.model, data: DatasetValue(try Dataset.load(run.data.dataset.path).splitting(fractions, seed: 0)), name: "2")
+        let noTest = RunValue(run: run.training.run, model: run.model, data: DatasetValue(try Dataset.load(run.data.dataset.path).splitting(fractions, seed: 0)), name: "2")
         h.session.variables["run2"] = .object(noTest)
         try h.lines("report run2 to=\"\(h.path("r2.html"))\"")
         let r2 = try String(contentsOfFile: h.path("r2.html"), encoding: .utf8)

@@ -73,8 +73,8 @@ final class InterruptReplayTests: XCTestCase {
         XCTAssertTrue(text.contains("stopped in epoch 2 after 2 of its 5 batches: the model and its optimizer are back at the end of epoch 1"), text)
         // The run is kept, records where it stopped, and holds the weights of epoch 1.
         guard case .object(let o)? = h.value("run"), let run = o as? RunValue else { return XCTFail("the run is not kept") }
-        XCTAssertEqual(run.epochsRun, 1)
-        XCTAssertEqual(run.run.stopPoint?.epoch, 2)
+        XCTAssertEqual(run.training.epochsRun, 1)
+        XCTAssertEqual(run.training.run.stopPoint?.epoch, 2)
         XCTAssertTrue(run.summary.contains("interrupted in epoch 2 after 2 of 5 batches"), run.summary)
         XCTAssertEqual(try weights(h), try weights(afterEpoch1), "the weights of the last finished epoch")
         XCTAssertEqual(h.session.history.last?.replay, "run = train m d epochs=3 batch=8 stop_after=1")

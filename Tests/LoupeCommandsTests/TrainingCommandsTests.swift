@@ -156,6 +156,27 @@ final class TrainingCommandsTests: XCTestCase {
         XCTAssertEqual(two.last, "2 false")
         let csv = try String(contentsOfFile: h.path("run-2/history.csv"), encoding: .utf8)
         XCTAssertTrue(csv.contains(",head\n") && csv.contains(",all\n"), csv)
+        // Workflow writes history.csv, the language's table exports the same rows: one text.
+        try h.lines("export run2.history \"\(h.path("exported-history.csv"))\"")
+        XCTAssertEqual(try String(contentsOfFile: h.path("exported-history.csv"), encoding: .utf8), csv)
+    }
+
+    /// A model's origin is typed (Workflow's `ModelOrigin`: `fine_tune` asks it) and worded as
+    /// reports have always shown it.
+    func testModelOriginIsTypedAndWordedAsReportsShowIt() throws {
+        let h = try quadrantHarness()
+        try h.lines("seed 4\nm = resnet 20 classes=d\nsave m \"\(h.path("m.loupe"))\"\nm2 = load_model \"\(h.path("m.loupe"))\"")
+        XCTAssertEqual(try model(h).origin, .randomInitialisation(depth: 20, seed: 4))
+        XCTAssertEqual(try model(h).origin?.text, "resnet20, random initialisation (seed 4)")
+        XCTAssertEqual(try model(h, "m2").origin?.text, "loaded from \(h.path("m.loupe")) (version 1)")
+        XCTAssertEqual(ModelOrigin.pretrained(depth: 18, weights: .imagenet(version: "IMAGENET1K_V1", fileName: "resnet18-f37072fd.pth")).text,
+                       "resnet18, torchvision IMAGENET1K_V1 ImageNet weights (resnet18-f37072fd.pth)")
+        XCTAssertEqual(ModelOrigin.pretrained(depth: 34, weights: .file("w.pth")).text, "resnet34, weights from w.pth")
+        XCTAssertEqual(ModelOrigin.imported(path: "a.pth", architecture: "resnet18").text, "imported from a.pth (resnet18)")
+        let out = try h.lines("run = fine_tune m2 d head_epochs=1 epochs=0")
+        XCTAssertFalse(out.contains { $0.contains("randomly initialised") }, "a loaded model's weights were learned: \(out)")
+        let fresh = try h.lines("run2 = fine_tune m d head_epochs=1 epochs=0")
+        XCTAssertTrue(fresh.contains { $0.contains("randomly initialised") }, "\(fresh)")
     }
 
     func testOverfitPassesOnFiveImagesAndLeavesTheModel() throws {

@@ -36,7 +36,7 @@ final class WorkflowTrainingTests: XCTestCase {
         XCTAssertEqual(batches, 8 * 4)
         XCTAssertGreaterThan(run.history.last!.devAccuracy!, 0.85)
         XCTAssertLessThan(run.history.last!.trainLoss, run.history.first!.trainLoss)
-        let csv = run.historyCSV().split(separator: "\n")
+        let csv = MultiPhaseRun(run).historyCSV().split(separator: "\n")
         XCTAssertEqual(csv.count, 9)
         XCTAssertEqual(csv[0], "epoch,train_loss,train_accuracy,dev_loss,dev_accuracy,lr,seconds")
         let e = try evaluate(run.model, on: quadrants(40, seed: 9))

@@ -36,8 +36,8 @@ func datasetFingerprint(_ d: Dataset) -> String {
 extension RunValue {
     /// The model's history: what it had before this run, then this run's phases.
     func trainingRecords() -> [TrainingRecord] {
-        priorTraining + phases.map { p in
-            TrainingRecord(command: p.label == "train" ? command : "\(command) (\(p.label))", dataset: data.dataset.path,
+        priorTraining + training.phases.map { p in
+            TrainingRecord(command: p.phase == .train ? command : "\(command) (\(p.phase.name))", dataset: data.dataset.path,
                            options: p.run.options, history: p.run.history, stopReason: p.run.stopReason, datasetIteration: dataIteration)
         }
     }

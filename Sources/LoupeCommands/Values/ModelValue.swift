@@ -1,13 +1,14 @@
 import LoupeLang
 import NeuralNet
+import Workflow
 
 /// A model in the session: the network, its classes and preprocessing. Commands such as
 /// `freeze`, `reset_head` and `train` change it in place.
 public final class ModelValue: LoupeObject {
     public var model: ResNet
     public var metadata: ModelMetadata
-    /// Where the model came from ("resnet20, random initialisation (seed 0)"), for reports.
-    public var origin = ""
+    /// Where the model came from, for reports (`text`: "resnet20, random initialisation (seed 0)").
+    public var origin: ModelOrigin?
     /// Whether this model was loaded from or saved to a file: the next save bumps the version.
     public var hasBeenSaved = false
     /// The rates `lr_range` and `lr_find` last gave for this model on a dataset (the dataset
@@ -46,7 +47,21 @@ public final class ModelValue: LoupeObject {
     }
 }
 
-/// 11689512 → "11.7M", 272474 → "272K".
+extension ModelOrigin {
+    /// The origin as reports show it: "resnet20, random initialisation (seed 0)", "resnet18,
+    /// torchvision IMAGENET1K_V1 ImageNet weights (resnet18-f37072fd.pth)", "imported from
+    /// FILE (resnet18)", "loaded from FILE (version 2)".
+    var text: String {
+        switch self {
+        case .randomInitialisation(let depth, let seed): return "resnet\(depth), random initialisation (seed \(seed))"
+        case .pretrained(let depth, .imagenet(let version, let fileName)): return "resnet\(depth), torchvision \(version) ImageNet weights (\(fileName))"
+        case .pretrained(let depth, .url(let url)): return "resnet\(depth), weights from \(url)"
+        case .pretrained(let depth, .file(let file)): return "resnet\(depth), weights from \(file)"
+        case .imported(let path, let architecture): return "imported from \(path) (\(architecture))"
+        case .loaded(let path, let version): return "loaded from \(path) (version \(version))"
+        }
+    }
+}
 
 extension ModelValue {
     /// `help model`: the kind and the attributes it answers (KindDocTests compares them with `attributeNames`).

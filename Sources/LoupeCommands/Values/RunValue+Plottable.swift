@@ -24,17 +24,17 @@ extension RunValue: Plottable {
     var markers: [LineChart.VerticalMarker] {
         var out: [LineChart.VerticalMarker] = []
         var offset = 0
-        for (i, p) in phases.enumerated() {
-            if i > 0 { out.append(.init(x: Double(offset) + 0.5, label: p.label == "all" ? "backbone unfrozen" : "\(p.label) from here", color: Palette.reddishPurple)) }
+        for (i, p) in training.phases.enumerated() {
+            if i > 0 { out.append(.init(x: Double(offset) + 0.5, label: p.phase == .all ? "backbone unfrozen" : "\(p.phase.name) from here", color: Palette.reddishPurple)) }
             offset += p.run.epochsRun
         }
-        if let b = bestEpoch { out.append(.init(x: Double(b), label: "best epoch \(b)", color: Palette.bluishGreen)) }
-        if stoppedEarly { out.append(.init(x: Double(epochsRun), label: "early stop")) }
+        if let b = training.bestEpoch { out.append(.init(x: Double(b), label: "best epoch \(b)", color: Palette.bluishGreen)) }
+        if training.stoppedEarly { out.append(.init(x: Double(training.epochsRun), label: "early stop")) }
         return out
     }
 
     func lossChart() -> LineChart {
-        let h = history
+        let h = training.history
         var chart = LineChart(title: "Loss, run \(name)", xLabel: "epoch", yLabel: "cross-entropy loss")
         let x = h.map { Double($0.epoch) }
         chart.series = [.init("train", x: x, y: h.map(\.trainLoss), color: Palette.blue)]
@@ -51,7 +51,7 @@ extension RunValue: Plottable {
     }
 
     func accuracyChart() -> LineChart {
-        let h = history
+        let h = training.history
         var chart = LineChart(title: "Accuracy, run \(name)", xLabel: "epoch", yLabel: "accuracy (%)")
         chart.series = [.init("train", x: h.map { Double($0.epoch) }, y: h.map { 100 * $0.trainAccuracy }, color: Palette.blue)]
         let dev = h.filter { $0.devAccuracy != nil }
@@ -62,7 +62,7 @@ extension RunValue: Plottable {
     }
 
     func rateChart() -> LineChart {
-        let h = history
+        let h = training.history
         var chart = LineChart(title: "Learning rate at the end of each epoch", xLabel: "epoch", yLabel: "learning rate")
         chart.series = [.init("lr", x: h.map { Double($0.epoch) }, y: h.map(\.learningRate), color: Palette.blue)]
         chart.verticalMarkers = markers

@@ -13,11 +13,11 @@ extension RunValue {
         let c = model.model.config
         setup.keyValues([
             ("model", model.summary),
-            ("origin", model.origin.isEmpty ? "-" : model.origin),
+            ("origin", model.origin?.text ?? "-"),
             ("data", "\(data.dataset.path): \(data.dataset.count) images, \(data.dataset.classes.count) classes"),
             ("input", "\(model.metadata.inputWidth)x\(model.metadata.inputHeight), \(c.inputChannels == 1 ? "grey" : "RGB"), normalisation \(model.metadata.normalization.kind.rawValue)\(cropNote(model.metadata.crop))"),
         ])
-        for p in phases {
+        for p in training.phases {
             let o = p.run.options
             var pairs: [(String, String)] = [
                 ("epochs", "\(p.run.epochsRun) of \(p.run.plannedEpochs)"),
@@ -31,8 +31,8 @@ extension RunValue {
                 ("seed", "\(o.seed)"),
                 ("backbone features", featureText(p.run)),
             ]
-            if phases.count > 1 { pairs.insert(("step", p.label == "head" ? "head only, backbone frozen" : "everything"), at: 0) }
-            var sub = ReportSection(phases.count > 1 ? "Step: \(p.label)" : "Hyperparameters")
+            if training.phases.count > 1 { pairs.insert(("step", p.phase == .head ? "head only, backbone frozen" : "everything"), at: 0) }
+            var sub = ReportSection(training.phases.count > 1 ? "Step: \(p.phase.name)" : "Hyperparameters")
             sub.keyValues(pairs)
             setup.subsections.append(sub)
         }
@@ -42,7 +42,7 @@ extension RunValue {
         curves.paragraph(summary)
         let image = try figure("curves").image(scale: 1)
         curves.figure(ReportFigure(image: image, caption: "Loss and accuracy per epoch (train blue, dev vermillion); the green line marks the best epoch.", name: "run-\(name)-curves"))
-        switch stopReason {
+        switch training.stopReason {
         case .diverged: curves.warning("The loss became NaN or infinite: training stopped and the weights of the last good epoch were restored. Lower the learning rate.")
         case .interrupted: curves.warning("The run was interrupted before its last epoch.")
         default: break
