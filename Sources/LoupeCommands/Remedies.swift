@@ -58,21 +58,26 @@ enum ClassMismatchContext {
     case evaluation(dataName: String)
 }
 
-/// A model whose classes do not fit the data's (`ClassMatch.between`), as a user reads it: the
-/// fact, then what to type. Other workflow errors as `remedied(_:)` words them.
+/// A model whose classes do not fit the data's (`ClassMatch.between`), as a user reads it: one
+/// fact per case, naming the data as the command saw it, then the remedy for the command (before
+/// training: reset the head first; before evaluating: reset it and train). Other workflow errors
+/// as `remedied(_:)` words them.
 func remedied(_ e: WorkflowError, dataClasses: [String], context: ClassMismatchContext) -> String {
     let list = EvaluationRunning.list
-    switch (e, context) {
-    case (.classCountMismatch(let model, let data), .training):
-        return "the model has \(counted(model, "output")) but the dataset has \(data) classes: run `reset_head m classes=d` first"
-    case (.classCountMismatch(let model, let data), .evaluation(let name)):
-        return "the model has \(model) classes but \(name) has \(data) (\(list(dataClasses))): give the model this dataset's classes with reset_head m classes=d, then train it"
-    case (.classOrderDiffers(let model, let data), .training), (.classNamesDiffer(let model, let data), .training):
-        return "the model's classes (\(model.prefix(4).joined(separator: ", "))…) are not the dataset's (\(data.prefix(4).joined(separator: ", "))…): run `reset_head m classes=d`"
-    case (.classOrderDiffers(let model, let data), .evaluation(let name)):
-        return "the model and \(name) have the same classes in a different order (model: \(list(model)); data: \(list(data))), so labels would be matched wrongly"
-    case (.classNamesDiffer(let model, let data), .evaluation(let name)):
-        return "the model's classes (\(list(model))) are not those of \(name) (\(list(data))): give the model this dataset's classes with reset_head m classes=d, then train it"
+    let name: String, remedy: String
+    switch context {
+    case .training:
+        name = "the dataset"; remedy = "run `reset_head m classes=d` first"
+    case .evaluation(let dataName):
+        name = dataName; remedy = "give the model these classes with `reset_head m classes=d`, then train it"
+    }
+    switch e {
+    case .classCountMismatch(let model, let data):
+        return "the model has \(counted(model, "output")) but \(name) has \(data) classes (\(list(dataClasses))): \(remedy)"
+    case .classOrderDiffers(let model, let data):
+        return "the model and \(name) have the same classes in a different order (model: \(list(model)); data: \(list(data))), so labels would be matched wrongly: \(remedy)"
+    case .classNamesDiffer(let model, let data):
+        return "the model's classes (\(list(model))) are not those of \(name) (\(list(data))): \(remedy)"
     default:
         return remedied(e)
     }

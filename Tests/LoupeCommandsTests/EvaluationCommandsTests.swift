@@ -90,7 +90,7 @@ final class EvaluationCommandsTests: XCTestCase {
         h.session.variables["three"] = .object(DatasetValue(try Dataset.load(folder)))
         let message = h.error("e = evaluate m three")
         XCTAssertTrue(message.contains("'d'") || message.contains("three"), message)
-        XCTAssertTrue(message.contains("4 classes") && message.contains("has 3"), message)
+        XCTAssertTrue(message.contains("the model has 4 outputs") && message.contains("has 3 classes"), message)
         XCTAssertNil(h.value("e"), "a failed command leaves the session unchanged")
     }
 
@@ -110,6 +110,19 @@ final class EvaluationCommandsTests: XCTestCase {
         XCTAssertNil(h.value("e2"))
         run.model.metadata.classNames = ["class1", "class0", "class2", "class3"]
         XCTAssertTrue(h.error("evaluate m d.test").contains("the same classes in a different order"))
+    }
+
+    /// Training and evaluation word a class mismatch alike: the same fact, the data named as the
+    /// command saw it, then the remedy for that command.
+    func testClassMismatchReadsAlikeInTrainingAndEvaluation() throws {
+        let h = try ScriptHarness()
+        try h.installRun(epochs: 1)
+        try h.lines("m3 = resnet 20 classes=3 channels=1")
+        let training = h.error("train m3 d epochs=1")
+        XCTAssertTrue(training.contains("the model has 3 outputs but the dataset has 4 classes (class0, class1, class2, class3): run `reset_head m classes=d` first"), training)
+        let evaluation = h.error("evaluate m3 d.test")
+        XCTAssertTrue(evaluation.contains("the model has 3 outputs but test split of quadrants has 4 classes (class0, class1, class2, class3): "
+                                          + "give the model these classes with `reset_head m classes=d`, then train it"), evaluation)
     }
 
     func testConfusedPairsAreOffDiagonalAndMostFrequentFirst() throws {
