@@ -59,7 +59,6 @@ public struct Heatmap: Figure {
         let range = colorRange ?? 0...max(finite.max() ?? 1, 1e-12)
         let texts = cellTexts ?? values.map { $0.map { $0.isFinite ? Axis.formatLinear($0, decimals: decimals) : "" } }
         let labelLine = Double(text.lineHeight(size: style.labelSize))
-        let tickLine = Double(text.lineHeight(size: style.tickSize))
 
         var top = style.pad
         if !title.isEmpty { top += Double(text.lineHeight(size: style.titleSize)) + style.gap * 2 }
