@@ -27,6 +27,9 @@ let package = Package(
         // A parallel-for on OpenMP's pool (libgomp, which oneDNN runs on): Swift has no OpenMP.
         .target(name: "COpenMP", path: "Sources/COpenMP",
                 linkerSettings: [.linkedLibrary("gomp")]),
+        // Winograd F(4x4, 3x3) convolutions for AVX2 CPUs, where oneDNN has none (C: AVX2 intrinsics).
+        .target(name: "CWinograd", dependencies: ["COpenMP"], path: "Sources/CWinograd",
+                cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
@@ -48,7 +51,7 @@ let package = Package(
         // (Foundation only; the reports and the notebook page are written with it)
         .target(name: "HTMLPages", exclude: ["README.md"]),
         // Engine
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP"], exclude: ["README.md"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CDNNL", "COpenMP", "CWinograd"], exclude: ["README.md"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "CZlib", "LoupeBase"], exclude: ["README.md", "IO/README.md"]),
         // Data
         .target(name: "Imaging", dependencies: ["CCodecs", "LoupeBase"], exclude: ["README.md"]),

@@ -4,6 +4,7 @@
 
 extern void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 extern int omp_get_max_threads(void);
+extern int omp_get_thread_num(void);
 
 struct job { int count; void *context; void (*body)(void *, int); int next; };
 
@@ -24,3 +25,5 @@ void loupe_omp_for(int count, void *context, void (*body)(void *context, int ind
 }
 
 int loupe_omp_threads(void) { return omp_get_max_threads(); }
+
+int loupe_omp_thread(void) { return omp_get_thread_num(); }

@@ -59,6 +59,15 @@ public final class OneDNN: @unchecked Sendable {
         }
     }
 
+    /// Whether oneDNN generates AVX-512 code for general-purpose cores here (where it has
+    /// Winograd kernels of its own); false on AVX2 CPUs and under `DNNL_MAX_CPU_ISA=AVX2`.
+    public static var hasAVX512Core: Bool {
+        switch dnnl_get_effective_cpu_isa() {
+        case dnnl_cpu_isa_avx512_core, dnnl_cpu_isa_avx512_core_vnni, dnnl_cpu_isa_avx512_core_bf16, dnnl_cpu_isa_avx512_core_amx: return true
+        default: return false
+        }
+    }
+
     /// A descriptor of a dense f32 tensor with `dims` (oneDNN's logical order: N, C, H, W for
     /// activations, OC, C, KH, KW for weights) laid out as `tag`.
     static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t, _ what: @autoclosure () -> String) -> dnnl_memory_desc_t {

@@ -172,7 +172,9 @@ final class ConvolutionOneDNNTests: XCTestCase {
             var dwRef = [Float](repeating: 0, count: oc * c * 9)
             convolutionNaiveWeightGradient(x.data, dy.data, count: n, g, outChannels: oc, into: &dwRef)
             let dw = (0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }
-            XCTAssertLessThan(worst(dw, dwRef), 1e-3, "dW \(c)->\(oc)")
+            // 2e-3: Winograd weight gradients sum 5120 products per weight here in the transformed
+            // domain; under DNNL_MAX_CPU_ISA=AVX2 Loupe's own F(4x4, 3x3) reaches 1.03e-3.
+            XCTAssertLessThan(worst(dw, dwRef), 2e-3, "dW \(c)->\(oc)")
         }
     }
 
@@ -208,7 +210,9 @@ final class ConvolutionOneDNNTests: XCTestCase {
                     let e = ConvEpilogue(scale: scale, shift: shift, relu: relu, residual: withResidual ? residual : nil)
                     let folded = conv.forward(x, epilogue: e).toArray()
                     let expected = epilogueApplied(plain, e)
-                    XCTAssertLessThan(worst(folded, expected), 1e-4, "\(c)->\(oc) batch \(n) round \(round) relu \(relu) residual \(withResidual)")
+                    // 3e-4, not 1e-4: under DNNL_MAX_CPU_ISA=AVX2 Loupe's own F(4x4, 3x3) computes both
+                    // sides, the folded one with the scale inside the transformed weight (1.6e-4 seen).
+                    XCTAssertLessThan(worst(folded, expected), 3e-4, "\(c)->\(oc) batch \(n) round \(round) relu \(relu) residual \(withResidual)")
                     XCTAssertEqual(conv.forward(x, epilogue: e).toArray(), folded, "rerun")
                 } }
             }

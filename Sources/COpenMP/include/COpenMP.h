@@ -5,4 +5,6 @@
 void loupe_omp_for(int count, void *context, void (*body)(void *context, int index));
 // Threads in OpenMP's pool.
 int loupe_omp_threads(void);
+// This thread's index in the pool while inside loupe_omp_for's body (0 outside).
+int loupe_omp_thread(void);
 #endif

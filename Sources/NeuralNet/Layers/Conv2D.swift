@@ -55,6 +55,12 @@ public final class Conv2D {
     private var inferenceWinograds: [InferenceKey: OneDNNWinogradInference?] = [:]
     private let winogradWeights = OneDNNWinogradWeights()
     private var winogradFoldedFrom: (version: UInt64, scale: [Float], shift: [Float])?
+    /// Loupe's own Winograd passes by shape (TensorCore's `WinogradPolicy`: AVX2 CPUs, where
+    /// oneDNN has none), and at inference their folded, transformed weight and folded bias.
+    private var ownWinograds: [OneDNNConvolutionShape: WinogradConvolution?] = [:]
+    private var ownFolded = RawScratch()
+    private var ownFoldedBias: [Float] = []
+    private var ownFoldedFrom: (version: UInt64, scale: [Float], shift: [Float])?
 
     public init(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, bias: Bool = false, arena: ParameterArena, workspace: Workspace, isHead: Bool = false) {
@@ -110,6 +116,14 @@ public final class Conv2D {
         return w
     }
 
+    /// Loupe's own Winograd passes for a shape, when `WinogradPolicy` takes it.
+    func ownWinograd(_ s: OneDNNConvolutionShape) -> WinogradConvolution? {
+        if let w = ownWinograds[s] { return w }
+        let w = WinogradConvolution(s)
+        ownWinograds[s] = w
+        return w
+    }
+
     func backwardPair(_ s: OneDNNConvolutionShape) -> OneDNNConvolutionBackward {
         if let p = backwards[s] { return p }
         let p = OneDNNConvolutionBackward(s, layer: name)
@@ -123,8 +137,15 @@ public final class Conv2D {
         lastInputShape = x.shape
         preparedVersion = nil   // a training step follows: the weights are about to change
         winogradFoldedFrom = nil
+        ownFoldedFrom = nil
         let s = shape(for: x)
         output.resize(to: [s.batch, s.outHeight, s.outWidth, outChannels])
+        if let own = ownWinograd(s) {
+            let u = workspace.weights(bytes: own.weightBytes)
+            own.prepareForward(weight: weight, into: u)
+            own.forward(x: x.data, prepared: u, bias: bias, y: output.data, work: workspace.winogradWork(bytes: own.passWorkBytes))
+            return output
+        }
         if let wino = winograd(s) {
             wino.forward(x: x.data, weight: weight, y: output.data, buffers: workspace.winogradBuffers(wino))
             return output
@@ -153,6 +174,10 @@ public final class Conv2D {
         precondition(e.scale.count == oc && e.shift.count == oc, "\(name): epilogue for \(e.scale.count) channels, layer has \(oc)")
         output.resize(to: [s.batch, s.outHeight, s.outWidth, oc])
         precondition(e.residual.map { $0.shape == output.shape } ?? true, "\(name): residual \(e.residual?.shape ?? []) vs output \(output.shape)")
+        if let own = ownWinograd(s) {
+            forwardByOwnWinograd(own, x, e)
+            return output
+        }
         let key = InferenceKey(shape: s, postOps: OneDNNPostOps(scaleShift: true, residual: e.residual != nil, relu: e.relu))
         if let wino = inferenceWinograd(key) {
             forwardByWinograd(wino, x, e)
@@ -207,6 +232,21 @@ public final class Conv2D {
         } }
     }
 
+    /// `output` by Loupe's own Winograd kernels with the BatchNorm folded into the transformed
+    /// weight and the bias (refolded when the weights or the BatchNorm changed since the last fold).
+    private func forwardByOwnWinograd(_ own: WinogradConvolution, _ x: Tensor, _ e: ConvEpilogue) {
+        if let f = ownFoldedFrom, f.version == arena.version, f.scale == e.scale, f.shift == e.shift {} else {
+            let u = ownFolded.reserve(own.weightBytes)
+            e.scale.withUnsafeBufferPointer { own.prepareForward(weight: weight, scale: $0.baseAddress!, into: u) }
+            ownFoldedBias = (0..<outChannels).map { o in (bias?[o] ?? 0) * e.scale[o] + e.shift[o] }
+            ownFoldedFrom = (arena.version, e.scale, e.shift)
+        }
+        ownFoldedBias.withUnsafeBufferPointer { b in
+            own.forward(x: x.data, prepared: ownFolded.pointer, bias: b.baseAddress!, residual: e.residual.map { UnsafePointer($0.data) },
+                        relu: e.relu, y: output.data, work: workspace.winogradWork(bytes: own.passWorkBytes))
+        }
+    }
+
     /// Whether the weight prepared for `a` is laid out as `b` reads it.
     private func sameWeightLayout(_ a: InferenceKey, _ b: InferenceKey) -> Bool {
         a == b || (inferenceForwards[a].map { inferenceForwards[b]!.readsWeightsLike($0) } ?? false)
@@ -255,6 +295,19 @@ public final class Conv2D {
             for c in 0..<oc { db[c] += Float(sums[c]) }
         }
         guard trainable || needsInputGradient else { return nil }
+        if let own = ownWinograd(s) {
+            if trainable {
+                own.weightGradient(x: x.data, dy: dy.data, dw: arena.grads + weightOffset,
+                                   work: workspace.winogradGradientWork(bytes: own.gradientWorkBytes))
+            }
+            guard needsInputGradient else { return nil }
+            inputGrad.resize(to: x.shape)
+            let u = workspace.weights(bytes: own.weightBytes)
+            own.prepareInputGradient(weight: weight, into: u)
+            own.inputGradient(dy: dy.data, prepared: u, dx: inputGrad.data, work: workspace.winogradWork(bytes: own.passWorkBytes))
+            addResidual(residual, to: inputGrad)
+            return inputGrad
+        }
         if let wino = winograd(s) {
             let buffers = workspace.winogradBuffers(wino)
             if trainable { wino.weightGradient(x: x.data, dy: dy.data, dw: arena.grads + weightOffset, buffers: buffers) }
@@ -304,6 +357,13 @@ public final class Conv2D {
     public func implementations(batch: Int, height: Int, width: Int,
                                 inference: OneDNNPostOps = OneDNNPostOps(scaleShift: true, relu: true)) -> [(pass: String, implementation: String)] {
         let s = shape(for: [batch, height, width, inChannels])
+        if ownWinograd(s) != nil {
+            var out = [("forward", WinogradPolicy.implementation)]
+            if needsInputGradient { out.append(("input gradient", WinogradPolicy.implementation)) }
+            out.append(("weight gradient", WinogradPolicy.implementation))
+            out.append(("inference", WinogradPolicy.implementation))
+            return out
+        }
         if let w = winograd(s) {
             var out = [("forward", w.implementation)]
             if needsInputGradient { out.append(("input gradient", w.inputGradientImplementation)) }

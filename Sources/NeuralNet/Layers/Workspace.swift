@@ -40,6 +40,13 @@ public final class Workspace: @unchecked Sendable {
                                           weight: reorderedWeights.reserve(w.weightBytes), scratchpad: scratchpad(w.scratchpadBytes))
     }
 
+    /// The work buffer of a forward or input-gradient pass by Loupe's own Winograd kernels (on
+    /// AVX2 CPUs, where the blocked buffers of oneDNN's Winograd are unused); contents unspecified.
+    public func winogradWork(bytes: Int) -> UnsafeMutableRawPointer { blockedA.reserve(bytes) }
+
+    /// The work buffer of a weight gradient by Loupe's own Winograd kernels; contents unspecified.
+    public func winogradGradientWork(bytes: Int) -> UnsafeMutableRawPointer { blockedB.reserve(bytes) }
+
     /// Two buffers for activations in oneDNN's blocked layout (a Winograd inference pass's
     /// input and output); contents unspecified.
     public func blocked(bytes: Int) -> (UnsafeMutableRawPointer, UnsafeMutableRawPointer) {

@@ -1,0 +1,160 @@
+// The passes of a Winograd F(4x4, 3x3) convolution over a batch, on OpenMP's pool (COpenMP):
+//
+// forward (and the input gradient, a forward convolution of dy by the rotated weight): the
+// batch's 4x4 output tiles in chunks of T. Per chunk, one thread transforms T input tiles into
+// V[36][T][in], multiplies V[k] · U[k] into M[36][T][out] for the 36 points k, and transforms
+// M back into T output tiles. A chunk's V and M (36·T·(in+out) floats) are sized to stay in
+// the core's L2 cache; each thread owns one such pair in `work`.
+//
+// weight gradient: dU[k] = Σ_tiles V[k]ᵀ · E[k], with E the transformed dy tiles (the adjoint of
+// the forward), then dw += G^T dU G. Chunks of tiles are transformed by all threads, then the 36
+// products are split between threads by point and row block, so every element of dU is summed
+// by one thread in tile order: the result does not depend on the thread count.
+#include "CWinograd.h"
+#include "winograd_internal.h"
+#include "COpenMP.h"
+
+int loupe_wino_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+long loupe_wino_weight_floats(int in, int out) { return 36L * in * out; }
+
+static int tiles_across(int size) { return (size + 3) / 4; }
+
+// ---- weights (parallel over eight-channel blocks)
+
+struct weights_job { const float *w; int in, out; const float *scale; float *U; };
+
+static void forward_weights_body(void *p, int block) {
+    struct weights_job *j = p;
+    loupe_wino_forward_weights_range(j->w, j->in, j->out, j->scale, block * 8, block * 8 + 8, j->U);
+}
+
+void loupe_wino_forward_weights(const float *w, int in, int out, const float *scale, float *U) {
+    struct weights_job j = { w, in, out, scale, U };
+    loupe_omp_for(out / 8, &j, forward_weights_body);
+}
+
+static void input_gradient_weights_body(void *p, int block) {
+    struct weights_job *j = p;
+    loupe_wino_input_gradient_weights_range(j->w, j->in, j->out, block * 8, block * 8 + 8, j->U);
+}
+
+void loupe_wino_input_gradient_weights(const float *w, int in, int out, float *U) {
+    struct weights_job j = { w, in, out, 0, U };
+    loupe_omp_for(in / 8, &j, input_gradient_weights_body);
+}
+
+// ---- forward
+
+// Tiles per chunk: V and M within ~2.4 MB, a multiple of the kernel's 6 rows, 12 to 240.
+static int forward_chunk(int in, int out) {
+    long t = 2400000L / (144L * (in + out));
+    t -= t % 6;
+    return t < 12 ? 12 : t > 240 ? 240 : (int)t;
+}
+
+long loupe_wino_forward_work_floats(int in, int out) {
+    return (long)loupe_omp_threads() * 36L * forward_chunk(in, out) * (in + out);
+}
+
+struct forward_job {
+    const float *x; int n, h, w, in; const float *U; int out;
+    const float *bias, *residual; int relu; float *y, *work;
+    int chunk; long tiles;
+};
+
+static void forward_body(void *p, int index) {
+    const struct forward_job *j = p;
+    const int T = j->chunk, in = j->in, out = j->out, tw = tiles_across(j->w), per = tiles_across(j->h) * tw;
+    float *V = j->work + (long)loupe_omp_thread() * 36L * T * (in + out), *M = V + 36L * T * in;
+    long first = (long)index * T;
+    int count = j->tiles - first < T ? (int)(j->tiles - first) : T;
+    long image_in = (long)j->h * j->w * in, image_out = (long)j->h * j->w * out;
+    for (int t = 0; t < count; t++) {
+        long g = first + t; int img = (int)(g / per), r = (int)(g % per);
+        loupe_wino_input_tile(j->x + img * image_in, j->h, j->w, in, 4 * (r / tw) - 1, 4 * (r % tw) - 1, V + (long)t * in, (long)T * in);
+    }
+    for (int k = 0; k < 36; k++)
+        loupe_wino_gemm(count, out, in, V + (long)k * T * in, in, 1, j->U + (long)k * in * out, 16L * in, 16,
+                        M + (long)k * T * out, out, 0);
+    for (int t = 0; t < count; t++) {
+        long g = first + t; int img = (int)(g / per), r = (int)(g % per);
+        loupe_wino_output_tile(M + (long)t * out, (long)T * out, j->h, j->w, out, 4 * (r / tw), 4 * (r % tw), j->bias,
+                               j->residual ? j->residual + img * image_out : 0, j->relu, j->y + img * image_out);
+    }
+}
+
+void loupe_wino_forward(const float *x, int n, int h, int w, int in, const float *U, int out,
+                        const float *bias, const float *residual, int relu, float *y, float *work) {
+    struct forward_job j = { x, n, h, w, in, U, out, bias, residual, relu, y, work,
+                             forward_chunk(in, out), (long)n * tiles_across(h) * tiles_across(w) };
+    loupe_omp_for((int)((j.tiles + j.chunk - 1) / j.chunk), &j, forward_body);
+}
+
+// ---- weight gradient
+
+// Tiles per chunk: V and E within ~8 MB, 16 to 1024.
+static int gradient_chunk(int in, int out) {
+    long t = 8000000L / (144L * (in + out));
+    return t < 16 ? 16 : t > 1024 ? 1024 : (int)t;
+}
+
+long loupe_wino_weight_gradient_work_floats(int n, int h, int w, int in, int out) {
+    long tiles = (long)n * tiles_across(h) * tiles_across(w), T = gradient_chunk(in, out);
+    if (T > tiles) T = tiles;
+    return 36L * in * out + 36L * T * (in + out);
+}
+
+struct gradient_job {
+    const float *x, *dy; int h, w, in, out;
+    float *dU, *V, *E, *dw;
+    int chunk; long first; int count, accumulate, row_block;
+};
+
+enum { tiles_per_item = 8 };
+
+static void gradient_transform_body(void *p, int item) {
+    const struct gradient_job *j = p;
+    const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, T = j->chunk;
+    long image_in = (long)j->h * j->w * j->in, image_out = (long)j->h * j->w * j->out;
+    for (int t = item * tiles_per_item; t < (item + 1) * tiles_per_item && t < j->count; t++) {
+        long g = j->first + t; int img = (int)(g / per), r = (int)(g % per), y0 = 4 * (r / tw), x0 = 4 * (r % tw);
+        loupe_wino_input_tile(j->x + img * image_in, j->h, j->w, j->in, y0 - 1, x0 - 1, j->V + (long)t * j->in, (long)T * j->in);
+        loupe_wino_gradient_tile(j->dy + img * image_out, j->h, j->w, j->out, y0, x0, j->E + (long)t * j->out, (long)T * j->out);
+    }
+}
+
+static void gradient_product_body(void *p, int item) {
+    const struct gradient_job *j = p;
+    const int blocks = (j->in + j->row_block - 1) / j->row_block, k = item / blocks, r0 = (item % blocks) * j->row_block;
+    const int rows = j->in - r0 < j->row_block ? j->in - r0 : j->row_block;
+    const long T = j->chunk;
+    loupe_wino_gemm(rows, j->out, j->count, j->V + k * T * j->in + r0, 1, j->in, j->E + k * T * j->out, 16, j->out,
+                    j->dU + (long)k * j->in * j->out + (long)r0 * j->out, j->out, j->accumulate);
+}
+
+static void gradient_inverse_body(void *p, int block) {
+    const struct gradient_job *j = p;
+    loupe_wino_weight_gradient_inverse(j->dU, j->in, j->out, block * 8, block * 8 + 8, j->dw);
+}
+
+void loupe_wino_weight_gradient(const float *x, const float *dy, int n, int h, int w, int in, int out,
+                                float *dw, float *work) {
+    long tiles = (long)n * tiles_across(h) * tiles_across(w);
+    if (tiles == 0) return;   // an empty batch (a rank with no rows of a small batch) adds nothing
+    int T = gradient_chunk(in, out);
+    if (T > tiles) T = (int)tiles;
+    float *dU = work, *V = dU + 36L * in * out, *E = V + 36L * T * in;
+    struct gradient_job j = { x, dy, h, w, in, out, dU, V, E, dw, T, 0, 0, 0, 96 };
+    for (long first = 0; first < tiles; first += T) {
+        j.first = first;
+        j.count = tiles - first < T ? (int)(tiles - first) : T;
+        loupe_omp_for((j.count + tiles_per_item - 1) / tiles_per_item, &j, gradient_transform_body);
+        loupe_omp_for(36 * ((in + j.row_block - 1) / j.row_block), &j, gradient_product_body);
+        j.accumulate = 1;
+    }
+    loupe_omp_for(in / 8, &j, gradient_inverse_body);
+}

@@ -1,0 +1,99 @@
+import CDNNL
+import CWinograd
+
+// Shapes: x [N, H, W, C] (NHWC), weight [OC, C, 3, 3] (PyTorch's layout), bias [OC] or none,
+// y [N, H, W, OC]; 3x3 kernel, stride 1, padding 1.
+//
+// Winograd F(4x4, 3x3) convolutions of Loupe's own (the C target CWinograd: AVX2 + FMA) for
+// CPUs where oneDNN has no Winograd kernel (it has them for AVX-512 only, OneDNNWinograd.swift).
+// There the direct kernels do 144 multiply-adds per output pixel and channel pair where
+// F(4x4, 3x3) does 36 plus the transforms; measured on Zen 4 under DNNL_MAX_CPU_ISA=AVX2
+// (2 threads, batch 64, forward / input gradient / weight gradient, ms): 64 channels at 32x32
+// 28 / 29 / 36 direct → 12 / 12 / 12; 128 at 16x16 28 / 25 / 29 → 9 / 9 / 10; 256 at 8x8
+// 25 / 21 / 26 → 9 / 9 / 15. Activations stay NHWC: the transforms read and write them directly.
+// The arithmetic differs from the direct kernels' (the transforms round differently): within
+// 1e-4 relative of the naive reference on the tests' layers.
+
+/// Whether the engine runs its own Winograd kernels (`LOUPE_WINOGRAD=0` turns them off with oneDNN's).
+public enum WinogradPolicy {
+    /// ResNet-20's 16 and 32 channels measured no faster than the direct kernels; 512 channels
+    /// at 4x4 gain little and would add 38 MiB of transformed weight and 38 MiB of its gradient.
+    /// Below 8x8 a quarter of each tile is padding: ResNet-20's 64 channels at 7x7 gain ~20%,
+    /// but the extra rounding of F(4x4, 3x3) there takes the data-parallel step's agreement with
+    /// one process (DataParallelStepTests, batch 1) from 6e-6 to 1.2e-5, past its 1e-5 bar.
+    static let minChannels = 64, maxChannels = 256, minSize = 8
+
+    /// Whether this CPU runs the kernels (AVX2 and FMA).
+    public static let supported = loupe_wino_supported() != 0
+
+    /// On by default where oneDNN has no Winograd of its own (below AVX-512, which includes
+    /// `DNNL_MAX_CPU_ISA=AVX2`); tests turn it on to check the kernels on any AVX2 CPU.
+    nonisolated(unsafe) public static var active: Bool = supported && OneDNNWinogradPolicy.enabled && !OneDNN.hasAVX512Core
+
+    /// Whether a training or inference convolution of this geometry takes these kernels now.
+    public static func eligible(_ s: OneDNNConvolutionShape) -> Bool {
+        active && s.kernel == 3 && s.stride == 1 && s.padding == 1
+            && s.channels % 16 == 0 && s.outChannels % 16 == 0
+            && min(s.channels, s.outChannels) >= minChannels && max(s.channels, s.outChannels) <= maxChannels
+            && min(s.height, s.width) >= minSize
+    }
+
+    /// The implementation name `Conv2D.implementations` reports for these kernels.
+    public static let implementation = "loupe:winograd_4x3:avx2"
+}
+
+/// The passes of one 3x3 convolution by Loupe's Winograd kernels, for one geometry.
+public struct WinogradConvolution: Sendable {
+    public let shape: OneDNNConvolutionShape
+
+    /// nil when the policy keeps this geometry on oneDNN.
+    public init?(_ s: OneDNNConvolutionShape) {
+        guard WinogradPolicy.eligible(s) else { return nil }
+        shape = s
+    }
+
+    private var n: Int32 { Int32(shape.batch) }
+    private var h: Int32 { Int32(shape.height) }
+    private var w: Int32 { Int32(shape.width) }
+    private var c: Int32 { Int32(shape.channels) }
+    private var oc: Int32 { Int32(shape.outChannels) }
+
+    /// Bytes of a transformed weight (the forward's or the input gradient's).
+    public var weightBytes: Int { loupe_wino_weight_floats(c, oc) * 4 }
+    /// Bytes of the work buffer of a forward or an input gradient.
+    public var passWorkBytes: Int { max(loupe_wino_forward_work_floats(c, oc), loupe_wino_forward_work_floats(oc, c)) * 4 }
+    /// Bytes of the work buffer of the weight gradient.
+    public var gradientWorkBytes: Int { loupe_wino_weight_gradient_work_floats(n, h, w, c, oc) * 4 }
+
+    /// The forward's transformed weight into `u` (`weightBytes`), each output channel's weights
+    /// times `scale[o]` when given (a folded BatchNorm).
+    public func prepareForward(weight: UnsafePointer<Float>, scale: UnsafePointer<Float>? = nil, into u: UnsafeMutableRawPointer) {
+        loupe_wino_forward_weights(weight, c, oc, scale, u.assumingMemoryBound(to: Float.self))
+    }
+
+    /// The input gradient's transformed weight into `u` (`weightBytes`).
+    public func prepareInputGradient(weight: UnsafePointer<Float>, into u: UnsafeMutableRawPointer) {
+        loupe_wino_input_gradient_weights(weight, c, oc, u.assumingMemoryBound(to: Float.self))
+    }
+
+    /// y = relu?(conv(x) + bias? + residual?) with the forward's prepared weight `u`.
+    public func forward(x: UnsafePointer<Float>, prepared u: UnsafeRawPointer, bias: UnsafePointer<Float>?,
+                        residual: UnsafePointer<Float>? = nil, relu: Bool = false,
+                        y: UnsafeMutablePointer<Float>, work: UnsafeMutableRawPointer) {
+        loupe_wino_forward(x, n, h, w, c, u.assumingMemoryBound(to: Float.self), oc, bias, residual, relu ? 1 : 0,
+                           y, work.assumingMemoryBound(to: Float.self))
+    }
+
+    /// dx (overwritten) from dy with the input gradient's prepared weight `u`.
+    public func inputGradient(dy: UnsafePointer<Float>, prepared u: UnsafeRawPointer, dx: UnsafeMutablePointer<Float>,
+                              work: UnsafeMutableRawPointer) {
+        loupe_wino_forward(dy, n, h, w, oc, u.assumingMemoryBound(to: Float.self), c, nil, nil, 0,
+                           dx, work.assumingMemoryBound(to: Float.self))
+    }
+
+    /// dw (PyTorch's layout) += the weight gradient over the batch.
+    public func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                               work: UnsafeMutableRawPointer) {
+        loupe_wino_weight_gradient(x, dy, n, h, w, c, oc, dw, work.assumingMemoryBound(to: Float.self))
+    }
+}

@@ -1,0 +1,135 @@
+import XCTest
+import TensorCore
+import NeuralNet
+import LoupeBase
+
+/// Loupe's own Winograd F(4x4, 3x3) kernels (TensorCore's `WinogradConvolution`, the C target
+/// CWinograd), which AVX2 CPUs take for 3x3/1 layers of 64–256 channels. The policy turns them on
+/// here whatever the ISA, so an AVX-512 machine checks them too; the judge is the naive reference.
+final class WinogradConvolutionTests: XCTestCase {
+    private var wasActive = false
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(WinogradPolicy.supported, "no AVX2 + FMA on this CPU")
+        wasActive = WinogradPolicy.active
+        WinogradPolicy.active = true
+    }
+
+    override func tearDown() { WinogradPolicy.active = wasActive }
+
+    func random(_ n: Int, _ rng: inout SeededGenerator) -> [Float] { (0..<n).map { _ in rng.nextNormal() } }
+    func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0 }
+
+    // (in, out, height, width, batch): whole tiles, edge tiles on both sides, the smallest size (8),
+    // chunk boundaries inside images (64 channels: 126 tiles per forward chunk, 434 per
+    // weight-gradient chunk; 468 tiles here), 256 channels, a bias.
+    let cases: [(c: Int, oc: Int, h: Int, w: Int, n: Int, bias: Bool)] = [
+        (64, 128, 16, 16, 3, false), (128, 64, 9, 11, 2, false), (64, 64, 8, 9, 5, true),
+        (64, 64, 23, 21, 13, false), (256, 64, 10, 8, 2, true), (64, 256, 8, 8, 1, false),
+    ]
+
+    func testAllThreePassesMatchTheNaiveReference() {
+        var rng = SeededGenerator(seed: 31)
+        for t in cases {
+            let arena = ParameterArena()
+            let conv = Conv2D("wg", t.c, t.oc, kernel: 3, stride: 1, padding: 1, bias: t.bias, arena: arena, workspace: Workspace())
+            arena.allocate()
+            conv.initialize(&rng)
+            if let b = conv.biasOffset { for o in 0..<t.oc { arena.values[b + o] = rng.nextNormal() } }
+            arena.didWrite()
+            XCTAssertEqual(conv.implementations(batch: t.n, height: t.h, width: t.w).map(\.implementation),
+                           Array(repeating: WinogradPolicy.implementation, count: 4), "\(t)")
+            let x = Tensor(shape: [t.n, t.h, t.w, t.c], values: random(t.n * t.h * t.w * t.c, &rng))
+            let g = ConvGeometry(channels: t.c, height: t.h, width: t.w, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+            let y = conv.forward(x).toArray()
+            var reference = [Float](repeating: 0, count: y.count)
+            convolutionNaive(x.data, count: t.n, g, weight: arena.values + conv.weightOffset, outChannels: t.oc, into: &reference)
+            if let b = conv.biasOffset { for i in reference.indices { reference[i] += arena.values[b + i % t.oc] } }
+            XCTAssertLessThan(worst(y, reference), 1e-4, "forward \(t)")
+
+            let start = random(arena.count, &rng)
+            for i in 0..<arena.count { arena.grads[i] = start[i] }
+            let dy = Tensor(shape: [t.n, t.h, t.w, t.oc], values: random(y.count, &rng))
+            let dx = conv.backward(dy)!.toArray()
+            var dxRef = [Float](repeating: 0, count: x.count)
+            convolutionNaiveInputGradient(dy.data, count: t.n, g, weight: arena.values + conv.weightOffset, outChannels: t.oc, into: &dxRef)
+            XCTAssertLessThan(worst(dx, dxRef), 1e-4, "dx \(t)")
+            var dwRef = [Float](repeating: 0, count: t.oc * t.c * 9)
+            convolutionNaiveWeightGradient(x.data, dy.data, count: t.n, g, outChannels: t.oc, into: &dwRef)
+            let dw = (0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }
+            XCTAssertLessThan(worst(dw, dwRef), 1e-3, "dW \(t)")
+
+            // The same inputs again give the same bits (each output is summed in one fixed order).
+            for i in 0..<arena.count { arena.grads[i] = start[i] }
+            XCTAssertEqual(conv.forward(x).toArray(), y, "forward rerun \(t)")
+            XCTAssertEqual(conv.backward(dy)!.toArray(), dx, "dx rerun \(t)")
+            XCTAssertEqual((0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }, dw, "dW rerun \(t)")
+        }
+    }
+
+    /// A batch of no images (a rank's share of a batch smaller than the ranks) writes nothing
+    /// and adds nothing to dW.
+    func testAnEmptyBatchAddsNothing() {
+        var rng = SeededGenerator(seed: 33)
+        let arena = ParameterArena()
+        let conv = Conv2D("we", 64, 64, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: Workspace())
+        arena.allocate()
+        conv.initialize(&rng)
+        let start = random(arena.count, &rng)
+        for i in 0..<arena.count { arena.grads[i] = start[i] }
+        let x = Tensor(shape: [0, 8, 8, 64])
+        XCTAssertEqual(conv.forward(x).shape, [0, 8, 8, 64])
+        XCTAssertEqual(conv.backward(Tensor(shape: [0, 8, 8, 64]))?.shape, [0, 8, 8, 64])
+        XCTAssertEqual((0..<arena.count).map { arena.grads[$0] }, start)
+    }
+
+    /// Inference: the BatchNorm folded into the transformed weight and the bias, the residual and
+    /// ReLU applied as each output tile is written; the fold follows a weight write and a new BatchNorm.
+    func testInferenceFoldsTheBatchNormAndFollowsEveryChange() {
+        var rng = SeededGenerator(seed: 32)
+        for t in cases where t.bias || t.c == 128 {
+            let arena = ParameterArena()
+            let conv = Conv2D("wi", t.c, t.oc, kernel: 3, stride: 1, padding: 1, bias: t.bias, arena: arena, workspace: Workspace())
+            arena.allocate()
+            conv.initialize(&rng)
+            let x = Tensor(shape: [t.n, t.h, t.w, t.c], values: random(t.n * t.h * t.w * t.c, &rng))
+            let g = ConvGeometry(channels: t.c, height: t.h, width: t.w, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+            var scale = random(t.oc, &rng), shift = random(t.oc, &rng)
+            for round in 0..<3 {
+                if round == 1 {   // an optimizer step writes the weights
+                    for i in 0..<arena.count { arena.grads[i] = rng.nextNormal() }
+                    SGD(momentum: 0.9).step(arena, learningRate: { _ in 0.1 }, trainable: { _ in true })
+                }
+                if round == 2 { scale = random(t.oc, &rng); shift = random(t.oc, &rng) }   // only the BatchNorm changes
+                var plain = [Float](repeating: 0, count: t.n * t.h * t.w * t.oc)
+                convolutionNaive(x.data, count: t.n, g, weight: arena.values + conv.weightOffset, outChannels: t.oc, into: &plain)
+                if let b = conv.biasOffset { for i in plain.indices { plain[i] += arena.values[b + i % t.oc] } }
+                let residual = Tensor(shape: [t.n, t.h, t.w, t.oc], values: random(plain.count, &rng))
+                for relu in [false, true] { for withResidual in [false, true] {
+                    let e = ConvEpilogue(scale: scale, shift: shift, relu: relu, residual: withResidual ? residual : nil)
+                    let folded = conv.forward(x, epilogue: e).toArray()
+                    let expected = plain.indices.map { i -> Float in
+                        let v = plain[i] * scale[i % t.oc] + shift[i % t.oc] + (withResidual ? residual[i] : 0)
+                        return relu ? max(v, 0) : v
+                    }
+                    // 3e-4: F(4x4, 3x3) rounds more than a direct sum, and the scale (a standard
+                    // normal here) multiplies that error; 256 input channels reach 1.3e-4.
+                    XCTAssertLessThan(worst(folded, expected), 3e-4, "\(t) round \(round) relu \(relu) residual \(withResidual)")
+                } }
+            }
+        }
+    }
+
+    /// Layers outside the policy stay on oneDNN: strided, 1x1, narrow, 512 channels, tiny images.
+    func testThePolicyKeepsOtherLayersOnOneDNN() {
+        func shape(_ c: Int, _ oc: Int, _ size: Int, k: Int = 3, s: Int = 1) -> OneDNNConvolutionShape {
+            OneDNNConvolutionShape(batch: 2, channels: c, height: size, width: size, outChannels: oc, kernel: k, stride: s, padding: k / 2, hasBias: false)
+        }
+        XCTAssertNotNil(WinogradConvolution(shape(64, 64, 32)))
+        XCTAssertNotNil(WinogradConvolution(shape(256, 256, 8)))
+        for s in [shape(64, 128, 32, s: 2), shape(64, 128, 32, k: 1), shape(16, 16, 28), shape(32, 32, 14),
+                  shape(512, 512, 4), shape(64, 64, 7), shape(72, 64, 8)] {
+            XCTAssertNil(WinogradConvolution(s), "\(s)")
+        }
+    }
+}
