@@ -4,7 +4,8 @@
 // batch's 4x4 output tiles in chunks of T. Per chunk, one thread transforms T input tiles into
 // V[36][T][in], multiplies V[k] · U[k] into M[36][T][out] for the 36 points k, and transforms
 // M back into T output tiles. A chunk's V and M (36·T·(in+out) floats) are sized to stay in
-// the core's L2 cache; each thread owns one such pair in `work`.
+// the core's L2 cache; each thread owns one such pair in `work`. With no more tiles than
+// threads × T, one chunk of all of them is shared by the threads phase by phase instead.
 //
 // weight gradient: dU[k] = Σ_tiles V[k]ᵀ · E[k], with E the transformed dy tiles (the adjoint of
 // the forward), then dw += G^T dU G. Chunks of tiles are transformed by all threads, then the 36
@@ -87,10 +88,47 @@ static void forward_body(void *p, int index) {
     }
 }
 
+// Few tiles (one image at inference): all of them in one chunk, in three phases shared by the
+// threads (input tiles; the 36 products split by 16-column panel of U; output tiles), so that
+// U, four times the weight, is read once rather than once per thread.
+static void wide_input_body(void *p, int t) {
+    const struct forward_job *j = p;
+    const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, img = t / per, r = t % per;
+    loupe_wino_input_tile(j->x + (long)img * j->h * j->w * j->in, j->h, j->w, j->in, 4 * (r / tw) - 1, 4 * (r % tw) - 1,
+                          j->work + (long)t * j->in, j->tiles * j->in);
+}
+
+static void wide_product_body(void *p, int item) {
+    const struct forward_job *j = p;
+    const int panels = j->out / 16, k = item / panels, panel = item % panels;
+    const float *V = j->work;
+    float *M = j->work + 36L * j->tiles * j->in;
+    loupe_wino_gemm((int)j->tiles, 16, j->in, V + k * j->tiles * j->in, j->in, 1,
+                    j->U + (long)k * j->in * j->out + (long)panel * 16 * j->in, 0, 16,
+                    M + k * j->tiles * j->out + panel * 16, j->out, 0);
+}
+
+static void wide_output_body(void *p, int t) {
+    const struct forward_job *j = p;
+    const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, img = t / per, r = t % per;
+    long image_out = (long)j->h * j->w * j->out;
+    loupe_wino_output_tile(j->work + 36L * j->tiles * j->in + (long)t * j->out, j->tiles * j->out, j->h, j->w, j->out,
+                           4 * (r / tw), 4 * (r % tw), j->bias, j->residual ? j->residual + img * image_out : 0, j->relu,
+                           j->y + img * image_out);
+}
+
 void loupe_wino_forward(const float *x, int n, int h, int w, int in, const float *U, int out,
                         const float *bias, const float *residual, int relu, float *y, float *work) {
     struct forward_job j = { x, n, h, w, in, U, out, bias, residual, relu, y, work,
                              forward_chunk(in, out), (long)n * tiles_across(h) * tiles_across(w) };
+    if (j.tiles == 0) return;
+    // `work` holds threads × T tiles' V and M: enough for all of them when they fit there.
+    if (j.tiles <= (long)loupe_omp_threads() * j.chunk) {
+        loupe_omp_for((int)j.tiles, &j, wide_input_body);
+        loupe_omp_for(36 * (out / 16), &j, wide_product_body);
+        loupe_omp_for((int)j.tiles, &j, wide_output_body);
+        return;
+    }
     loupe_omp_for((int)((j.tiles + j.chunk - 1) / j.chunk), &j, forward_body);
 }
 
