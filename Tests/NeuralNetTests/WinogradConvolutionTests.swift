@@ -18,6 +18,7 @@ final class WinogradConvolutionTests: XCTestCase {
     override func tearDown() { WinogradPolicy.active = wasActive }
 
     func random(_ n: Int, _ rng: inout SeededGenerator) -> [Float] { (0..<n).map { _ in rng.nextNormal() } }
+    /// The largest difference relative to 1 + |reference|.
     func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0 }
 
     // (in, out, height, width, batch): whole tiles, edge tiles on both sides, the smallest size (8),
@@ -57,7 +58,10 @@ final class WinogradConvolutionTests: XCTestCase {
             var dwRef = [Float](repeating: 0, count: t.oc * t.c * 9)
             convolutionNaiveWeightGradient(x.data, dy.data, count: t.n, g, outChannels: t.oc, into: &dwRef)
             let dw = (0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }
-            XCTAssertLessThan(worst(dw, dwRef), 1e-3, "dW \(t)")
+            // dW sums n·H·W products per weight (6279 in the largest case): its error is held
+            // against the gradient's own scale, as the data-parallel tests hold theirs.
+            let scale = dwRef.map { abs($0) }.max()!
+            XCTAssertLessThan(zip(dw, dwRef).map { abs($0 - $1) }.max()! / scale, 2e-5, "dW \(t)")
 
             // The same inputs again give the same bits (each output is summed in one fixed order).
             for i in 0..<arena.count { arena.grads[i] = start[i] }
