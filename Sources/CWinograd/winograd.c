@@ -15,10 +15,13 @@
 #include "winograd_internal.h"
 #include "COpenMP.h"
 
-int loupe_wino_supported(void) {
+int loupe_wino_supported(int isa) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return isa == LOUPE_WINO_AVX512 ? avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") : avx2;
 }
+
+static const struct loupe_wino_kernels *kernels(int isa) { return isa == LOUPE_WINO_AVX512 ? &loupe_wino_avx512 : &loupe_wino_avx2; }
 
 long loupe_wino_weight_floats(int in, int out) { return 36L * in * out; }
 
@@ -26,26 +29,26 @@ static int tiles_across(int size) { return (size + 3) / 4; }
 
 // ---- weights (parallel over eight-channel blocks)
 
-struct weights_job { const float *w; int in, out; const float *scale; float *U; };
+struct weights_job { const struct loupe_wino_kernels *k; const float *w; int in, out; const float *scale; float *U; };
 
 static void forward_weights_body(void *p, int block) {
     struct weights_job *j = p;
-    loupe_wino_forward_weights_range(j->w, j->in, j->out, j->scale, block * 8, block * 8 + 8, j->U);
+    j->k->forward_weights_range(j->w, j->in, j->out, j->scale, block * 16, block * 16 + 16, j->U);
 }
 
-void loupe_wino_forward_weights(const float *w, int in, int out, const float *scale, float *U) {
-    struct weights_job j = { w, in, out, scale, U };
-    loupe_omp_for(out / 8, &j, forward_weights_body);
+void loupe_wino_forward_weights(int isa, const float *w, int in, int out, const float *scale, float *U) {
+    struct weights_job j = { kernels(isa), w, in, out, scale, U };
+    loupe_omp_for(out / 16, &j, forward_weights_body);
 }
 
 static void input_gradient_weights_body(void *p, int block) {
     struct weights_job *j = p;
-    loupe_wino_input_gradient_weights_range(j->w, j->in, j->out, block * 8, block * 8 + 8, j->U);
+    j->k->input_gradient_weights_range(j->w, j->in, j->out, block * 16, block * 16 + 16, j->U);
 }
 
-void loupe_wino_input_gradient_weights(const float *w, int in, int out, float *U) {
-    struct weights_job j = { w, in, out, 0, U };
-    loupe_omp_for(in / 8, &j, input_gradient_weights_body);
+void loupe_wino_input_gradient_weights(int isa, const float *w, int in, int out, float *U) {
+    struct weights_job j = { kernels(isa), w, in, out, 0, U };
+    loupe_omp_for(in / 16, &j, input_gradient_weights_body);
 }
 
 // ---- forward
@@ -62,6 +65,7 @@ long loupe_wino_forward_work_floats(int in, int out) {
 }
 
 struct forward_job {
+    const struct loupe_wino_kernels *k;
     const float *x; int n, h, w, in; const float *U; int out;
     const float *bias, *residual; int relu; float *y, *work;
     int chunk; long tiles;
@@ -76,14 +80,14 @@ static void forward_body(void *p, int index) {
     long image_in = (long)j->h * j->w * in, image_out = (long)j->h * j->w * out;
     for (int t = 0; t < count; t++) {
         long g = first + t; int img = (int)(g / per), r = (int)(g % per);
-        loupe_wino_input_tile(j->x + img * image_in, j->h, j->w, in, 4 * (r / tw) - 1, 4 * (r % tw) - 1, V + (long)t * in, (long)T * in);
+        j->k->input_tile(j->x + img * image_in, j->h, j->w, in, 4 * (r / tw) - 1, 4 * (r % tw) - 1, V + (long)t * in, (long)T * in);
     }
     for (int k = 0; k < 36; k++)
-        loupe_wino_gemm(count, out, in, V + (long)k * T * in, in, 1, j->U + (long)k * in * out, 16L * in, 16,
+        j->k->gemm(count, out, in, V + (long)k * T * in, in, 1, j->U + (long)k * in * out, 16L * in, 16,
                         M + (long)k * T * out, out, 0);
     for (int t = 0; t < count; t++) {
         long g = first + t; int img = (int)(g / per), r = (int)(g % per);
-        loupe_wino_output_tile(M + (long)t * out, (long)T * out, j->h, j->w, out, 4 * (r / tw), 4 * (r % tw), j->bias,
+        j->k->output_tile(M + (long)t * out, (long)T * out, j->h, j->w, out, 4 * (r / tw), 4 * (r % tw), j->bias,
                                j->residual ? j->residual + img * image_out : 0, j->relu, j->y + img * image_out);
     }
 }
@@ -94,38 +98,38 @@ static void forward_body(void *p, int index) {
 static void wide_input_body(void *p, int t) {
     const struct forward_job *j = p;
     const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, img = t / per, r = t % per;
-    loupe_wino_input_tile(j->x + (long)img * j->h * j->w * j->in, j->h, j->w, j->in, 4 * (r / tw) - 1, 4 * (r % tw) - 1,
+    j->k->input_tile(j->x + (long)img * j->h * j->w * j->in, j->h, j->w, j->in, 4 * (r / tw) - 1, 4 * (r % tw) - 1,
                           j->work + (long)t * j->in, j->tiles * j->in);
 }
 
 static void wide_product_body(void *p, int item) {
     const struct forward_job *j = p;
-    const int panels = j->out / 16, k = item / panels, panel = item % panels;
+    const int step = 2 * j->k->width, panels = j->out / step, k = item / panels, first = (item % panels) * step;
     const float *V = j->work;
     float *M = j->work + 36L * j->tiles * j->in;
-    loupe_wino_gemm((int)j->tiles, 16, j->in, V + k * j->tiles * j->in, j->in, 1,
-                    j->U + (long)k * j->in * j->out + (long)panel * 16 * j->in, 0, 16,
-                    M + k * j->tiles * j->out + panel * 16, j->out, 0);
+    j->k->gemm((int)j->tiles, step, j->in, V + k * j->tiles * j->in, j->in, 1,
+               j->U + (long)k * j->in * j->out + (long)(first / 16) * 16 * j->in, 16L * j->in, 16,
+               M + k * j->tiles * j->out + first, j->out, 0);
 }
 
 static void wide_output_body(void *p, int t) {
     const struct forward_job *j = p;
     const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, img = t / per, r = t % per;
     long image_out = (long)j->h * j->w * j->out;
-    loupe_wino_output_tile(j->work + 36L * j->tiles * j->in + (long)t * j->out, j->tiles * j->out, j->h, j->w, j->out,
+    j->k->output_tile(j->work + 36L * j->tiles * j->in + (long)t * j->out, j->tiles * j->out, j->h, j->w, j->out,
                            4 * (r / tw), 4 * (r % tw), j->bias, j->residual ? j->residual + img * image_out : 0, j->relu,
                            j->y + img * image_out);
 }
 
-void loupe_wino_forward(const float *x, int n, int h, int w, int in, const float *U, int out,
+void loupe_wino_forward(int isa, const float *x, int n, int h, int w, int in, const float *U, int out,
                         const float *bias, const float *residual, int relu, float *y, float *work) {
-    struct forward_job j = { x, n, h, w, in, U, out, bias, residual, relu, y, work,
+    struct forward_job j = { kernels(isa), x, n, h, w, in, U, out, bias, residual, relu, y, work,
                              forward_chunk(in, out), (long)n * tiles_across(h) * tiles_across(w) };
     if (j.tiles == 0) return;
     // `work` holds threads × T tiles' V and M: enough for all of them when they fit there.
     if (j.tiles <= (long)loupe_omp_threads() * j.chunk) {
         loupe_omp_for((int)j.tiles, &j, wide_input_body);
-        loupe_omp_for(36 * (out / 16), &j, wide_product_body);
+        loupe_omp_for(36 * (out / (2 * j.k->width)), &j, wide_product_body);
         loupe_omp_for((int)j.tiles, &j, wide_output_body);
         return;
     }
@@ -147,6 +151,7 @@ long loupe_wino_weight_gradient_work_floats(int n, int h, int w, int in, int out
 }
 
 struct gradient_job {
+    const struct loupe_wino_kernels *k;
     const float *x, *dy; int h, w, in, out;
     float *dU, *V, *E, *dw;
     int chunk; long first; int count, accumulate, row_block;
@@ -160,8 +165,8 @@ static void gradient_transform_body(void *p, int item) {
     long image_in = (long)j->h * j->w * j->in, image_out = (long)j->h * j->w * j->out;
     for (int t = item * tiles_per_item; t < (item + 1) * tiles_per_item && t < j->count; t++) {
         long g = j->first + t; int img = (int)(g / per), r = (int)(g % per), y0 = 4 * (r / tw), x0 = 4 * (r % tw);
-        loupe_wino_input_tile(j->x + img * image_in, j->h, j->w, j->in, y0 - 1, x0 - 1, j->V + (long)t * j->in, (long)T * j->in);
-        loupe_wino_gradient_tile(j->dy + img * image_out, j->h, j->w, j->out, y0, x0, j->E + (long)t * j->out, (long)T * j->out);
+        j->k->input_tile(j->x + img * image_in, j->h, j->w, j->in, y0 - 1, x0 - 1, j->V + (long)t * j->in, (long)T * j->in);
+        j->k->gradient_tile(j->dy + img * image_out, j->h, j->w, j->out, y0, x0, j->E + (long)t * j->out, (long)T * j->out);
     }
 }
 
@@ -170,23 +175,23 @@ static void gradient_product_body(void *p, int item) {
     const int blocks = (j->in + j->row_block - 1) / j->row_block, k = item / blocks, r0 = (item % blocks) * j->row_block;
     const int rows = j->in - r0 < j->row_block ? j->in - r0 : j->row_block;
     const long T = j->chunk;
-    loupe_wino_gemm(rows, j->out, j->count, j->V + k * T * j->in + r0, 1, j->in, j->E + k * T * j->out, 16, j->out,
+    j->k->gemm(rows, j->out, j->count, j->V + k * T * j->in + r0, 1, j->in, j->E + k * T * j->out, 16, j->out,
                     j->dU + (long)k * j->in * j->out + (long)r0 * j->out, j->out, j->accumulate);
 }
 
 static void gradient_inverse_body(void *p, int block) {
     const struct gradient_job *j = p;
-    loupe_wino_weight_gradient_inverse(j->dU, j->in, j->out, block * 8, block * 8 + 8, j->dw);
+    j->k->weight_gradient_inverse(j->dU, j->in, j->out, block * 8, block * 8 + 8, j->dw);
 }
 
-void loupe_wino_weight_gradient(const float *x, const float *dy, int n, int h, int w, int in, int out,
+void loupe_wino_weight_gradient(int isa, const float *x, const float *dy, int n, int h, int w, int in, int out,
                                 float *dw, float *work) {
     long tiles = (long)n * tiles_across(h) * tiles_across(w);
     if (tiles == 0) return;   // an empty batch (a rank with no rows of a small batch) adds nothing
     int T = gradient_chunk(in, out);
     if (T > tiles) T = (int)tiles;
     float *dU = work, *V = dU + 36L * in * out, *E = V + 36L * T * in;
-    struct gradient_job j = { x, dy, h, w, in, out, dU, V, E, dw, T, 0, 0, 0, 96 };
+    struct gradient_job j = { kernels(isa), x, dy, h, w, in, out, dU, V, E, dw, T, 0, 0, 0, 96 };
     for (long first = 0; first < tiles; first += T) {
         j.first = first;
         j.count = tiles - first < T ? (int)(tiles - first) : T;

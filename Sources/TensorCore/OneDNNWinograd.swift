@@ -30,10 +30,10 @@ public enum OneDNNWinogradPolicy {
     /// kernels, as do layers narrower than 64 channels or smaller than 16x16).
     public static let scratchpadBudget = 28 << 20
 
-    public static let enabled: Bool = {
-        if let v = getenv("LOUPE_WINOGRAD") { return String(cString: v) != "0" }
-        return true
-    }()
+    /// `LOUPE_WINOGRAD` as set: "0" (off), "loupe" (Loupe's own kernels first, WinogradConvolution.swift), or nil.
+    public static let setting: String? = getenv("LOUPE_WINOGRAD").map { String(cString: $0) }
+
+    public static let enabled: Bool = setting != "0"
 
     /// The primitives for a batch taken in chunks: `make` for `chunk` images (the whole batch
     /// when smaller) and for the remainder, if any; nil when `make` gives nil for either.

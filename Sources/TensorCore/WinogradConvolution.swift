@@ -4,8 +4,9 @@ import CWinograd
 // Shapes: x [N, H, W, C] (NHWC), weight [OC, C, 3, 3] (PyTorch's layout), bias [OC] or none,
 // y [N, H, W, OC]; 3x3 kernel, stride 1, padding 1.
 //
-// Winograd F(4x4, 3x3) convolutions of Loupe's own (the C target CWinograd: AVX2 + FMA) for
-// CPUs where oneDNN has no Winograd kernel (it has them for AVX-512 only, OneDNNWinograd.swift).
+// Winograd F(4x4, 3x3) convolutions of Loupe's own (the C target CWinograd: kernels for AVX2 + FMA
+// and for AVX-512, the ISA oneDNN runs at), ahead of oneDNN's direct kernels and of its own
+// Winograd (AVX-512 only, in oneDNN's blocked layout, OneDNNWinograd.swift).
 // There the direct kernels do 144 multiply-adds per output pixel and channel pair where
 // F(4x4, 3x3) does 36 plus the transforms; measured on Zen 4 under DNNL_MAX_CPU_ISA=AVX2
 // (2 threads, batch 64, forward / input gradient / weight gradient, ms): 64 channels at 32x32
@@ -23,23 +24,35 @@ public enum WinogradPolicy {
     /// one process (DataParallelStepTests, batch 1) from 6e-6 to 1.2e-5, past its 1e-5 bar.
     static let minChannels = 64, maxChannels = 256, minSize = 8
 
-    /// Whether this CPU runs the kernels (AVX2 and FMA).
-    public static let supported = loupe_wino_supported() != 0
+    /// The kernels' instruction sets.
+    public enum Kernels: String, CaseIterable, Sendable {
+        case avx2, avx512
+        var code: Int32 { self == .avx512 ? Int32(LOUPE_WINO_AVX512) : Int32(LOUPE_WINO_AVX2) }
+        /// Whether this CPU runs them (AVX2 and FMA; AVX-512 F and VL besides).
+        public var supported: Bool { loupe_wino_supported(code) != 0 }
+    }
 
-    /// On by default where oneDNN has no Winograd of its own (below AVX-512, which includes
-    /// `DNNL_MAX_CPU_ISA=AVX2`); tests turn it on to check the kernels on any AVX2 CPU.
-    nonisolated(unsafe) public static var active: Bool = supported && OneDNNWinogradPolicy.enabled && !OneDNN.hasAVX512Core
+    /// The kernels in use: AVX-512 where oneDNN generates AVX-512 code (so that
+    /// `DNNL_MAX_CPU_ISA=AVX2` emulates an AVX2 CPU for both), else AVX2; tests set it.
+    nonisolated(unsafe) public static var kernels: Kernels = OneDNN.hasAVX512Core && Kernels.avx512.supported ? .avx512 : .avx2
+    static var isa: Int32 { kernels.code }
+
+    /// Whether this CPU runs the kernels at all (AVX2 and FMA).
+    public static let supported = Kernels.avx2.supported
+
+    /// On unless `LOUPE_WINOGRAD=0`; tests set it to check either path.
+    nonisolated(unsafe) public static var active: Bool = supported && OneDNNWinogradPolicy.enabled
 
     /// Whether a training or inference convolution of this geometry takes these kernels now.
     public static func eligible(_ s: OneDNNConvolutionShape) -> Bool {
         active && s.kernel == 3 && s.stride == 1 && s.padding == 1
-            && s.channels % 16 == 0 && s.outChannels % 16 == 0
+            && s.channels % 32 == 0 && s.outChannels % 32 == 0
             && min(s.channels, s.outChannels) >= minChannels && max(s.channels, s.outChannels) <= maxChannels
             && min(s.height, s.width) >= minSize
     }
 
     /// The implementation name `Conv2D.implementations` reports for these kernels.
-    public static let implementation = "loupe:winograd_4x3:avx2"
+    public static var implementation: String { "loupe:winograd_4x3:\(kernels.rawValue)" }
 }
 
 /// The passes of one 3x3 convolution by Loupe's Winograd kernels, for one geometry.
@@ -68,32 +81,32 @@ public struct WinogradConvolution: Sendable {
     /// The forward's transformed weight into `u` (`weightBytes`), each output channel's weights
     /// times `scale[o]` when given (a folded BatchNorm).
     public func prepareForward(weight: UnsafePointer<Float>, scale: UnsafePointer<Float>? = nil, into u: UnsafeMutableRawPointer) {
-        loupe_wino_forward_weights(weight, c, oc, scale, u.assumingMemoryBound(to: Float.self))
+        loupe_wino_forward_weights(WinogradPolicy.isa, weight, c, oc, scale, u.assumingMemoryBound(to: Float.self))
     }
 
     /// The input gradient's transformed weight into `u` (`weightBytes`).
     public func prepareInputGradient(weight: UnsafePointer<Float>, into u: UnsafeMutableRawPointer) {
-        loupe_wino_input_gradient_weights(weight, c, oc, u.assumingMemoryBound(to: Float.self))
+        loupe_wino_input_gradient_weights(WinogradPolicy.isa, weight, c, oc, u.assumingMemoryBound(to: Float.self))
     }
 
     /// y = relu?(conv(x) + bias? + residual?) with the forward's prepared weight `u`.
     public func forward(x: UnsafePointer<Float>, prepared u: UnsafeRawPointer, bias: UnsafePointer<Float>?,
                         residual: UnsafePointer<Float>? = nil, relu: Bool = false,
                         y: UnsafeMutablePointer<Float>, work: UnsafeMutableRawPointer) {
-        loupe_wino_forward(x, n, h, w, c, u.assumingMemoryBound(to: Float.self), oc, bias, residual, relu ? 1 : 0,
+        loupe_wino_forward(WinogradPolicy.isa, x, n, h, w, c, u.assumingMemoryBound(to: Float.self), oc, bias, residual, relu ? 1 : 0,
                            y, work.assumingMemoryBound(to: Float.self))
     }
 
     /// dx (overwritten) from dy with the input gradient's prepared weight `u`.
     public func inputGradient(dy: UnsafePointer<Float>, prepared u: UnsafeRawPointer, dx: UnsafeMutablePointer<Float>,
                               work: UnsafeMutableRawPointer) {
-        loupe_wino_forward(dy, n, h, w, oc, u.assumingMemoryBound(to: Float.self), c, nil, nil, 0,
+        loupe_wino_forward(WinogradPolicy.isa, dy, n, h, w, oc, u.assumingMemoryBound(to: Float.self), c, nil, nil, 0,
                            dx, work.assumingMemoryBound(to: Float.self))
     }
 
     /// dw (PyTorch's layout) += the weight gradient over the batch.
     public func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                work: UnsafeMutableRawPointer) {
-        loupe_wino_weight_gradient(x, dy, n, h, w, c, oc, dw, work.assumingMemoryBound(to: Float.self))
+        loupe_wino_weight_gradient(WinogradPolicy.isa, x, dy, n, h, w, c, oc, dw, work.assumingMemoryBound(to: Float.self))
     }
 }

@@ -142,9 +142,13 @@ final class ConvolutionOneDNNTests: XCTestCase {
         XCTAssertEqual(a.forward(x, training: false).toArray(), ya, "after restore")
     }
 
-    /// The Winograd path (3x3/1, 64+ channels, 16x16+, AVX-512): chunks of 16 images and a smaller
+    /// oneDNN's Winograd path (3x3/1, 64+ channels, 16x16+, AVX-512): chunks of 16 images and a smaller
     /// last chunk, each reordered to the blocked layout and back, against the naive reference.
     func testWinogradPassesMatchTheNaiveReference() throws {
+        // oneDNN's Winograd, not Loupe's own (WinogradConvolutionTests), which goes first.
+        let own = WinogradPolicy.active
+        WinogradPolicy.active = false
+        defer { WinogradPolicy.active = own }
         var rng = SeededGenerator(seed: 21)
         for (c, oc, h, w, n) in [(64, 128, 16, 16, 20), (128, 64, 17, 16, 3)] {
             let arena = ParameterArena()
@@ -178,11 +182,14 @@ final class ConvolutionOneDNNTests: XCTestCase {
         }
     }
 
-    /// Inference by Winograd (3x3/1, 64+ channels, 7x7+, AVX-512): the BatchNorm folded into
+    /// Inference by oneDNN's Winograd (3x3/1, 64+ channels, 7x7+, AVX-512): the BatchNorm folded into
     /// the weight and bias, the shortcut by a sum post-op, chunks of 16 and a smaller last chunk,
     /// against the direct training forward followed by the affine map, residual and ReLU; the
     /// folded weight follows a weight write and a changed BatchNorm.
     func testWinogradInferenceMatchesConvolutionThenAffineResidualReLU() throws {
+        let own = WinogradPolicy.active
+        WinogradPolicy.active = false
+        defer { WinogradPolicy.active = own }
         var rng = SeededGenerator(seed: 22)
         for (c, oc, h, w, n) in [(64, 128, 8, 8, 19), (128, 64, 7, 9, 1)] {
             let arena = ParameterArena()

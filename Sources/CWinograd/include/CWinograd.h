@@ -1,39 +1,42 @@
 #ifndef LOUPE_CWINOGRAD_H
 #define LOUPE_CWINOGRAD_H
 // Winograd F(4x4, 3x3) convolutions, 3x3 kernel, stride 1, padding 1, activations NHWC,
-// weights in PyTorch's layout [out][in][3][3]; AVX2 + FMA kernels (the CPUs where oneDNN has no
-// Winograd of its own). Each 4x4 output tile is computed from a 6x6 input tile in the
+// weights in PyTorch's layout [out][in][3][3]; kernels for AVX2 + FMA and for AVX-512, chosen per
+// call. Each 4x4 output tile is computed from a 6x6 input tile in the
 // transformed domain: 36 products per tile and channel pair instead of 144 (Lavin & Gray,
 // "Fast Algorithms for Convolutional Neural Networks", 2016). The 36 products are 36 small
-// matrix products over channels (gemm.c); the transforms are winograd_transforms.c; the
-// passes, in chunks of tiles on OpenMP's pool, are winograd.c.
+// matrix products over channels; the transforms and the products are winograd_kernels.h (written
+// once over a vector type, compiled for each ISA); the passes, in chunks of tiles on OpenMP's
+// pool, are winograd.c.
 //
-// Callers check loupe_wino_supported() first; channel counts must be multiples of 16.
+// Callers check loupe_wino_supported(isa) first; channel counts must be multiples of 32.
 // Results depend on neither the thread count nor the chunking: every output is summed in one
 // fixed order.
 
-// Whether this CPU has AVX2 and FMA.
-int loupe_wino_supported(void);
+// The kernels' instruction sets.
+enum { LOUPE_WINO_AVX2 = 0, LOUPE_WINO_AVX512 = 1 };
+// Whether this CPU runs the kernels of `isa` (AVX2 and FMA; AVX-512: F and VL besides).
+int loupe_wino_supported(int isa);
 
 // Floats of a transformed weight (36 * in * out).
 long loupe_wino_weight_floats(int in, int out);
 // The forward's transformed weight from w [out][in][3][3]; each output channel's weights times
 // scale[o] when scale is not NULL (a BatchNorm folded in).
-void loupe_wino_forward_weights(const float *w, int in, int out, const float *scale, float *U);
+void loupe_wino_forward_weights(int isa, const float *w, int in, int out, const float *scale, float *U);
 // The input gradient's transformed weight: the convolution from `out` channels back to `in`
 // by the weight rotated 180 degrees.
-void loupe_wino_input_gradient_weights(const float *w, int in, int out, float *U);
+void loupe_wino_input_gradient_weights(int isa, const float *w, int in, int out, float *U);
 
 // Floats of the work buffer loupe_wino_forward needs.
 long loupe_wino_forward_work_floats(int in, int out);
 // y [n][h][w][out] = conv(x [n][h][w][in]) by U, then + bias[o] (if not NULL), + residual (if not
 // NULL, y's shape), then max(0, .) when relu.
-void loupe_wino_forward(const float *x, int n, int h, int w, int in, const float *U, int out,
+void loupe_wino_forward(int isa, const float *x, int n, int h, int w, int in, const float *U, int out,
                         const float *bias, const float *residual, int relu, float *y, float *work);
 
 // Floats of the work buffer loupe_wino_weight_gradient needs.
 long loupe_wino_weight_gradient_work_floats(int n, int h, int w, int in, int out);
 // dw [out][in][3][3] += the weight gradient from x [n][h][w][in] and dy [n][h][w][out].
-void loupe_wino_weight_gradient(const float *x, const float *dy, int n, int h, int w, int in, int out,
+void loupe_wino_weight_gradient(int isa, const float *x, const float *dy, int n, int h, int w, int in, int out,
                                 float *dw, float *work);
 #endif
