@@ -142,6 +142,36 @@ final class ConvolutionOneDNNTests: XCTestCase {
         XCTAssertEqual(a.forward(x, training: false).toArray(), ya, "after restore")
     }
 
+    /// A 1x1 convolution with stride 2 (a downsampling shortcut) gives the right dW on every
+    /// call: oneDNN 2.6.3's `jit_1x1:avx2` strided weight gradient, which Conv2D no longer uses
+    /// (`unitStrideShape`), got 3->4 channels at 6x6 wrong in most runs of these 160 calls under
+    /// DNNL_MAX_CPU_ISA=AVX2 with 2 threads, whatever the workspace held before.
+    func testStridedOneByOneWeightGradientIsRightOnEveryCall() {
+        for (c, oc, h) in [(3, 4, 6), (5, 4, 5), (64, 128, 8)] {
+            for round in 0..<20 { for value in [Float.nan, 1e3, -7.5, 0x1p-140] {
+                var rng = SeededGenerator(seed: 3)
+                let arena = ParameterArena(), ws = Workspace()
+                let conv = Conv2D("d", c, oc, kernel: 1, stride: 2, padding: 0, arena: arena, workspace: ws)
+                arena.allocate(); conv.initialize(&rng)
+                let n = 2
+                let x = Tensor(shape: [n, h, h, c], values: random(n * h * h * c, &rng))
+                let g = ConvGeometry(channels: c, height: h, width: h, kernelH: 1, kernelW: 1, stride: 2, padding: 0)
+                let y = conv.forward(x)
+                arena.zeroGrads()
+                let dy = Tensor(shape: y.shape, values: random(y.count, &rng))
+                let bytes = 1 << 20   // whatever an earlier layer left in the workspace
+                for p in [ws.scratchpad(bytes)!, ws.weights(bytes: bytes), UnsafeMutableRawPointer(ws.subsampled(count: bytes / 4))] {
+                    p.assumingMemoryBound(to: Float.self).update(repeating: value, count: bytes / 4)
+                }
+                _ = conv.backward(dy)
+                var dwRef = [Float](repeating: 0, count: oc * c)
+                convolutionNaiveWeightGradient(x.data, dy.data, count: n, g, outChannels: oc, into: &dwRef)
+                let dw = (0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] }
+                XCTAssertLessThan(worst(dw, dwRef), 1e-4, "dW \(c)->\(oc) at \(h), round \(round), workspace held \(value)")
+            } }
+        }
+    }
+
     /// oneDNN's Winograd path (3x3/1, 64+ channels, 16x16+, AVX-512): chunks of 16 images and a smaller
     /// last chunk, each reordered to the blocked layout and back, against the naive reference.
     func testWinogradPassesMatchTheNaiveReference() throws {

@@ -319,9 +319,15 @@ public final class Conv2D {
         }
         let pair = backwardPair(s)
         if trainable {
-            let p = pair.weightGradient
+            var source = UnsafePointer(x.data)
+            if let unit = unitStrideShape(s) {
+                let sub = workspace.subsampled(count: unit.batch * unit.height * unit.width * inChannels)
+                subsample(x, into: sub, s)
+                source = UnsafePointer(sub)
+            }
+            let p = backwardPair(unitStrideShape(s) ?? s).weightGradient
             let scratch = workspace.scratchpad(p.scratchpadBytes)
-            p.execute(x: x.data, dy: dy.data, dw: arena.grads + weightOffset,
+            p.execute(x: source, dy: dy.data, dw: arena.grads + weightOffset,
                       gradient: workspace.weightGradient(bytes: p.gradientBytes), scratchpad: scratch)
         }
         guard needsInputGradient else { return nil }
@@ -332,6 +338,36 @@ public final class Conv2D {
                   prepared: p.preparedWeightBytes > 0 ? workspace.weights(bytes: p.preparedWeightBytes) : nil, scratchpad: scratch)
         addResidual(residual, to: inputGrad)
         return inputGrad
+    }
+
+    /// For a 1x1 convolution with stride > 1 and no padding, the stride-1 shape on its input
+    /// subsampled (what its weight gradient is computed on); nil otherwise.
+    ///
+    /// oneDNN 2.6.3's `jit_1x1:avx2` weight gradient with a stride (its "reduce to unit stride"
+    /// copy of x shared by two threads) now and then returns a wrong dW: seen as 3->4 channels at
+    /// 6x6, stride 2, in 1 of 4 to 1 of 12 runs under `DNNL_MAX_CPU_ISA=AVX2` with 2 OpenMP
+    /// threads, never with one, always the same wrong values. Taking every stride-th pixel of x
+    /// first (a quarter of it at stride 2) and running the stride-1 primitive avoids that path
+    /// on every ISA.
+    func unitStrideShape(_ s: OneDNNConvolutionShape) -> OneDNNConvolutionShape? {
+        guard s.kernel == 1, s.stride > 1, s.padding == 0 else { return nil }
+        var u = s
+        u.height = s.outHeight; u.width = s.outWidth; u.stride = 1
+        return u
+    }
+
+    /// Every stride-th pixel of x (rows and columns), NHWC.
+    private func subsample(_ x: Tensor, into out: UnsafeMutablePointer<Float>, _ s: OneDNNConvolutionShape) {
+        let c = inChannels, oh = s.outHeight, ow = s.outWidth, st = s.stride, h = s.height, w = s.width
+        let src = x.data
+        forRanges(s.batch * oh) { span in
+            for row in span {
+                let n = row / oh, y = row % oh
+                for xo in 0..<ow {
+                    (out + (row * ow + xo) * c).update(from: src + ((n * h + y * st) * w + xo * st) * c, count: c)
+                }
+            }
+        }
     }
 
     /// dx += residual, where mask > 0 when there is a mask (see `backward(_:into:addingResidual:where:)`).
@@ -373,7 +409,7 @@ public final class Conv2D {
         }
         var out = [("forward", trainingForward(s).implementation)]
         if needsInputGradient { out.append(("input gradient", backwardPair(s).inputGradient.implementation)) }
-        out.append(("weight gradient", backwardPair(s).weightGradient.implementation))
+        out.append(("weight gradient", backwardPair(unitStrideShape(s) ?? s).weightGradient.implementation))
         out.append(("inference", inferenceImplementation(s, inference)))
         return out
     }

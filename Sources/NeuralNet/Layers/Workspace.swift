@@ -8,6 +8,7 @@ public final class Workspace: @unchecked Sendable {
     private var scratch = RawScratch()
     private var reorderedWeights = RawScratch()
     private var blockedA = RawScratch(), blockedB = RawScratch()
+    private var subsample = RawScratch()
     /// An activation-sized tensor a block uses within one forward call (its shortcut's
     /// normalised output). (A second one, for intermediate gradients, went: a block's backward
     /// now writes them into its own buffers that are dead by then.)
@@ -46,6 +47,12 @@ public final class Workspace: @unchecked Sendable {
 
     /// The work buffer of a weight gradient by Loupe's own Winograd kernels; contents unspecified.
     public func winogradGradientWork(bytes: Int) -> UnsafeMutableRawPointer { blockedB.reserve(bytes) }
+
+    /// A strided convolution's input with every stride-th pixel kept (the input of its weight
+    /// gradient, see `Conv2D.unitStrideShape`); contents unspecified.
+    public func subsampled(count: Int) -> UnsafeMutablePointer<Float> {
+        subsample.reserve(count * 4).assumingMemoryBound(to: Float.self)
+    }
 
     /// Two buffers for activations in oneDNN's blocked layout (a Winograd inference pass's
     /// input and output); contents unspecified.
