@@ -8,7 +8,6 @@ public final class Workspace: @unchecked Sendable {
     private var scratch = RawScratch()
     private var reorderedWeights = RawScratch()
     private var blockedA = RawScratch(), blockedB = RawScratch()
-    private var subsample = RawScratch()
     /// An activation-sized tensor a block uses within one forward call (its shortcut's
     /// normalised output). (A second one, for intermediate gradients, went: a block's backward
     /// now writes them into its own buffers that are dead by then.)
@@ -46,12 +45,15 @@ public final class Workspace: @unchecked Sendable {
     public func winogradWork(bytes: Int) -> UnsafeMutableRawPointer { blockedA.reserve(bytes) }
 
     /// The work buffer of a weight gradient by Loupe's own Winograd kernels; contents unspecified.
-    public func winogradGradientWork(bytes: Int) -> UnsafeMutableRawPointer { blockedB.reserve(bytes) }
+    /// The same memory as `winogradWork(bytes:)`: a layer's backward finishes its weight gradient
+    /// before its input gradient starts (one buffer, not two, at the peak of training's memory).
+    public func winogradGradientWork(bytes: Int) -> UnsafeMutableRawPointer { blockedA.reserve(bytes) }
 
     /// A strided convolution's input with every stride-th pixel kept (the input of its weight
-    /// gradient, see `Conv2D.unitStrideShape`); contents unspecified.
+    /// gradient, see `Conv2D.unitStrideShape`); contents unspecified. The Winograd work buffer's
+    /// memory: a 1x1 convolution runs no Winograd pass.
     public func subsampled(count: Int) -> UnsafeMutablePointer<Float> {
-        subsample.reserve(count * 4).assumingMemoryBound(to: Float.self)
+        blockedA.reserve(count * 4).assumingMemoryBound(to: Float.self)
     }
 
     /// Two buffers for activations in oneDNN's blocked layout (a Winograd inference pass's
