@@ -30,7 +30,8 @@ public enum OneDNNWinogradPolicy {
     /// kernels, as do layers narrower than 64 channels or smaller than 16x16).
     public static let scratchpadBudget = 28 << 20
 
-    /// `LOUPE_WINOGRAD` as set: "0" (off), "loupe" (Loupe's own kernels first, WinogradConvolution.swift), or nil.
+    /// `LOUPE_WINOGRAD` as set: "0" (off), "onednn" (oneDNN's only, not Loupe's own of
+    /// WinogradConvolution.swift, which otherwise go first), or nil.
     public static let setting: String? = getenv("LOUPE_WINOGRAD").map { String(cString: $0) }
 
     public static let enabled: Bool = setting != "0"

@@ -40,8 +40,9 @@ public enum WinogradPolicy {
     /// Whether this CPU runs the kernels at all (AVX2 and FMA).
     public static let supported = Kernels.avx2.supported
 
-    /// On unless `LOUPE_WINOGRAD=0`; tests set it to check either path.
-    nonisolated(unsafe) public static var active: Bool = supported && OneDNNWinogradPolicy.enabled
+    /// On unless `LOUPE_WINOGRAD=0` (no Winograd) or `LOUPE_WINOGRAD=onednn` (oneDNN's only,
+    /// AVX-512: for measuring one against the other); tests set it to check either path.
+    nonisolated(unsafe) public static var active: Bool = supported && OneDNNWinogradPolicy.enabled && OneDNNWinogradPolicy.setting != "onednn"
 
     /// Whether a training or inference convolution of this geometry takes these kernels now.
     public static func eligible(_ s: OneDNNConvolutionShape) -> Bool {
