@@ -17,7 +17,8 @@ import CWinograd
 
 /// Whether the engine runs its own Winograd kernels (`LOUPE_WINOGRAD=0` turns them off with oneDNN's).
 public enum WinogradPolicy {
-    /// ResNet-20's 16 and 32 channels measured no faster than the direct kernels; 512 channels
+    /// ResNet-20's 16 channels measured no faster than the direct kernels; its 32 at 14x14 gain
+    /// 4–6% of r20-train but take DataParallelStepTests to 1.1e-5 (its bar 1e-5); 512 channels
     /// at 4x4 gain little and would add 38 MiB of transformed weight and 38 MiB of its gradient.
     /// Below 8x8 a quarter of each tile is padding: ResNet-20's 64 channels at 7x7 gain ~20%,
     /// but the extra rounding of F(4x4, 3x3) there takes the data-parallel step's agreement with
