@@ -27,6 +27,14 @@ long loupe_wino_weight_floats(int in, int out) { return 36L * in * out; }
 
 static int tiles_across(int size) { return (size + 3) / 4; }
 
+// Tile g of a batch of h x w images, in image-major, row-major order: its image and the
+// top-left pixel of its 4x4 output.
+struct tile { int img, y0, x0; };
+static struct tile tile_at(long g, int h, int w) {
+    const int tw = tiles_across(w), per = tiles_across(h) * tw, r = (int)(g % per);
+    return (struct tile){ (int)(g / per), 4 * (r / tw), 4 * (r % tw) };
+}
+
 // ---- weights (parallel over eight-channel blocks)
 
 struct weights_job { const struct loupe_wino_kernels *k; const float *w; int in, out; const float *scale; float *U; };
@@ -71,25 +79,31 @@ struct forward_job {
     int chunk; long tiles;
 };
 
+// Tile g's input transform into V[k*vs] and its output transform from M[k*ms] (+ bias,
+// residual, ReLU) into y: what the chunked and the shared forward both do per tile.
+static void forward_input(const struct forward_job *j, long g, float *V, long vs) {
+    struct tile t = tile_at(g, j->h, j->w);
+    j->k->input_tile(j->x + (long)t.img * j->h * j->w * j->in, j->h, j->w, j->in, t.y0 - 1, t.x0 - 1, V, vs);
+}
+
+static void forward_output(const struct forward_job *j, long g, const float *M, long ms) {
+    struct tile t = tile_at(g, j->h, j->w);
+    long image_out = (long)t.img * j->h * j->w * j->out;
+    j->k->output_tile(M, ms, j->h, j->w, j->out, t.y0, t.x0, j->bias, j->residual ? j->residual + image_out : 0, j->relu,
+                      j->y + image_out);
+}
+
 static void forward_body(void *p, int index) {
     const struct forward_job *j = p;
-    const int T = j->chunk, in = j->in, out = j->out, tw = tiles_across(j->w), per = tiles_across(j->h) * tw;
+    const int T = j->chunk, in = j->in, out = j->out;
     float *V = j->work + (long)loupe_omp_thread() * 36L * T * (in + out), *M = V + 36L * T * in;
     long first = (long)index * T;
     int count = j->tiles - first < T ? (int)(j->tiles - first) : T;
-    long image_in = (long)j->h * j->w * in, image_out = (long)j->h * j->w * out;
-    for (int t = 0; t < count; t++) {
-        long g = first + t; int img = (int)(g / per), r = (int)(g % per);
-        j->k->input_tile(j->x + img * image_in, j->h, j->w, in, 4 * (r / tw) - 1, 4 * (r % tw) - 1, V + (long)t * in, (long)T * in);
-    }
+    for (int t = 0; t < count; t++) forward_input(j, first + t, V + (long)t * in, (long)T * in);
     for (int k = 0; k < 36; k++)
         j->k->gemm(count, out, in, V + (long)k * T * in, in, 1, j->U + (long)k * in * out, 16L * in, 16,
-                        M + (long)k * T * out, out, 0);
-    for (int t = 0; t < count; t++) {
-        long g = first + t; int img = (int)(g / per), r = (int)(g % per);
-        j->k->output_tile(M + (long)t * out, (long)T * out, j->h, j->w, out, 4 * (r / tw), 4 * (r % tw), j->bias,
-                               j->residual ? j->residual + img * image_out : 0, j->relu, j->y + img * image_out);
-    }
+                   M + (long)k * T * out, out, 0);
+    for (int t = 0; t < count; t++) forward_output(j, first + t, M + (long)t * out, (long)T * out);
 }
 
 // Few tiles (one image at inference): all of them in one chunk, in three phases shared by the
@@ -97,9 +111,7 @@ static void forward_body(void *p, int index) {
 // U, four times the weight, is read once rather than once per thread.
 static void wide_input_body(void *p, int t) {
     const struct forward_job *j = p;
-    const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, img = t / per, r = t % per;
-    j->k->input_tile(j->x + (long)img * j->h * j->w * j->in, j->h, j->w, j->in, 4 * (r / tw) - 1, 4 * (r % tw) - 1,
-                          j->work + (long)t * j->in, j->tiles * j->in);
+    forward_input(j, t, j->work + (long)t * j->in, j->tiles * j->in);
 }
 
 static void wide_product_body(void *p, int item) {
@@ -114,11 +126,7 @@ static void wide_product_body(void *p, int item) {
 
 static void wide_output_body(void *p, int t) {
     const struct forward_job *j = p;
-    const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, img = t / per, r = t % per;
-    long image_out = (long)j->h * j->w * j->out;
-    j->k->output_tile(j->work + 36L * j->tiles * j->in + (long)t * j->out, j->tiles * j->out, j->h, j->w, j->out,
-                           4 * (r / tw), 4 * (r % tw), j->bias, j->residual ? j->residual + img * image_out : 0, j->relu,
-                           j->y + img * image_out);
+    forward_output(j, t, j->work + 36L * j->tiles * j->in + (long)t * j->out, j->tiles * j->out);
 }
 
 void loupe_wino_forward(int isa, const float *x, int n, int h, int w, int in, const float *U, int out,
@@ -162,12 +170,11 @@ enum { tiles_per_item = 8 };
 
 static void gradient_transform_body(void *p, int item) {
     const struct gradient_job *j = p;
-    const int tw = tiles_across(j->w), per = tiles_across(j->h) * tw, T = j->chunk;
-    long image_in = (long)j->h * j->w * j->in, image_out = (long)j->h * j->w * j->out;
+    const long T = j->chunk, image_in = (long)j->h * j->w * j->in, image_out = (long)j->h * j->w * j->out;
     for (int t = item * tiles_per_item; t < (item + 1) * tiles_per_item && t < j->count; t++) {
-        long g = j->first + t; int img = (int)(g / per), r = (int)(g % per), y0 = 4 * (r / tw), x0 = 4 * (r % tw);
-        j->k->input_tile(j->x + img * image_in, j->h, j->w, j->in, y0 - 1, x0 - 1, j->V + (long)t * j->in, (long)T * j->in);
-        j->k->gradient_tile(j->dy + img * image_out, j->h, j->w, j->out, y0, x0, j->E + (long)t * j->out, (long)T * j->out);
+        struct tile at = tile_at(j->first + t, j->h, j->w);
+        j->k->input_tile(j->x + at.img * image_in, j->h, j->w, j->in, at.y0 - 1, at.x0 - 1, j->V + t * (long)j->in, T * j->in);
+        j->k->gradient_tile(j->dy + at.img * image_out, j->h, j->w, j->out, at.y0, at.x0, j->E + t * (long)j->out, T * j->out);
     }
 }
 

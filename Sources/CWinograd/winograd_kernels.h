@@ -136,6 +136,22 @@ TARGET void NAME(output_tile)(const float *M, long ms, int H, int W, int C, int 
 
 // ---- weights
 
+// G g G^T of WIDTH 3x3 kernels, lanes[k][l] the k-th tap of kernel l, stored at U[k*point]
+// for the 36 points k.
+INLINE void weight_tile(float lanes[9][WIDTH], float *U, long point) {
+    vec g[3][3], t[6][3], col[3], u6[6];
+    for (int k = 0; k < 9; k++) g[k / 3][k % 3] = LOAD(lanes[k]);
+    for (int b = 0; b < 3; b++) {
+        for (int a = 0; a < 3; a++) col[a] = g[a][b];
+        weight_1d(col, u6);
+        for (int a = 0; a < 6; a++) t[a][b] = u6[a];
+    }
+    for (int a = 0; a < 6; a++) {
+        weight_1d(t[a], u6);
+        for (int b = 0; b < 6; b++) STORE(U + (a * 6 + b) * point, u6[b]);
+    }
+}
+
 // The forward's U[k][o/16][i][o%16] for output channels [o0, o1) (multiples of WIDTH), each
 // output channel's weights times scale[o] when scale is not NULL.
 TARGET void NAME(forward_weights_range)(const float *w, int in, int out, const float *scale, int o0, int o1, float *U) {
@@ -145,18 +161,7 @@ TARGET void NAME(forward_weights_range)(const float *w, int in, int out, const f
             float lanes[9][WIDTH];
             for (int l = 0; l < WIDTH; l++)
                 for (int k = 0; k < 9; k++) lanes[k][l] = w[((long)(o + l) * in + i) * 9 + k] * (scale ? scale[o + l] : 1.f);
-            vec g[3][3], t[6][3], col[3], u6[6];
-            for (int k = 0; k < 9; k++) g[k / 3][k % 3] = LOAD(lanes[k]);
-            for (int b = 0; b < 3; b++) {
-                for (int a = 0; a < 3; a++) col[a] = g[a][b];
-                weight_1d(col, u6);
-                for (int a = 0; a < 6; a++) t[a][b] = u6[a];
-            }
-            long panel = (long)(o / 16) * in * 16 + (long)i * 16 + o % 16;
-            for (int a = 0; a < 6; a++) {
-                weight_1d(t[a], u6);
-                for (int b = 0; b < 6; b++) STORE(U + (a * 6 + b) * point + panel, u6[b]);
-            }
+            weight_tile(lanes, U + (long)(o / 16) * in * 16 + (long)i * 16 + o % 16, point);
         }
 }
 
@@ -169,18 +174,7 @@ TARGET void NAME(input_gradient_weights_range)(const float *w, int in, int out, 
             float lanes[9][WIDTH];
             for (int l = 0; l < WIDTH; l++)
                 for (int k = 0; k < 9; k++) lanes[8 - k][l] = w[((long)o * in + i + l) * 9 + k];
-            vec g[3][3], t[6][3], col[3], u6[6];
-            for (int k = 0; k < 9; k++) g[k / 3][k % 3] = LOAD(lanes[k]);
-            for (int b = 0; b < 3; b++) {
-                for (int a = 0; a < 3; a++) col[a] = g[a][b];
-                weight_1d(col, u6);
-                for (int a = 0; a < 6; a++) t[a][b] = u6[a];
-            }
-            long panel = (long)(i / 16) * out * 16 + (long)o * 16 + i % 16;
-            for (int a = 0; a < 6; a++) {
-                weight_1d(t[a], u6);
-                for (int b = 0; b < 6; b++) STORE(U + (a * 6 + b) * point + panel, u6[b]);
-            }
+            weight_tile(lanes, U + (long)(i / 16) * out * 16 + (long)o * 16 + i % 16, point);
         }
 }
 
