@@ -116,10 +116,10 @@ static void wide_input_body(void *p, int t) {
 
 static void wide_product_body(void *p, int item) {
     const struct forward_job *j = p;
-    const int step = 2 * j->k->width, panels = j->out / step, k = item / panels, first = (item % panels) * step;
+    const int step = 2 * j->k->width, panels = (j->out + step - 1) / step, k = item / panels, first = (item % panels) * step;
     const float *V = j->work;
     float *M = j->work + 36L * j->tiles * j->in;
-    j->k->gemm((int)j->tiles, step, j->in, V + k * j->tiles * j->in, j->in, 1,
+    j->k->gemm((int)j->tiles, j->out - first < step ? j->out - first : step, j->in, V + k * j->tiles * j->in, j->in, 1,
                j->U + (long)k * j->in * j->out + (long)(first / 16) * 16 * j->in, 16L * j->in, 16,
                M + k * j->tiles * j->out + first, j->out, 0);
 }
@@ -137,7 +137,7 @@ void loupe_wino_forward(int isa, const float *x, int n, int h, int w, int in, co
     // `work` holds threads × T tiles' V and M: enough for all of them when they fit there.
     if (j.tiles <= (long)loupe_omp_threads() * j.chunk) {
         loupe_omp_for((int)j.tiles, &j, wide_input_body);
-        loupe_omp_for(36 * (out / (2 * j.k->width)), &j, wide_product_body);
+        loupe_omp_for(36 * ((out + 2 * j.k->width - 1) / (2 * j.k->width)), &j, wide_product_body);
         loupe_omp_for((int)j.tiles, &j, wide_output_body);
         return;
     }

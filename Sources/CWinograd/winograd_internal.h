@@ -4,7 +4,8 @@
 
 // One instruction set's kernels (winograd_kernels.h, compiled by kernels_avx2.c and kernels_avx512.c).
 struct loupe_wino_kernels {
-    // Floats per vector: channel counts are multiples of 2 * width (the products' column step).
+    // Floats per vector: the products step 2 * width columns (one 16-column panel under 16 lanes
+    // when the channel count is an odd number of sixteens).
     int width;
     // C[M][N] = (acc ? C : 0) + A (M x K) · B (K x N).
     // A(r, k) = A[r*ar + k*ak]; B(k, j) = B[(j/16)*bpanel + k*ldb + j%16]; C row stride ldc.

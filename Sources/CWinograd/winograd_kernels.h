@@ -230,19 +230,40 @@ TARGET static void NAME(kernel##R)(int K, const float *A, long ar, long ak, cons
 KERNEL(1) KERNEL(2) KERNEL(3) KERNEL(4) KERNEL(5) KERNEL(6)
 #undef KERNEL
 
-// C[M][N] = (acc ? C : 0) + A (M x K) · B (K x N), N a multiple of 2·WIDTH.
+// C[R][WIDTH] (+)= A(R x K) · B(K x WIDTH): the last 16 columns under 16 lanes when N is an odd
+// number of 16-column panels (16, 48, ... channels).
+#define KERNEL(R) \
+TARGET static void NAME(single##R)(int K, const float *A, long ar, long ak, const float *B, long ldb, long second, \
+                                   float *C, long ldc, int acc) { \
+    (void)second; \
+    vec c0[R]; \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++) c0[r] = acc ? LOAD(C + r * ldc) : SPLAT(0); \
+    for (int k = 0; k < K; k++) { \
+        vec b0 = LOAD(B + k * ldb); \
+        _Pragma("GCC unroll 8") for (int r = 0; r < R; r++) c0[r] += SPLAT(A[r * ar + k * ak]) * b0; \
+    } \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++) STORE(C + r * ldc, c0[r]); \
+}
+KERNEL(1) KERNEL(2) KERNEL(3) KERNEL(4) KERNEL(5) KERNEL(6)
+#undef KERNEL
+
+// C[M][N] = (acc ? C : 0) + A (M x K) · B (K x N), N a multiple of 16 (of 2·WIDTH but for a last
+// single vector under 16 lanes).
 // A(r, k) = A[r*ar + k*ak]; B(k, j) = B[(j/16)*bpanel + k*ldb + j%16]; C row stride ldc.
 TARGET void NAME(gemm)(int M, int N, int K, const float *A, long ar, long ak,
                        const float *B, long bpanel, long ldb, float *C, long ldc, int acc) {
     typedef void (*kernel_fn)(int, const float *, long, long, const float *, long, long, float *, long, int);
-    static const kernel_fn kernels[7] = { 0, NAME(kernel1), NAME(kernel2), NAME(kernel3), NAME(kernel4), NAME(kernel5), NAME(kernel6) };
+    static const kernel_fn pairs[7] = { 0, NAME(kernel1), NAME(kernel2), NAME(kernel3), NAME(kernel4), NAME(kernel5), NAME(kernel6) };
+    static const kernel_fn singles[7] = { 0, NAME(single1), NAME(single2), NAME(single3), NAME(single4), NAME(single5), NAME(single6) };
     // The columns j..j+2·WIDTH: one 16-column panel (8 lanes: its two halves) or two (16 lanes).
     long second = WIDTH == 8 ? 8 : bpanel;
-    for (int j = 0; j < N; j += 2 * WIDTH)
+    for (int j = 0; j < N; j += 2 * WIDTH) {
+        const kernel_fn *kernels = N - j < 2 * WIDTH ? singles : pairs;
         for (int i = 0; i < M; i += 6) {
             int rows = M - i < 6 ? M - i : 6;
             kernels[rows](K, A + i * ar, ar, ak, B + (j / 16) * bpanel, ldb, second, C + (long)i * ldc + j, ldc, acc);
         }
+    }
 }
 
 #undef INLINE

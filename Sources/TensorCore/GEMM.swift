@@ -58,6 +58,39 @@ public func gemmSingle(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// For each of `rows` rows r: y_r = W·x_r (`.none`, W [m, n], x_r of n, y_r of m) or Wᵀ·x_r
+/// (`.transposed`, x_r of m, y_r of n); row r of x at x + r·ldx, of y at y + r·ldy. One
+/// `cblas_sgemv` per row, the rows split across the cores.
+///
+/// Unlike `gemm`, a row's result is the same bits whatever rows come with it: OpenBLAS's AVX2
+/// sgemm kernels (Haswell, Zen) sum the rows at the edge of a block in another order than the
+/// rest, so a row of a 15-row product can differ in the last bit from the same row of an 8-row
+/// one. With this, a model's output for an image does not depend on its batch, and ranks of
+/// data-parallel training compute their rows exactly as one process does.
+/// Call only from the engine's own thread, never inside `Parallel.forChunks`.
+public func gemvRows(_ trans: Transpose, rows: Int, m: Int, n: Int, w: UnsafePointer<Float>, ldw: Int,
+                     x: UnsafePointer<Float>, ldx: Int, y: UnsafeMutablePointer<Float>, ldy: Int) {
+    BLAS.configure()
+    guard rows > 0 else { return }
+    let outputs = trans == .none ? m : n
+    guard m > 0, n > 0 else {
+        for r in 0..<rows { (y + r * ldy).update(repeating: 0, count: outputs) }
+        return
+    }
+    let one = { (r: Int) in
+        cblas_sgemv(CblasRowMajor, trans == .none ? CblasNoTrans : CblasTrans, Int32(m), Int32(n), 1, w, Int32(ldw),
+                    x + r * ldx, 1, 0, y + r * ldy, 1)
+    }
+    // Small products are not worth a thread hand-off.
+    guard Parallel.cores > 1, rows >= 2, Double(rows) * Double(m) * Double(n) >= 2_000_000 else {
+        for r in 0..<rows { one(r) }
+        return
+    }
+    Parallel.forChunks(count: rows, chunkSize: (rows + Parallel.cores - 1) / Parallel.cores) { _, span in
+        for r in span { one(r) }
+    }
+}
+
 /// The plain triple loop that `gemm` must agree with; the reference for tests.
 public func gemmNaive(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,

@@ -17,13 +17,19 @@ import CWinograd
 
 /// Whether the engine runs its own Winograd kernels (`LOUPE_WINOGRAD=0` turns them off with oneDNN's).
 public enum WinogradPolicy {
-    /// ResNet-20's 16 channels measured no faster than the direct kernels; its 32 at 14x14 gain
-    /// 4–6% of r20-train but take DataParallelStepTests to 1.1e-5 (its bar 1e-5); 512 channels
-    /// at 4x4 gain little and would add 38 MiB of transformed weight and 38 MiB of its gradient.
-    /// Below 8x8 a quarter of each tile is padding: ResNet-20's 64 channels at 7x7 gain ~20%,
-    /// but the extra rounding of F(4x4, 3x3) there takes the data-parallel step's agreement with
-    /// one process (DataParallelStepTests, batch 1) from 6e-6 to 1.2e-5, past its 1e-5 bar.
-    static let minChannels = 64, maxChannels = 256, minSize = 8
+    /// Forward and input gradient: 3x3, stride 1, padding 1, channels in sixteens from 16 to 256,
+    /// images 7x7 or more. Measured against oneDNN's direct kernels on Zen 4 (2 threads, batch 128,
+    /// forward ms, AVX-512): ResNet-20's 16 channels at 28x28 1.5 against 2.6, 32 at 14x14 1.6–1.8
+    /// against 2.3, 64 at 7x7 1.2–1.4 against 1.9 (there a quarter of each 8x8 of tiles is
+    /// padding). 512 channels at 4x4 gain little and would add 38 MiB of transformed weight.
+    static let minChannels = 16, maxChannels = 256, minSize = 7
+    /// The weight gradient sums over the batch in the transformed domain, where the terms are
+    /// tens of times the result: its rounding depends on how the batch is grouped more than the
+    /// direct kernels' does. Below 64 channels or 8x8 it stays on oneDNN, measured faster by Loupe's
+    /// (64 at 7x7: 1.3 against 2.4 ms; 32 at 14x14: 1.8 against 2.5) but taking
+    /// DataParallelStepTests' agreement of 2 ranks with one process (ResNet-20, batch 15) from
+    /// 2.4e-6 to 1.3–1.5e-5, past issue 18's 1e-5.
+    static let gradientMinChannels = 64, gradientMinSize = 8
 
     /// The kernels' instruction sets.
     public enum Kernels: String, CaseIterable, Sendable {
@@ -45,12 +51,18 @@ public enum WinogradPolicy {
     /// AVX-512: for measuring one against the other); tests set it to check either path.
     nonisolated(unsafe) public static var active: Bool = supported && OneDNNWinogradPolicy.enabled && OneDNNWinogradPolicy.setting != "onednn"
 
-    /// Whether a training or inference convolution of this geometry takes these kernels now.
+    /// Whether the forward (training and inference) and the input gradient of a convolution of
+    /// this geometry take these kernels now.
     public static func eligible(_ s: OneDNNConvolutionShape) -> Bool {
         active && s.kernel == 3 && s.stride == 1 && s.padding == 1
-            && s.channels % 32 == 0 && s.outChannels % 32 == 0
+            && s.channels % 16 == 0 && s.outChannels % 16 == 0
             && min(s.channels, s.outChannels) >= minChannels && max(s.channels, s.outChannels) <= maxChannels
             && min(s.height, s.width) >= minSize
+    }
+
+    /// Whether its weight gradient does too (else oneDNN's direct kernels compute it).
+    public static func takesWeightGradient(_ s: OneDNNConvolutionShape) -> Bool {
+        eligible(s) && min(s.channels, s.outChannels) >= gradientMinChannels && min(s.height, s.width) >= gradientMinSize
     }
 
     /// The implementation name `Conv2D.implementations` reports for these kernels.
@@ -60,11 +72,14 @@ public enum WinogradPolicy {
 /// The passes of one 3x3 convolution by Loupe's Winograd kernels, for one geometry.
 public struct WinogradConvolution: Sendable {
     public let shape: OneDNNConvolutionShape
+    /// Whether the weight gradient is these kernels' too (`WinogradPolicy.takesWeightGradient`).
+    public let takesWeightGradient: Bool
 
     /// nil when the policy keeps this geometry on oneDNN.
     public init?(_ s: OneDNNConvolutionShape) {
         guard WinogradPolicy.eligible(s) else { return nil }
         shape = s
+        takesWeightGradient = WinogradPolicy.takesWeightGradient(s)
     }
 
     private var n: Int32 { Int32(shape.batch) }

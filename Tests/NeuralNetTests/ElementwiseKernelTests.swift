@@ -59,6 +59,42 @@ final class ElementwiseKernelTests: XCTestCase {
         }
     }
 
+    /// Data-parallel statistics: two ranks holding images 0..<2 and 2..<5 of a batch get the
+    /// whole batch's mean bit for bit and its variance to Double rounding, because no Float chunk
+    /// crosses an image (`RowChunks`). The ranks' sums are played in turn here: rank B's Σx and
+    /// its M2 around the global mean first, then rank A's whole call with both added.
+    func testImageGroupsOnRanksGetTheWholeBatchsStatistics() {
+        var rng = SeededGenerator(seed: 6)
+        for (size, c) in [(7, 64), (28, 16), (14, 5), (3, 8)] {
+            let image = size * size, images = 5
+            let x = (0..<(images * image * c)).map { i in 2 + Float(i % c) + rng.nextNormal() * 0.5 }
+            let whole = NormKernels.statistics(x, rows: images * image, channels: c, segment: image)
+            let a = Array(x[0..<(2 * image * c)]), b = Array(x[(2 * image * c)...])
+            let sumA = NormKernels.columnSums(a, rows: 2 * image, channels: c, segment: image) + [Double(2 * image)]
+            var call = 0, m2B: [Double] = []
+            _ = NormKernels.statistics(b, rows: 3 * image, channels: c, segment: image) { v in
+                call += 1
+                if call == 1 { v = zip(v, sumA).map { $0 + $1 } } else { m2B = v }
+            }
+            let sumB = NormKernels.columnSums(b, rows: 3 * image, channels: c, segment: image) + [Double(3 * image)]
+            call = 0
+            let ranks = NormKernels.statistics(a, rows: 2 * image, channels: c, segment: image) { v in
+                call += 1
+                v = zip(v, call == 1 ? sumB : m2B).map { $0 + $1 }
+            }
+            XCTAssertEqual(ranks.rows, whole.rows)
+            XCTAssertEqual(ranks.mean.map(\.bitPattern), whole.mean.map(\.bitPattern), "mean \(size)x\(size) C \(c)")
+            for j in 0..<c {
+                XCTAssertEqual(ranks.variance[j], whole.variance[j], accuracy: 1e-12 * whole.variance[j], "variance \(size)x\(size) C \(c) channel \(j)")
+            }
+            // Without the cut at images (64-row chunks over the whole batch) the Float partial sums
+            // differ: the check above can fail.
+            let uncut = NormKernels.columnSums(x, rows: images * image, channels: c)
+            let cut = NormKernels.columnSums(x, rows: images * image, channels: c, segment: image)
+            if image % 64 != 0 { XCTAssertNotEqual(uncut, cut, "\(size)x\(size) C \(c): 64-row chunks cross images") }
+        }
+    }
+
     func testMaskedAddMatchesThePlainExpression() {
         var rng = SeededGenerator(seed: 4)
         for n in [1, 15, 16, 17, 4099, 70_001] {

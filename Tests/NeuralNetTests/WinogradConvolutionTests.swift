@@ -4,8 +4,9 @@ import NeuralNet
 import LoupeBase
 
 /// Loupe's own Winograd F(4x4, 3x3) kernels (TensorCore's `WinogradConvolution`, the C target
-/// CWinograd), which AVX2 CPUs take for 3x3/1 layers of 64–256 channels. The policy turns them on
-/// here whatever the ISA, so an AVX-512 machine checks them too; the judge is the naive reference.
+/// CWinograd), which take 3x3/1 layers of 16–256 channels (the weight gradient from 64 channels and
+/// 8x8). The policy turns them on here, and each ISA's kernels run in turn; the judge is the naive
+/// reference.
 final class WinogradConvolutionTests: XCTestCase {
     private var wasActive = false, wasKernels = WinogradPolicy.Kernels.avx2
 
@@ -30,12 +31,16 @@ final class WinogradConvolutionTests: XCTestCase {
     /// The largest difference relative to 1 + |reference|.
     func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0 }
 
-    // (in, out, height, width, batch), channels in 32s: whole tiles, edge tiles on both sides, the smallest size (8),
+    // (in, out, height, width, batch): whole tiles, edge tiles on both sides, the smallest size (8),
     // chunk boundaries inside images (64 channels: 126 tiles per forward chunk, 434 per
-    // weight-gradient chunk; 468 tiles here), 256 channels, a bias.
+    // weight-gradient chunk; 468 tiles here), 256 channels, a bias; then the narrow layers whose
+    // weight gradient stays on oneDNN, with odd numbers of sixteen channels (16, 48, 80: a last
+    // single-vector panel under AVX-512) and 7x7.
     let cases: [(c: Int, oc: Int, h: Int, w: Int, n: Int, bias: Bool)] = [
         (64, 128, 16, 16, 3, false), (128, 64, 9, 11, 2, false), (96, 64, 8, 9, 5, true),
         (64, 64, 23, 21, 13, false), (256, 64, 10, 8, 2, true), (64, 256, 8, 8, 1, false),
+        (16, 16, 13, 12, 3, false), (32, 48, 7, 9, 2, true), (16, 32, 7, 7, 4, false), (48, 16, 10, 10, 2, false),
+        (80, 64, 8, 8, 2, false),
     ]
 
     func testAllThreePassesMatchTheNaiveReference() { forEachKernels { kernels in
@@ -47,8 +52,12 @@ final class WinogradConvolutionTests: XCTestCase {
             conv.initialize(&rng)
             if let b = conv.biasOffset { for o in 0..<t.oc { arena.values[b + o] = rng.nextNormal() } }
             arena.didWrite()
-            XCTAssertEqual(conv.implementations(batch: t.n, height: t.h, width: t.w).map(\.implementation),
-                           Array(repeating: WinogradPolicy.implementation, count: 4), "\(t)")
+            let names = conv.implementations(batch: t.n, height: t.h, width: t.w).map(\.implementation)
+            let ownGradient = min(t.c, t.oc) >= 64 && min(t.h, t.w) >= 8
+            XCTAssertEqual(names.enumerated().filter { $0.offset != 2 }.map(\.element),
+                           Array(repeating: WinogradPolicy.implementation, count: 3), "\(t)")
+            if ownGradient { XCTAssertEqual(names[2], WinogradPolicy.implementation, "\(t)") }
+            else { XCTAssertFalse(names[2].hasPrefix("loupe:") || names[2].hasPrefix("ref:"), "weight gradient \(names[2]), \(t)") }
             let x = Tensor(shape: [t.n, t.h, t.w, t.c], values: random(t.n * t.h * t.w * t.c, &rng))
             let g = ConvGeometry(channels: t.c, height: t.h, width: t.w, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
             let y = conv.forward(x).toArray()
@@ -133,15 +142,21 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     } }
 
-    /// Layers outside the policy stay on oneDNN: strided, 1x1, narrow, 512 channels, tiny images.
+    /// Layers outside the policy stay on oneDNN: strided, 1x1, channels not in sixteens or below
+    /// 16, 512 channels, images under 7x7; the weight gradient below 64 channels or 8x8.
     func testThePolicyKeepsOtherLayersOnOneDNN() {
         func shape(_ c: Int, _ oc: Int, _ size: Int, k: Int = 3, s: Int = 1) -> OneDNNConvolutionShape {
             OneDNNConvolutionShape(batch: 2, channels: c, height: size, width: size, outChannels: oc, kernel: k, stride: s, padding: k / 2, hasBias: false)
         }
-        XCTAssertNotNil(WinogradConvolution(shape(64, 64, 32)))
-        XCTAssertNotNil(WinogradConvolution(shape(256, 256, 8)))
-        for s in [shape(64, 128, 32, s: 2), shape(64, 128, 32, k: 1), shape(16, 16, 28), shape(32, 32, 14),
-                  shape(512, 512, 4), shape(64, 64, 7), shape(80, 64, 8)] {
+        for s in [shape(64, 64, 32), shape(256, 256, 8), shape(80, 64, 8)] {
+            XCTAssertEqual(WinogradConvolution(s)?.takesWeightGradient, true, "\(s)")
+        }
+        // ResNet-20's layers: forward and input gradient only.
+        for s in [shape(16, 16, 28), shape(32, 32, 14), shape(64, 64, 7)] {
+            XCTAssertEqual(WinogradConvolution(s)?.takesWeightGradient, false, "\(s)")
+        }
+        for s in [shape(64, 128, 32, s: 2), shape(64, 128, 32, k: 1), shape(24, 24, 14), shape(8, 8, 28),
+                  shape(512, 512, 4), shape(64, 64, 6)] {
             XCTAssertNil(WinogradConvolution(s), "\(s)")
         }
     }

@@ -24,6 +24,34 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// A row's product is the same bits whatever rows come with it (where `gemm`'s may not be:
+    /// OpenBLAS's AVX2 kernels, OPENBLAS_CORETYPE=Haswell as scripts/test's AVX2 pass sets), and
+    /// both orientations agree with the naive product.
+    func testRowwiseProductsDoNotDependOnTheRowsAround() {
+        var rng = SeededGenerator(seed: 3)
+        // (m, n): a head's 64 -> 10, a hidden layer's 512 -> 256 (above the threading threshold).
+        for (m, n) in [(10, 64), (256, 512), (1, 3)] {
+            for trans in [Transpose.none, .transposed] {
+                let inputs = trans == .none ? n : m, outputs = trans == .none ? m : n
+                let w = random(m * n, &rng), x = random(15 * inputs, &rng)
+                var all = [Float](repeating: .nan, count: 15 * outputs)
+                var front = [Float](repeating: .nan, count: 8 * outputs), back = [Float](repeating: .nan, count: 7 * outputs)
+                gemvRows(trans, rows: 15, m: m, n: n, w: w, ldw: n, x: x, ldx: inputs, y: &all, ldy: outputs)
+                gemvRows(trans, rows: 8, m: m, n: n, w: w, ldw: n, x: x, ldx: inputs, y: &front, ldy: outputs)
+                x.withUnsafeBufferPointer { xp in
+                    gemvRows(trans, rows: 7, m: m, n: n, w: w, ldw: n, x: xp.baseAddress! + 8 * inputs, ldx: inputs, y: &back, ldy: outputs)
+                }
+                XCTAssertEqual(all.map(\.bitPattern), (front + back).map(\.bitPattern), "\(m)x\(n) \(trans): rows of 15 against 8 + 7")
+                var slow = [Float](repeating: 0, count: 15 * outputs)
+                // y = x·Wᵀ (rows of x against W [m, n]) or x·W.
+                gemmNaive(.none, trans == .none ? .transposed : .none, m: 15, n: outputs, k: inputs, a: x, lda: inputs,
+                          b: w, ldb: n, c: &slow, ldc: outputs)
+                let worst = zip(all, slow).map { abs($0 - $1) / (1 + abs($1)) }.max()!
+                XCTAssertLessThan(worst, 1e-4, "\(m)x\(n) \(trans) against the naive product")
+            }
+        }
+    }
+
     func testGEMMIsBitIdenticalAcrossCalls() {
         var rng = SeededGenerator(seed: 2)
         let (m, n, k) = (500, 300, 400)

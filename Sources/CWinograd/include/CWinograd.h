@@ -9,7 +9,7 @@
 // once over a vector type, compiled for each ISA); the passes, in chunks of tiles on OpenMP's
 // pool, are winograd.c.
 //
-// Callers check loupe_wino_supported(isa) first; channel counts must be multiples of 32.
+// Callers check loupe_wino_supported(isa) first; channel counts must be multiples of 16.
 // Results depend on neither the thread count nor the chunking: every output is summed in one
 // fixed order.
 

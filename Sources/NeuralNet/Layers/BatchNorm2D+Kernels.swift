@@ -41,23 +41,29 @@ import TensorCore
 }
 
 enum NormKernels {
-    /// Per-channel mean and biased variance in one read of the data: each fixed 64-row chunk
-    /// takes its Σx and then Σ(x − chunk mean)² while it is still in L1 (Float), and the chunks
-    /// are combined in order in Double (Chan, Golub and LeVeque's pairwise update:
-    /// M2 = Σ M2ₖ + Σ nₖ·(meanₖ − mean)²). The mean is `columnSums`'s, bit for bit; the variance
-    /// agrees with `statisticsTwoPass` to rounding, and both are the same on every run.
-    static func statistics(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> (mean: [Float], variance: [Double]) {
-        let chunks = Parallel.chunkCount(count: rows, chunkSize: rowsPerChunk)
-        guard chunks > 0 else { return ([Float](repeating: 0, count: c), [Double](repeating: 0, count: c)) }
+    /// Per-channel mean and biased variance in one read of the data: each fixed chunk of at most
+    /// 64 rows (within one image of `segment` rows, `RowChunks`) takes its Σx and then
+    /// Σ(x − chunk mean)² while it is still in L1 (Float), and the chunks are combined in order in
+    /// Double (Chan, Golub and LeVeque's pairwise update: M2 = Σ M2ₖ + Σ nₖ·(meanₖ − mean)²). The
+    /// mean is `columnSums`'s, bit for bit; the variance agrees with `statisticsTwoPass` to
+    /// rounding, and both are the same on every run.
+    ///
+    /// `sumOverRanks` (data-parallel training) sums a Double vector over the ranks in place: it
+    /// is called with Σx and the row count, then with the M2 terms around the global mean, so
+    /// that every rank gets the whole batch's statistics by the very arithmetic one process does
+    /// on it, grouped differently only in Double. It is called on every rank, rows or none.
+    static func statistics(_ x: UnsafePointer<Float>, rows: Int, channels c: Int, segment: Int? = nil,
+                           sumOverRanks: ((inout [Double]) -> Void)? = nil) -> (mean: [Float], variance: [Double], rows: Int) {
+        let split = RowChunks(rows: rows, segment: segment), chunks = split.count
         // Per chunk: Σx in [0, c), Σ(x − chunk mean)² in [c, 2c).
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunks * 2 * c)
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, chunks * 2 * c))
         defer { partial.deallocate() }
         partial.initialize(repeating: 0, count: chunks * 2 * c)
         let vector = c % 8 == 0
         let group = max(1, chunks / (Parallel.cores * 4))
         Parallel.forChunks(count: chunks, chunkSize: group) { _, chunkRange in
             for chunk in chunkRange {
-                let lo = chunk * rowsPerChunk, hi = min(rows, lo + rowsPerChunk)
+                let span = split.range(chunk), lo = span.lowerBound, hi = span.upperBound
                 let sum = partial + chunk * 2 * c, m2 = sum + c
                 let inv = 1 / Float(hi - lo)
                 if vector {
@@ -78,37 +84,41 @@ enum NormKernels {
                 }
             }
         }
-        var total = [Double](repeating: 0, count: c)
+        var total = [Double](repeating: 0, count: c + 1)
         for chunk in 0..<chunks {
             let sum = partial + chunk * 2 * c
             for j in 0..<c { total[j] += Double(sum[j]) }
         }
-        let n = Double(rows)
-        let meanD = total.map { $0 / n }
+        total[c] = Double(rows)
+        sumOverRanks?(&total)
+        let n = total[c]
+        guard n > 0 else { return ([Float](repeating: 0, count: c), [Double](repeating: 0, count: c), 0) }
+        let meanD = total[0..<c].map { $0 / n }
         var m2 = [Double](repeating: 0, count: c)
         for chunk in 0..<chunks {
             let sum = partial + chunk * 2 * c, dev = sum + c
-            let nk = Double(min(rows, (chunk + 1) * rowsPerChunk) - chunk * rowsPerChunk)
+            let nk = Double(split.range(chunk).count)
             for j in 0..<c {
                 let delta = Double(sum[j]) / nk - meanD[j]
                 m2[j] += Double(dev[j]) + nk * delta * delta
             }
         }
-        return (meanD.map { Float($0) }, m2.map { $0 / n })
+        sumOverRanks?(&m2)
+        return (meanD.map { Float($0) }, m2.map { $0 / n }, Int(n))
     }
 
     /// The reference for `statistics`: Σx, then Σ(x − mean)² around the rounded mean (two
     /// reads of the data).
-    static func statisticsTwoPass(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> (mean: [Float], variance: [Double]) {
-        let mean = columnSums(x, rows: rows, channels: c).map { Float($0 / Double(rows)) }
-        return (mean, squaredDeviations(x, mean: mean, rows: rows, channels: c).map { $0 / Double(rows) })
+    static func statisticsTwoPass(_ x: UnsafePointer<Float>, rows: Int, channels c: Int, segment: Int? = nil) -> (mean: [Float], variance: [Double]) {
+        let mean = columnSums(x, rows: rows, channels: c, segment: segment).map { Float($0 / Double(rows)) }
+        return (mean, squaredDeviations(x, mean: mean, rows: rows, channels: c, segment: segment).map { $0 / Double(rows) })
     }
 
     /// Per-channel Σx over the rows, in Double (the first pass of `statistics`; data-parallel
     /// training sums it over the ranks before dividing).
-    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, channels c: Int) -> [Double] {
+    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, channels c: Int, segment: Int? = nil) -> [Double] {
         let vector = c % 8 == 0
-        return columnReduce(rows: rows, cols: c) { span, acc in for r in span {
+        return columnReduce(rows: rows, cols: c, segment: segment) { span, acc in for r in span {
             let row = x + r * c
             if vector { for j in Swift.stride(from: 0, to: c, by: 8) { store8(load8(acc + j) + load8(row + j), acc + j) } }
             else { for j in 0..<c { acc[j] += row[j] } }
@@ -116,11 +126,11 @@ enum NormKernels {
     }
 
     /// Per-channel Σ(x − mean)² over the rows, in Double (the second pass of `statistics`).
-    static func squaredDeviations(_ x: UnsafePointer<Float>, mean: [Float], rows: Int, channels c: Int) -> [Double] {
+    static func squaredDeviations(_ x: UnsafePointer<Float>, mean: [Float], rows: Int, channels c: Int, segment: Int? = nil) -> [Double] {
         let vector = c % 8 == 0
         return mean.withUnsafeBufferPointer { mb in
             let mp = mb.baseAddress!
-            return columnReduce(rows: rows, cols: c) { span, acc in for r in span {
+            return columnReduce(rows: rows, cols: c, segment: segment) { span, acc in for r in span {
                 let row = x + r * c
                 if vector {
                     for j in Swift.stride(from: 0, to: c, by: 8) { let d = load8(row + j) - load8(mp + j); store8(load8(acc + j) + d * d, acc + j) }
@@ -177,9 +187,9 @@ enum NormKernels {
     /// when a mask is given; one pass over the data. `maskInPlace` (with a mask): dy ← dy' as well.
     static func gradientSums(_ dy: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?, maskInPlace: Bool = false, x: UnsafePointer<Float>,
                              mean mp: UnsafePointer<Float>, invstd ip: UnsafePointer<Float>,
-                             rows: Int, channels c: Int) -> (s1: [Double], s2: [Double]) {
+                             rows: Int, channels c: Int, segment: Int? = nil) -> (s1: [Double], s2: [Double]) {
         let vector = c % 8 == 0
-        let both = columnReduce(rows: rows, cols: 2 * c) { span, acc in for r in span {
+        let both = columnReduce(rows: rows, cols: 2 * c, segment: segment) { span, acc in for r in span {
             let d = dy + r * c, xi = x + r * c, mr = mask.map { $0 + r * c }, acc2 = acc + c
             if vector {
                 for j in Swift.stride(from: 0, to: c, by: 8) {

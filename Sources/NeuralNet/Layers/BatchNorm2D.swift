@@ -7,9 +7,11 @@ import TensorCore
 // Backward (training): with S1 = Σ dy and S2 = Σ dy·x̂ per channel,
 //   dβ = S1, dγ = S2, dx = γ·invstd·(dy − S1/M − x̂·S2/M).
 // Evaluation (or frozen): y = γ·(x − running_mean)/√(running_var + ε) + β, dx = dy·γ/√(running_var + ε).
-// Data-parallel (a communicator): each rank holds some rows of the global batch. Σx (with M) is
+// Data-parallel (a communicator): each rank holds some images of the global batch. Σx (with M) is
 // summed over the ranks, then Σ(x − mean)² around the global mean, and in backward S1 and S2:
 // every rank normalises with the global batch's statistics, as one process on the whole batch.
+// The sums' Float chunks never cross an image, so a rank's partial sums are the very numbers one
+// process adds for those images; only their Double combination is grouped differently.
 // dγ and dβ keep the rank's own S2 and S1: the gradient sum over ranks adds them up.
 
 /// Batch normalisation over the channels of an NHWC tensor.
@@ -101,21 +103,19 @@ public final class BatchNorm2D {
         return out
     }
 
-    /// Mean and biased variance of the batch: this process's rows, or every rank's.
+    /// Mean and biased variance of the batch: this process's rows, or every rank's (the same
+    /// arithmetic per image either way, `NormKernels.statistics`).
     private func batchStatistics(_ x: Tensor, rows m: Int) -> (mean: [Float], variance: [Double]) {
-        guard let communicator else {
-            batchRows = m
-            return NormKernels.statistics(x.data, rows: m, channels: channels)
+        let sumOverRanks: ((inout [Double]) -> Void)? = communicator.map { group in
+            { v in v.withUnsafeMutableBufferPointer { group.allReduceSum($0.baseAddress!, count: $0.count) } }
         }
-        var sums = NormKernels.columnSums(x.data, rows: m, channels: channels) + [Double(m)]
-        sums.withUnsafeMutableBufferPointer { communicator.allReduceSum($0.baseAddress!, count: $0.count) }
-        let total = sums[channels]
-        batchRows = Int(total)
-        let mean = (0..<channels).map { Float(sums[$0] / total) }
-        var squares = NormKernels.squaredDeviations(x.data, mean: mean, rows: m, channels: channels)
-        squares.withUnsafeMutableBufferPointer { communicator.allReduceSum($0.baseAddress!, count: $0.count) }
-        return (mean, squares.map { $0 / total })
+        let s = NormKernels.statistics(x.data, rows: m, channels: channels, segment: Self.imageRows(x), sumOverRanks: sumOverRanks)
+        batchRows = s.rows
+        return (s.mean, s.variance)
     }
+
+    /// Rows of one image of an NHWC tensor (H·W): the reductions' chunks stay within an image.
+    static func imageRows(_ x: Tensor) -> Int { x.shape.count == 4 ? x.shape[1] * x.shape[2] : 1 }
 
     /// Rebuilds the output of the last forward without residual, relu?(x·scale + shift) from
     /// the kept input: the same expression, so the same bits. The input must not have been
@@ -174,7 +174,7 @@ public final class BatchNorm2D {
         let gamma = arena.values + weightOffset
         let dx = dxTensor.data
         let (s1, s2) = mean.withUnsafeBufferPointer { mp in invstd.withUnsafeBufferPointer { ip in
-            NormKernels.gradientSums(dy.data, mask: reluOutput.map { UnsafePointer($0.data) }, maskInPlace: maskInPlace, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c)
+            NormKernels.gradientSums(dy.data, mask: reluOutput.map { UnsafePointer($0.data) }, maskInPlace: maskInPlace, x: x.data, mean: mp.baseAddress!, invstd: ip.baseAddress!, rows: m, channels: c, segment: Self.imageRows(x))
         } }
         // dy masked in place: the passes below read it as it is.
         let mask = maskInPlace ? nil : reluOutput.map { UnsafePointer($0.data) }

@@ -287,7 +287,7 @@ public final class Conv2D {
         let oc = outChannels, rows = s.batch * s.outHeight * s.outWidth
         precondition(dy.shape == [s.batch, s.outHeight, s.outWidth, oc], "\(name): dy \(dy.shape) for output \(output.shape)")
         if trainable, let bo = biasOffset {
-            let sums = columnReduce(rows: rows, cols: oc) { span, acc in for r in span {
+            let sums = columnReduce(rows: rows, cols: oc, segment: s.outHeight * s.outWidth) { span, acc in for r in span {
                 let row = dy.data + r * oc
                 for c in 0..<oc { acc[c] += row[c] }
             } }
@@ -297,8 +297,12 @@ public final class Conv2D {
         guard trainable || needsInputGradient else { return nil }
         if let own = ownWinograd(s) {
             if trainable {
-                own.weightGradient(x: x.data, dy: dy.data, dw: arena.grads + weightOffset,
-                                   work: workspace.winogradGradientWork(bytes: own.gradientWorkBytes))
+                if own.takesWeightGradient {
+                    own.weightGradient(x: x.data, dy: dy.data, dw: arena.grads + weightOffset,
+                                       work: workspace.winogradGradientWork(bytes: own.gradientWorkBytes))
+                } else {
+                    directWeightGradient(x, dy, s)
+                }
             }
             guard needsInputGradient else { return nil }
             inputGrad.resize(to: x.shape)
@@ -318,18 +322,7 @@ public final class Conv2D {
             return inputGrad
         }
         let pair = backwardPair(s)
-        if trainable {
-            var source = UnsafePointer(x.data)
-            if let unit = unitStrideShape(s) {
-                let sub = workspace.subsampled(count: unit.batch * unit.height * unit.width * inChannels)
-                subsample(x, into: sub, s)
-                source = UnsafePointer(sub)
-            }
-            let p = backwardPair(unitStrideShape(s) ?? s).weightGradient
-            let scratch = workspace.scratchpad(p.scratchpadBytes)
-            p.execute(x: source, dy: dy.data, dw: arena.grads + weightOffset,
-                      gradient: workspace.weightGradient(bytes: p.gradientBytes), scratchpad: scratch)
-        }
+        if trainable { directWeightGradient(x, dy, s) }
         guard needsInputGradient else { return nil }
         inputGrad.resize(to: x.shape)
         let p = pair.inputGradient
@@ -338,6 +331,20 @@ public final class Conv2D {
                   prepared: p.preparedWeightBytes > 0 ? workspace.weights(bytes: p.preparedWeightBytes) : nil, scratchpad: scratch)
         addResidual(residual, to: inputGrad)
         return inputGrad
+    }
+
+    /// dw += the weight gradient by oneDNN's direct kernels.
+    private func directWeightGradient(_ x: Tensor, _ dy: Tensor, _ s: OneDNNConvolutionShape) {
+        var source = UnsafePointer(x.data)
+        if let unit = unitStrideShape(s) {
+            let sub = workspace.subsampled(count: unit.batch * unit.height * unit.width * inChannels)
+            subsample(x, into: sub, s)
+            source = UnsafePointer(sub)
+        }
+        let p = backwardPair(unitStrideShape(s) ?? s).weightGradient
+        let scratch = workspace.scratchpad(p.scratchpadBytes)
+        p.execute(x: source, dy: dy.data, dw: arena.grads + weightOffset,
+                  gradient: workspace.weightGradient(bytes: p.gradientBytes), scratchpad: scratch)
     }
 
     /// For a 1x1 convolution with stride > 1 and no padding, the stride-1 shape on its input
@@ -393,10 +400,11 @@ public final class Conv2D {
     public func implementations(batch: Int, height: Int, width: Int,
                                 inference: OneDNNPostOps = OneDNNPostOps(scaleShift: true, relu: true)) -> [(pass: String, implementation: String)] {
         let s = shape(for: [batch, height, width, inChannels])
-        if ownWinograd(s) != nil {
+        if let own = ownWinograd(s) {
             var out = [("forward", WinogradPolicy.implementation)]
             if needsInputGradient { out.append(("input gradient", WinogradPolicy.implementation)) }
-            out.append(("weight gradient", WinogradPolicy.implementation))
+            out.append(("weight gradient", own.takesWeightGradient ? WinogradPolicy.implementation
+                                                                   : backwardPair(s).weightGradient.implementation))
             out.append(("inference", WinogradPolicy.implementation))
             return out
         }

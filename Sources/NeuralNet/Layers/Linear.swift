@@ -37,8 +37,9 @@ public final class Linear {
         input = x
         let n = x.shape[0]
         output.resize(to: [n, outFeatures])
-        gemm(.none, .transposed, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
-             b: arena.values + weightOffset, ldb: inFeatures, c: output.data, ldc: outFeatures)
+        // Row by row (`gemvRows`): an image's logits do not depend on the batch it came in.
+        gemvRows(.none, rows: n, m: outFeatures, n: inFeatures, w: arena.values + weightOffset, ldw: inFeatures,
+                 x: x.data, ldx: inFeatures, y: output.data, ldy: outFeatures)
         let b = arena.values + biasOffset, y = output.data, o = outFeatures
         for r in 0..<n { for j in 0..<o { y[r * o + j] += b[j] } }
         return output
@@ -60,8 +61,8 @@ public final class Linear {
         }
         guard needsInputGradient else { return nil }
         inputGrad.resize(to: [n, i])
-        gemm(.none, .none, m: n, n: i, k: o, a: dy.data, lda: o, b: arena.values + weightOffset, ldb: i,
-             c: inputGrad.data, ldc: i)
+        gemvRows(.transposed, rows: n, m: o, n: i, w: arena.values + weightOffset, ldw: i,
+                 x: dy.data, ldx: o, y: inputGrad.data, ldy: i)
         return inputGrad
     }
 }

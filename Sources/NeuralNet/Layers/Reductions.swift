@@ -1,17 +1,38 @@
 import TensorCore
 
 // Shapes: a matrix [R, C] of R rows (e.g. N*H*W pixels) and C columns (channels).
-// Column reductions are split into fixed 64-row chunks whatever the core count; each chunk
-// accumulates in Float (short, vectorisable runs), chunks are combined in order in Double, so
-// the result is bit-identical on every run.
+// Column reductions are split into fixed chunks of at most 64 rows whatever the core count; each
+// chunk accumulates in Float (short, vectorisable runs), chunks are combined in order in Double,
+// so the result is bit-identical on every run. With `segment` (the rows of one image, H*W) no
+// chunk crosses an image: an image's partial sums are then the same whichever images come with
+// it, so a rank holding some images of a batch sums exactly what one process does for them, and
+// only the Double combination differs (data-parallel training agrees with one process to Double
+// rounding, not Float).
 
 let rowsPerChunk = 64
 
+/// The chunks of `rows` rows cut at every `segment` rows (an image) and every 64 rows within.
+struct RowChunks {
+    let rows: Int, segment: Int, perSegment: Int
+    init(rows: Int, segment: Int? = nil) {
+        self.rows = rows
+        self.segment = max(1, min(rows, segment ?? rows))
+        perSegment = (self.segment + rowsPerChunk - 1) / rowsPerChunk
+        precondition(rows % self.segment == 0, "\(rows) rows are not whole segments of \(self.segment)")
+    }
+    var count: Int { rows == 0 ? 0 : rows / segment * perSegment }
+    /// The rows of chunk k.
+    @inline(__always) func range(_ k: Int) -> Range<Int> {
+        let start = (k / perSegment) * segment, lo = start + (k % perSegment) * rowsPerChunk
+        return lo..<min(start + segment, lo + rowsPerChunk)
+    }
+}
+
 /// Per-column sums over all rows, deterministic: `f(rows, acc)` adds the contribution of a range
-/// of rows (at most 64) into the chunk's accumulator `acc` [C].
+/// of rows (at most 64, within one segment) into the chunk's accumulator `acc` [C].
 @inline(__always)
-func columnReduce(rows: Int, cols: Int, _ f: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
-    let chunks = Parallel.chunkCount(count: rows, chunkSize: rowsPerChunk)
+func columnReduce(rows: Int, cols: Int, segment: Int? = nil, _ f: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
+    let split = RowChunks(rows: rows, segment: segment), chunks = split.count
     guard chunks > 0 else { return [Double](repeating: 0, count: cols) }
     let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunks * cols)
     defer { partial.deallocate() }
@@ -20,9 +41,7 @@ func columnReduce(rows: Int, cols: Int, _ f: (Range<Int>, UnsafeMutablePointer<F
     // and so the arithmetic, do not depend on the grouping.
     let group = max(1, chunks / (Parallel.cores * 4))
     Parallel.forChunks(count: chunks, chunkSize: group) { _, chunkRange in
-        for chunk in chunkRange {
-            f((chunk * rowsPerChunk)..<min(rows, (chunk + 1) * rowsPerChunk), partial + chunk * cols)
-        }
+        for chunk in chunkRange { f(split.range(chunk), partial + chunk * cols) }
     }
     var total = [Double](repeating: 0, count: cols)
     for chunk in 0..<chunks {
