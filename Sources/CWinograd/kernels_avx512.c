@@ -7,5 +7,5 @@
 
 const struct loupe_wino_kernels loupe_wino_avx512 = {
     16, loupe_wino_gemm_avx512, loupe_wino_input_tile_avx512, loupe_wino_gradient_tile_avx512, loupe_wino_output_tile_avx512,
-    loupe_wino_forward_weights_range_avx512, loupe_wino_input_gradient_weights_range_avx512, loupe_wino_weight_gradient_inverse_avx512,
+    loupe_wino_forward_weights_range_avx512, loupe_wino_input_gradient_weights_range_avx512, loupe_wino_weight_gradient_inverse_avx512, loupe_wino_add_to_double_avx512,
 };

@@ -23,8 +23,10 @@ struct loupe_wino_kernels {
     // The forward's U for output channels [o0, o1) and the input gradient's for input channels [i0, i1).
     void (*forward_weights_range)(const float *w, int in, int out, const float *scale, int o0, int o1, float *U);
     void (*input_gradient_weights_range)(const float *w, int in, int out, int i0, int i1, float *U);
-    // dw[o][i][3][3] += G^T dU G for input channels [i0, i1), all o; dU[k][i][o].
-    void (*weight_gradient_inverse)(const float *dU, int in, int out, int i0, int i1, float *dw);
+    // dw[o][i][3][3] += G^T dU G for input channels [i0, i1), all o; dU[k][i][o] in Double.
+    void (*weight_gradient_inverse)(const double *dU, int in, int out, int i0, int i1, float *dw);
+    // dU[r][j] (+)= C[r][j] (rows x cols, row stride cols), Double rows of stride ldu.
+    void (*add_to_double)(const float *C, int rows, int cols, double *dU, long ldu, int acc);
 };
 
 extern const struct loupe_wino_kernels loupe_wino_avx2, loupe_wino_avx512;

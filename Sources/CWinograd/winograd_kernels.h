@@ -19,6 +19,11 @@
 
 typedef float vec __attribute__((vector_size(WIDTH * 4)));
 typedef float unaligned_vec __attribute__((vector_size(WIDTH * 4), aligned(4)));
+// WIDTH / 2 doubles (the same register width).
+#define DWIDTH (WIDTH / 2)
+typedef double dvec __attribute__((vector_size(WIDTH * 4)));
+typedef double unaligned_dvec __attribute__((vector_size(WIDTH * 4), aligned(8)));
+typedef float unaligned_half_vec __attribute__((vector_size(DWIDTH * 4), aligned(4)));
 #define INLINE static inline __attribute__((always_inline)) TARGET
 #define LOAD(p) (*(const unaligned_vec *)(p))
 #define STORE(p, v) (*(unaligned_vec *)(p) = (v))
@@ -63,11 +68,12 @@ INLINE void weight_1d(const vec g[3], vec u[6]) {
     u[3] = a + b; u[4] = a - b; u[5] = g[2];
 }
 
-INLINE void weight_gradient_1d(const vec v[6], vec g[3]) {
-    vec s12 = v[1] + v[2], d21 = v[2] - v[1], s34 = v[3] + v[4], d34 = v[3] - v[4];
-    g[0] = (1.f / 4) * v[0] + (1.f / 24) * s34 - (1.f / 6) * s12;
-    g[1] = (1.f / 6) * d21 + (1.f / 12) * d34;
-    g[2] = (1.f / 6) * (s34 - s12) + v[5];
+// In Double: the weight gradient's inverse transform reads the Double sums of dU.
+INLINE void weight_gradient_1d(const dvec v[6], dvec g[3]) {
+    dvec s12 = v[1] + v[2], d21 = v[2] - v[1], s34 = v[3] + v[4], d34 = v[3] - v[4];
+    g[0] = (1. / 4) * v[0] + (1. / 24) * s34 - (1. / 6) * s12;
+    g[1] = (1. / 6) * d21 + (1. / 12) * d34;
+    g[2] = (1. / 6) * (s34 - s12) + v[5];
 }
 
 // ---- tiles
@@ -178,27 +184,38 @@ TARGET void NAME(input_gradient_weights_range)(const float *w, int in, int out, 
         }
 }
 
-// dw[o][i][3][3] += G^T dU G for input channels [i0, i1), all o; dU[k][i][o].
-TARGET void NAME(weight_gradient_inverse)(const float *dU, int in, int out, int i0, int i1, float *dw) {
+// dw[o][i][3][3] += G^T dU G for input channels [i0, i1), all o; dU[k][i][o] in Double, the
+// transform in Double, each dw rounded once.
+TARGET void NAME(weight_gradient_inverse)(const double *dU, int in, int out, int i0, int i1, float *dw) {
     long point = (long)in * out;
     for (int i = i0; i < i1; i++)
-        for (int o = 0; o < out; o += WIDTH) {
-            vec v[6][6], t[3][6], col[6], g3[3];
-            for (int k = 0; k < 36; k++) v[k / 6][k % 6] = LOAD(dU + k * point + (long)i * out + o);
+        for (int o = 0; o < out; o += DWIDTH) {
+            dvec v[6][6], t[3][6], col[6], g3[3];
+            for (int k = 0; k < 36; k++) v[k / 6][k % 6] = *(const unaligned_dvec *)(dU + k * point + (long)i * out + o);
             for (int b = 0; b < 6; b++) {
                 for (int a = 0; a < 6; a++) col[a] = v[a][b];
                 weight_gradient_1d(col, g3);
                 for (int a = 0; a < 3; a++) t[a][b] = g3[a];
             }
-            float r[9][WIDTH];
+            double r[9][DWIDTH];
             for (int a = 0; a < 3; a++) {
                 weight_gradient_1d(t[a], g3);
-                for (int b = 0; b < 3; b++) STORE(r[a * 3 + b], g3[b]);
+                for (int b = 0; b < 3; b++) *(unaligned_dvec *)r[a * 3 + b] = g3[b];
             }
-            for (int l = 0; l < WIDTH; l++) {
+            for (int l = 0; l < DWIDTH; l++) {
                 float *d = dw + ((long)(o + l) * in + i) * 9;
-                for (int k = 0; k < 9; k++) d[k] += r[k][l];
+                for (int k = 0; k < 9; k++) d[k] = (float)((double)d[k] + r[k][l]);
             }
+        }
+}
+
+// dU[r][j] (+)= C[r][j] for `rows` rows of `cols` (a multiple of DWIDTH), Double from Float.
+TARGET void NAME(add_to_double)(const float *C, int rows, int cols, double *dU, long ldu, int acc) {
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j += DWIDTH) {
+            dvec c = __builtin_convertvector(*(const unaligned_half_vec *)(C + (long)r * cols + j), dvec);
+            unaligned_dvec *u = (unaligned_dvec *)(dU + r * ldu + j);
+            *u = acc ? *u + c : c;
         }
 }
 
@@ -266,6 +283,7 @@ TARGET void NAME(gemm)(int M, int N, int K, const float *A, long ar, long ak,
     }
 }
 
+#undef DWIDTH
 #undef INLINE
 #undef LOAD
 #undef STORE

@@ -23,13 +23,12 @@ public enum WinogradPolicy {
     /// against 2.3, 64 at 7x7 1.2–1.4 against 1.9 (there a quarter of each 8x8 of tiles is
     /// padding). 512 channels at 4x4 gain little and would add 38 MiB of transformed weight.
     static let minChannels = 16, maxChannels = 256, minSize = 7
-    /// The weight gradient sums over the batch in the transformed domain, where the terms are
-    /// tens of times the result: its rounding depends on how the batch is grouped more than the
-    /// direct kernels' does. Below 64 channels or 8x8 it stays on oneDNN, measured faster by Loupe's
-    /// (64 at 7x7: 1.3 against 2.4 ms; 32 at 14x14: 1.8 against 2.5) but taking
-    /// DataParallelStepTests' agreement of 2 ranks with one process (ResNet-20, batch 15) from
-    /// 2.4e-6 to 1.3–1.5e-5, past issue 18's 1e-5.
-    static let gradientMinChannels = 64, gradientMinSize = 8
+    /// The weight gradient from 32 channels (16 measured slower than oneDNN's: 2.5 against 2.0
+    /// ms); ResNet-20's 64 at 7x7 1.1 against 1.8 ms, 32 at 14x14 1.5 against 2.0. Its sums over
+    /// the batch run in Double (CWinograd's `tiles_per_sum`): in Float, their rounding took
+    /// DataParallelStepTests' agreement of 2 ranks with one process (ResNet-20, batch 15) to
+    /// 1.3–1.5e-5, past issue 18's 1e-5.
+    static let gradientMinChannels = 32, gradientMinSize = 7
 
     /// The kernels' instruction sets.
     public enum Kernels: String, CaseIterable, Sendable {

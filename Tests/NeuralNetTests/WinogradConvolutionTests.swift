@@ -4,8 +4,8 @@ import NeuralNet
 import LoupeBase
 
 /// Loupe's own Winograd F(4x4, 3x3) kernels (TensorCore's `WinogradConvolution`, the C target
-/// CWinograd), which take 3x3/1 layers of 16–256 channels (the weight gradient from 64 channels and
-/// 8x8). The policy turns them on here, and each ISA's kernels run in turn; the judge is the naive
+/// CWinograd), which take 3x3/1 layers of 16–256 channels at 7x7 or more (the weight gradient from
+/// 32 channels). The policy turns them on here, and each ISA's kernels run in turn; the judge is the naive
 /// reference.
 final class WinogradConvolutionTests: XCTestCase {
     private var wasActive = false, wasKernels = WinogradPolicy.Kernels.avx2
@@ -33,9 +33,9 @@ final class WinogradConvolutionTests: XCTestCase {
 
     // (in, out, height, width, batch): whole tiles, edge tiles on both sides, the smallest size (8),
     // chunk boundaries inside images (64 channels: 126 tiles per forward chunk, 434 per
-    // weight-gradient chunk; 468 tiles here), 256 channels, a bias; then the narrow layers whose
-    // weight gradient stays on oneDNN, with odd numbers of sixteen channels (16, 48, 80: a last
-    // single-vector panel under AVX-512) and 7x7.
+    // weight-gradient chunk, 64 per Float sum; 468 tiles here), 256 channels, a bias; then narrow
+    // layers, odd numbers of sixteen channels (16, 48, 80: a last single-vector panel under
+    // AVX-512), 7x7, and 16 channels, whose weight gradient stays on oneDNN.
     let cases: [(c: Int, oc: Int, h: Int, w: Int, n: Int, bias: Bool)] = [
         (64, 128, 16, 16, 3, false), (128, 64, 9, 11, 2, false), (96, 64, 8, 9, 5, true),
         (64, 64, 23, 21, 13, false), (256, 64, 10, 8, 2, true), (64, 256, 8, 8, 1, false),
@@ -53,7 +53,7 @@ final class WinogradConvolutionTests: XCTestCase {
             if let b = conv.biasOffset { for o in 0..<t.oc { arena.values[b + o] = rng.nextNormal() } }
             arena.didWrite()
             let names = conv.implementations(batch: t.n, height: t.h, width: t.w).map(\.implementation)
-            let ownGradient = min(t.c, t.oc) >= 64 && min(t.h, t.w) >= 8
+            let ownGradient = min(t.c, t.oc) >= 32
             XCTAssertEqual(names.enumerated().filter { $0.offset != 2 }.map(\.element),
                            Array(repeating: WinogradPolicy.implementation, count: 3), "\(t)")
             if ownGradient { XCTAssertEqual(names[2], WinogradPolicy.implementation, "\(t)") }
@@ -77,9 +77,12 @@ final class WinogradConvolutionTests: XCTestCase {
             convolutionNaiveWeightGradient(x.data, dy.data, count: t.n, g, outChannels: t.oc, into: &dwRef)
             let dw = (0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }
             // dW sums n·H·W products per weight (6279 in the largest case): its error is held
-            // against the gradient's own scale, as the data-parallel tests hold theirs.
+            // against the gradient's own scale, as the data-parallel tests hold theirs. Up to 4.7e-6
+            // here is the transforms' own rounding (one sum of at most 64 tiles); see below for
+            // the sums over a batch.
             let scale = dwRef.map { abs($0) }.max()!
-            XCTAssertLessThan(zip(dw, dwRef).map { abs($0 - $1) }.max()! / scale, 2e-5, "dW \(kernels) \(t)")
+            let dwError = zip(dw, dwRef).map { abs($0 - $1) }.max()! / scale
+            XCTAssertLessThan(dwError, 6e-6, "dW \(kernels) \(t)")
 
             // The same inputs again give the same bits (each output is summed in one fixed order).
             for i in 0..<arena.count { arena.grads[i] = start[i] }
@@ -87,6 +90,31 @@ final class WinogradConvolutionTests: XCTestCase {
             XCTAssertEqual(conv.backward(dy)!.toArray(), dx, "dx rerun \(t)")
             XCTAssertEqual((0..<dwRef.count).map { arena.grads[conv.weightOffset + $0] - start[conv.weightOffset + $0] }, dw, "dW rerun \(t)")
         }
+    } }
+
+    /// The weight gradient over a batch of 1,536 tiles (ResNet-20's 32 channels at 14x14, 96
+    /// images) stays within a direct sum's error of the naive reference: its sums run in Double,
+    /// 64 tiles at a time in Float. One Float sum over the batch measured 5.8e-6 here.
+    func testTheWeightGradientOverABatchSumsAsAccuratelyAsADirectSum() { forEachKernels { kernels in
+        var rng = SeededGenerator(seed: 34)
+        let (c, size, n) = (32, 14, 96)
+        let arena = ParameterArena()
+        let conv = Conv2D("wb", c, c, kernel: 3, stride: 1, padding: 1, arena: arena, workspace: Workspace())
+        arena.allocate()
+        conv.initialize(&rng)
+        XCTAssertEqual(conv.implementations(batch: n, height: size, width: size)[2].implementation, WinogradPolicy.implementation)
+        // After a ReLU, as in a network: inputs ≥ 0 with a mean, the sums' hard case.
+        let x = Tensor(shape: [n, size, size, c], values: random(n * size * size * c, &rng).map { max($0, 0) })
+        _ = conv.forward(x)
+        for i in 0..<arena.count { arena.grads[i] = 0 }
+        let dy = Tensor(shape: [n, size, size, c], values: random(n * size * size * c, &rng))
+        _ = conv.backward(dy)
+        let g = ConvGeometry(channels: c, height: size, width: size, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+        var dwRef = [Float](repeating: 0, count: c * c * 9)
+        convolutionNaiveWeightGradient(x.data, dy.data, count: n, g, outChannels: c, into: &dwRef)
+        let scale = dwRef.map { abs($0) }.max()!
+        let error = (0..<dwRef.count).map { abs(arena.grads[conv.weightOffset + $0] - dwRef[$0]) }.max()! / scale
+        XCTAssertLessThan(error, 3e-6, "dW \(kernels), \(n) images")
     } }
 
     /// A batch of no images (a rank's share of a batch smaller than the ranks) writes nothing
@@ -143,18 +171,16 @@ final class WinogradConvolutionTests: XCTestCase {
     } }
 
     /// Layers outside the policy stay on oneDNN: strided, 1x1, channels not in sixteens or below
-    /// 16, 512 channels, images under 7x7; the weight gradient below 64 channels or 8x8.
+    /// 16, 512 channels, images under 7x7; the weight gradient below 32 channels.
     func testThePolicyKeepsOtherLayersOnOneDNN() {
         func shape(_ c: Int, _ oc: Int, _ size: Int, k: Int = 3, s: Int = 1) -> OneDNNConvolutionShape {
             OneDNNConvolutionShape(batch: 2, channels: c, height: size, width: size, outChannels: oc, kernel: k, stride: s, padding: k / 2, hasBias: false)
         }
-        for s in [shape(64, 64, 32), shape(256, 256, 8), shape(80, 64, 8)] {
+        for s in [shape(64, 64, 32), shape(256, 256, 8), shape(80, 64, 8), shape(32, 32, 14), shape(64, 64, 7)] {
             XCTAssertEqual(WinogradConvolution(s)?.takesWeightGradient, true, "\(s)")
         }
-        // ResNet-20's layers: forward and input gradient only.
-        for s in [shape(16, 16, 28), shape(32, 32, 14), shape(64, 64, 7)] {
-            XCTAssertEqual(WinogradConvolution(s)?.takesWeightGradient, false, "\(s)")
-        }
+        // 16 channels: forward and input gradient only.
+        XCTAssertEqual(WinogradConvolution(shape(16, 16, 28))?.takesWeightGradient, false)
         for s in [shape(64, 128, 32, s: 2), shape(64, 128, 32, k: 1), shape(24, 24, 14), shape(8, 8, 28),
                   shape(512, 512, 4), shape(64, 64, 6)] {
             XCTAssertNil(WinogradConvolution(s), "\(s)")
