@@ -10,7 +10,9 @@ public enum Transpose: Sendable { case none, transposed }
 /// OpenBLAS itself runs single-threaded (see `BLAS.configure`): its idle threads spin between
 /// calls and starve the engine's own parallel loops. Instead the larger of M and N is cut into
 /// one block per core and each block is one `cblas_sgemm`; every output element is still a
-/// single full-length dot product, so the result does not depend on the split.
+/// single full-length dot product. The split depends only on the sizes and the core count, so
+/// reruns agree bit for bit; another split may not (OpenBLAS's AVX2 kernels sum the rows at a
+/// block's edge in another order; `gemvRows` where a row must not depend on the rows around it).
 /// Call only from the engine's own thread, never inside `Parallel.forChunks`.
 public func gemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                  alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
