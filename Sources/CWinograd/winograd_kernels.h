@@ -76,20 +76,26 @@ INLINE void weight_gradient_1d(const dvec v[6], dvec g[3]) {
     g[2] = (1. / 6) * (s34 - s12) + v[5];
 }
 
+// dst[a][b] for every column b of `cols`: the 1-D transform f of column b of src (rows_in values
+// in, rows_out out), of element type T: the first half of every 2-D transform below.
+#define DOWN_COLUMNS(T, f, src, rows_in, cols, dst, rows_out) \
+    for (int b_ = 0; b_ < (cols); b_++) { \
+        T col_[rows_in], out_[rows_out]; \
+        for (int a_ = 0; a_ < (rows_in); a_++) col_[a_] = (src)[a_][b_]; \
+        f(col_, out_); \
+        for (int a_ = 0; a_ < (rows_out); a_++) (dst)[a_][b_] = out_[a_]; \
+    }
+
 // ---- tiles
 
 TARGET void NAME(input_tile)(const float *img, int H, int W, int C, int y0, int x0, float *V, long vs) {
     for (int c = 0; c < C; c += WIDTH) {
-        vec d[6][6], t[6][6], col[6], out[6];
+        vec d[6][6], t[6][6], out[6];
         for (int a = 0; a < 6; a++) for (int b = 0; b < 6; b++) {
             int y = y0 + a, x = x0 + b;
             d[a][b] = (y >= 0 && y < H && x >= 0 && x < W) ? LOAD(img + ((long)y * W + x) * C + c) : SPLAT(0);
         }
-        for (int b = 0; b < 6; b++) {
-            for (int a = 0; a < 6; a++) col[a] = d[a][b];
-            input_1d(col, out);
-            for (int a = 0; a < 6; a++) t[a][b] = out[a];
-        }
+        DOWN_COLUMNS(vec, input_1d, d, 6, 6, t, 6)
         for (int a = 0; a < 6; a++) {
             input_1d(t[a], out);
             for (int b = 0; b < 6; b++) STORE(V + (a * 6 + b) * vs + c, out[b]);
@@ -99,16 +105,12 @@ TARGET void NAME(input_tile)(const float *img, int H, int W, int C, int y0, int 
 
 TARGET void NAME(gradient_tile)(const float *img, int H, int W, int C, int y0, int x0, float *Y, long ys) {
     for (int c = 0; c < C; c += WIDTH) {
-        vec e[4][4], t[6][4], col[4], out[6];
+        vec e[4][4], t[6][4], out[6];
         for (int a = 0; a < 4; a++) for (int b = 0; b < 4; b++) {
             int y = y0 + a, x = x0 + b;
             e[a][b] = (y < H && x < W) ? LOAD(img + ((long)y * W + x) * C + c) : SPLAT(0);
         }
-        for (int b = 0; b < 4; b++) {
-            for (int a = 0; a < 4; a++) col[a] = e[a][b];
-            gradient_1d(col, out);
-            for (int a = 0; a < 6; a++) t[a][b] = out[a];
-        }
+        DOWN_COLUMNS(vec, gradient_1d, e, 4, 4, t, 6)
         for (int a = 0; a < 6; a++) {
             gradient_1d(t[a], out);
             for (int b = 0; b < 6; b++) STORE(Y + (a * 6 + b) * ys + c, out[b]);
@@ -119,13 +121,9 @@ TARGET void NAME(gradient_tile)(const float *img, int H, int W, int C, int y0, i
 TARGET void NAME(output_tile)(const float *M, long ms, int H, int W, int C, int y0, int x0,
                               const float *bias, const float *residual, int relu, float *out) {
     for (int c = 0; c < C; c += WIDTH) {
-        vec m[6][6], t[4][6], col[6], o[4];
+        vec m[6][6], t[4][6], o[4];
         for (int k = 0; k < 36; k++) m[k / 6][k % 6] = LOAD(M + k * ms + c);
-        for (int b = 0; b < 6; b++) {
-            for (int a = 0; a < 6; a++) col[a] = m[a][b];
-            output_1d(col, o);
-            for (int a = 0; a < 4; a++) t[a][b] = o[a];
-        }
+        DOWN_COLUMNS(vec, output_1d, m, 6, 6, t, 4)
         vec bv = bias ? LOAD(bias + c) : SPLAT(0);
         for (int a = 0; a < 4 && y0 + a < H; a++) {
             output_1d(t[a], o);
@@ -145,13 +143,9 @@ TARGET void NAME(output_tile)(const float *M, long ms, int H, int W, int C, int 
 // G g G^T of WIDTH 3x3 kernels, lanes[k][l] the k-th tap of kernel l, stored at U[k*point]
 // for the 36 points k.
 INLINE void weight_tile(float lanes[9][WIDTH], float *U, long point) {
-    vec g[3][3], t[6][3], col[3], u6[6];
+    vec g[3][3], t[6][3], u6[6];
     for (int k = 0; k < 9; k++) g[k / 3][k % 3] = LOAD(lanes[k]);
-    for (int b = 0; b < 3; b++) {
-        for (int a = 0; a < 3; a++) col[a] = g[a][b];
-        weight_1d(col, u6);
-        for (int a = 0; a < 6; a++) t[a][b] = u6[a];
-    }
+    DOWN_COLUMNS(vec, weight_1d, g, 3, 3, t, 6)
     for (int a = 0; a < 6; a++) {
         weight_1d(t[a], u6);
         for (int b = 0; b < 6; b++) STORE(U + (a * 6 + b) * point, u6[b]);
@@ -190,13 +184,9 @@ TARGET void NAME(weight_gradient_inverse)(const double *dU, int in, int out, int
     long point = (long)in * out;
     for (int i = i0; i < i1; i++)
         for (int o = 0; o < out; o += DWIDTH) {
-            dvec v[6][6], t[3][6], col[6], g3[3];
+            dvec v[6][6], t[3][6], g3[3];
             for (int k = 0; k < 36; k++) v[k / 6][k % 6] = *(const unaligned_dvec *)(dU + k * point + (long)i * out + o);
-            for (int b = 0; b < 6; b++) {
-                for (int a = 0; a < 6; a++) col[a] = v[a][b];
-                weight_gradient_1d(col, g3);
-                for (int a = 0; a < 3; a++) t[a][b] = g3[a];
-            }
+            DOWN_COLUMNS(dvec, weight_gradient_1d, v, 6, 6, t, 3)
             double r[9][DWIDTH];
             for (int a = 0; a < 3; a++) {
                 weight_gradient_1d(t[a], g3);
@@ -283,6 +273,7 @@ TARGET void NAME(gemm)(int M, int N, int K, const float *A, long ar, long ak,
     }
 }
 
+#undef DOWN_COLUMNS
 #undef DWIDTH
 #undef INLINE
 #undef LOAD
