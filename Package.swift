@@ -64,20 +64,20 @@ let package = Package(
         // (CCrypto: SHA-256 keys of the feature cache; CZlib: CRC-32 of its files)
         .target(name: "Workflow", dependencies: ["NeuralNet", "Datasets", "Imaging", "TensorCore", "LoupeBase", "HTMLPages", "CCrypto", "CZlib"], exclude: ["README.md", "Report/README.md"]),
         // ImageNet weights: torchvision's table, the cache folders, downloads checked by sha256
-        .target(name: "Pretrained", dependencies: ["CCrypto"]),
+        .target(name: "Pretrained", dependencies: ["CCrypto"], exclude: ["README.md"]),
         // Deployment: a model as an ONNX file (its own small protobuf writer; see docs/onnx.md)
         // (-enable-testing: its tests check the protobuf writer's internals, and scripts/test builds release)
         .target(name: "ONNXExport", dependencies: ["NeuralNet", "LoupeBase"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // The ranks of an mpirun job as the engine's Communicator (see docs/distributed.md)
-        .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"]),
+        .target(name: "LoupeMPI", dependencies: ["CMPI", "TensorCore"], exclude: ["README.md"]),
         // Binds the language to the layers below
         .target(name: "LoupeCommands", dependencies: ["LoupeLang", "Workflow", "Plotting", "Datasets", "Imaging", "NeuralNet", "TensorCore", "LoupeBase", "Pretrained", "ONNXExport"], exclude: ["README.md"]),
         // `loupe bench`: the workloads of ../shared/bench/WORKLOADS.md on the engine, data and workflow
         .target(name: "LoupeBench", dependencies: ["LoupeBase", "TensorCore", "NeuralNet", "Datasets", "Imaging", "Workflow"], exclude: ["README.md"]),
         // Jupyter messaging: renders the language's display events as notebook outputs
         // (-enable-testing: its wire-format tests use internal types, and scripts/test builds release)
-        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "HTMLPages", "CZMQ", "CCrypto"],
+        .target(name: "LoupeKernel", dependencies: ["LoupeLang", "HTMLPages", "CZMQ", "CCrypto"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         .executableTarget(name: "loupe", dependencies: ["LoupeCommands", "LoupeBench", "LoupeLang", "LoupeKernel", "Plotting", "Imaging", "TensorCore", "CReadline", "LoupeMPI"], exclude: ["README.md"]),
 
@@ -93,14 +93,14 @@ let package = Package(
         .testTarget(name: "LoupeLangTests", dependencies: ["LoupeLang", "LoupeBase"], resources: [.copy("Scripts")]),
         // The executable from outside: `loupe run`, the REPL through a pseudo-terminal, `loupe notebook`, `loupe bench`.
         .testTarget(name: "LoupeTests", dependencies: ["LoupeLang"], exclude: ["repl_pexpect.py"]),
-        .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained", "TestSupport"]),
+        .testTarget(name: "LoupeCommandsTests", dependencies: ["LoupeCommands", "LoupeLang", "LoupeBase", "Workflow", "Datasets", "NeuralNet", "Imaging", "TensorCore", "Pretrained", "TestSupport"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Plotting", "LoupeBase"]),
         .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeLang"]),
         .testTarget(name: "PretrainedTests", dependencies: ["Pretrained"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NeuralNet"]),
-        // Run under mpirun by scripts/mpi-tests (skipped alone): 2 ranks against one process.
         // Reads Sources/ and this file: imports point down the layers, declarations match imports.
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport", "LoupeCommands"]),
+        // One training step on 2 ranks against one process (run alone, it starts itself again under mpirun).
         .testTarget(name: "DataParallelTests", dependencies: ["Workflow", "NeuralNet", "TensorCore", "LoupeBase", "LoupeMPI"]),
     ]
 )

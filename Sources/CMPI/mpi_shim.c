@@ -15,8 +15,6 @@ enum { TAG_FAILURE = 7101 };
 static MPI_Comm data_comm = MPI_COMM_NULL;     // training collectives, gathers, broadcasts
 static MPI_Comm control_comm = MPI_COMM_NULL;  // failure notices, end-of-statement agreement
 static int my_rank = 0, my_size = 1;
-static double reduce_seconds = 0, reduce_bytes = 0;
-static long reduce_calls = 0;
 // The notice this rank sent (kept until rank 0 has received it).
 static MPI_Request failure_request = MPI_REQUEST_NULL;
 static char *failure_buffer = NULL;
@@ -109,16 +107,24 @@ int loupe_mpi_launched(void) {
     return getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMIX_RANK") != NULL || getenv("PMI_SIZE") != NULL;
 }
 
-int loupe_mpi_init(int *rank, int *size, int *local_size) {
+int loupe_mpi_init(int *rank, int *size) {
     int provided = 0;
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return 1;
+    // Loupe's own threads (OpenMP, the data loader) run beside the main thread that makes every
+    // MPI call: a library that cannot allow that is refused rather than trusted.
+    if (provided < MPI_THREAD_FUNNELED) {
+        MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
+        if (my_rank == 0)
+            fprintf(stderr, "loupe: this MPI library provides thread level %d, below MPI_THREAD_FUNNELED\n", provided);
+        MPI_Finalize();
+        return 1;
+    }
     MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &my_size);
     MPI_Comm_dup(MPI_COMM_WORLD, &data_comm);
     MPI_Comm_dup(MPI_COMM_WORLD, &control_comm);
     MPI_Comm local;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, my_rank, MPI_INFO_NULL, &local);
-    MPI_Comm_size(local, local_size);
     watch_local_ranks(local);
     MPI_Comm_free(&local);
     *rank = my_rank;
@@ -136,8 +142,6 @@ void loupe_mpi_finalize(void) {
     MPI_Comm_free(&control_comm);
     MPI_Finalize();
 }
-
-void loupe_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code ? code : 1); }
 
 static double now(void) {
     struct timespec t;
@@ -207,7 +211,6 @@ static void wait_collective(MPI_Request *request) {
 }
 
 static void allreduce(void *buffer, long count, MPI_Datatype type, int width) {
-    double start = now();
     // MPI counts are ints: reduce in pieces of at most 2^28 elements.
     const long piece = 1L << 28;
     for (long offset = 0; offset < count; offset += piece) {
@@ -216,9 +219,6 @@ static void allreduce(void *buffer, long count, MPI_Datatype type, int width) {
         MPI_Iallreduce(MPI_IN_PLACE, (char *)buffer + offset * width, (int)n, type, MPI_SUM, data_comm, &request);
         wait_collective(&request);
     }
-    reduce_seconds += now() - start;
-    reduce_bytes += (double)count * width;
-    reduce_calls += 1;
 }
 
 void loupe_mpi_allreduce_float(float *buffer, long count) { allreduce(buffer, count, MPI_FLOAT, 4); }
@@ -308,10 +308,4 @@ int loupe_mpi_statement_end(int failed, const char *own_text, double grace_secon
         failure_buffer = NULL;
     }
     return code;
-}
-
-void loupe_mpi_allreduce_totals(double *seconds, double *bytes, long *calls) {
-    *seconds = reduce_seconds;
-    *bytes = reduce_bytes;
-    *calls = reduce_calls;
 }

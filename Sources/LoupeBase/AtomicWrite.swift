@@ -6,9 +6,16 @@ import Musl
 import Darwin
 #endif
 
-/// Why an atomic write failed: the system's text of the error (the caller names the path).
+/// Why an atomic write failed: the system's text of the error (the caller names the path), and
+/// the errno behind it (0 when there is none), for callers that word the common cases themselves.
 public struct AtomicWriteFailure: Error, Sendable, Equatable {
     public var reason: String
+    public var code: Int32
+
+    public init(reason: String, code: Int32 = 0) {
+        self.reason = reason
+        self.code = code
+    }
 }
 
 /// Replaces a file so that readers see either the old file or the whole new one, and sweeps up
@@ -29,32 +36,36 @@ public enum AtomicWrite {
         removeAbandonedTemporaries(in: folder)
         var template = Array("\(folder)/.\(name)\(temporaryMarker)\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw AtomicWriteFailure(reason: "cannot create a temporary file in \(folder): \(systemError())") }
+        guard fd >= 0 else {
+            let code = errno
+            throw AtomicWriteFailure(reason: "cannot create a temporary file in \(folder): \(systemError())", code: code)
+        }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var failure: String?
+        var failureCode: Int32 = 0
         // mkstemp creates the file readable by its owner only; a written file is shared like any document.
         var mode: mode_t = 0o644
         var existing = stat()
         if stat(path, &existing) == 0 { mode = existing.st_mode & 0o7777 }
-        if fchmod(fd, mode) != 0 { failure = systemError() }
+        if fchmod(fd, mode) != 0 { failureCode = errno; failure = systemError() }
         if failure == nil {
             failure = bytes.withUnsafeBytes { raw -> String? in
                 var written = 0
                 while written < raw.count {
                     let n = systemWrite(fd, raw.baseAddress! + written, min(raw.count - written, 1 << 30))
                     if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return systemError() }
+                    if n <= 0 { failureCode = n < 0 ? errno : ENOSPC; return systemError() }
                     written += n
                 }
                 return nil
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = systemError() }
-        if close(fd) != 0, failure == nil { failure = systemError() }
-        if failure == nil, rename(temporary, path) != 0 { failure = systemError() }
+        if failure == nil, fsync(fd) != 0 { failureCode = errno; failure = systemError() }
+        if close(fd) != 0, failure == nil { failureCode = errno; failure = systemError() }
+        if failure == nil, rename(temporary, path) != 0 { failureCode = errno; failure = systemError() }
         if let failure {
             unlink(temporary)
-            throw AtomicWriteFailure(reason: failure)
+            throw AtomicWriteFailure(reason: failure, code: failureCode)
         }
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderFD >= 0 { _ = fsync(folderFD); close(folderFD) }

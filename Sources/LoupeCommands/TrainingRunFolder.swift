@@ -38,7 +38,11 @@ struct RunFolder {
     /// Rewrites history.csv and the curves (atomically: a reader never sees half a file).
     func writeProgress(_ run: RunValue) throws {
         do {
-            try Data(run.training.historyCSV().utf8).write(to: URL(fileURLWithPath: historyPath), options: .atomic)
+            try FileWriting.write(Array(run.training.historyCSV().utf8), to: historyPath)
+        } catch {
+            throw CommandError.failed("cannot write the run's files in \(path): \(FileErrorText.describe(error, path: historyPath))")
+        }
+        do {
             try run.figure("curves").write(to: curvesPath)
         } catch {
             throw CommandError.failed("cannot write the run's files in \(path): \(error)")

@@ -4,7 +4,8 @@ import LoupeLang
 /// `loupe kernel install`: the kernelspec folder `loupe` that Jupyter finds and starts.
 ///
 /// Where (as `jupyter kernelspec install` decides): `--user` (the default, no root needed)
-/// → `$JUPYTER_DATA_DIR/kernels` or `~/.local/share/jupyter/kernels`; `--sys-prefix` → the
+/// → `$JUPYTER_DATA_DIR/kernels`, else `$XDG_DATA_HOME/jupyter/kernels`, else
+/// `~/.local/share/jupyter/kernels`; `--sys-prefix` → the
 /// `share/jupyter/kernels` of the Python environment on PATH (a virtual environment);
 /// `--prefix DIR` → `DIR/share/jupyter/kernels`.
 public enum KernelSpec {
@@ -81,13 +82,10 @@ public enum KernelSpec {
     public static func install(_ location: Location, executable: String, logos: [(name: String, png: [UInt8])]) throws(KernelError) -> String {
         let folder = try kernelsFolder(location) + "/loupe"
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(kernelJSON(executable: executable)).write(to: URL(fileURLWithPath: folder + "/kernel.json"), options: .atomic)
-            for logo in logos {
-                try Data(logo.png).write(to: URL(fileURLWithPath: folder + "/" + logo.name), options: .atomic)
-            }
+            try FileWriting.write(kernelJSON(executable: executable), to: folder + "/kernel.json")
+            for logo in logos { try FileWriting.write(logo.png, to: folder + "/" + logo.name) }
         } catch {
-            throw .connection("cannot write the kernelspec into '\(folder)': \((error as NSError).localizedDescription)")
+            throw .connection("cannot write the kernelspec into '\(folder)': \(FileErrorText.describe(error, path: folder))")
         }
         return folder
     }

@@ -5,6 +5,8 @@ import LoupeLang
 /// run: `loupe notebook FILE.loupe OUT.ipynb` (cells only) and `loupe run FILE --notebook
 /// OUT.ipynb` (with outputs). Outputs take the forms the kernel sends, so a notebook written
 /// here reads the same as one executed in Jupyter; a figure redrawn in place keeps its last state.
+/// Two differences: `help` is written as text (the kernel sends it to the pager, which a file
+/// does not have), and progress bars are left out (only their final tables stay).
 public final class NotebookDocument: DisplaySink {
     private struct Cell {
         var source: NotebookCell
@@ -106,11 +108,10 @@ public final class NotebookDocument: DisplaySink {
         return Array(data) + [10]
     }
 
-    /// Writes the file atomically (a temporary file renamed into place).
+    /// Writes the file atomically (`FileWriting.write`: a temporary file flushed and renamed into
+    /// place), creating its folder.
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(json()).write(to: url, options: .atomic)
+        try FileWriting.write(json(), to: path)
     }
 
     private func stream(_ name: String, _ text: String) {

@@ -64,15 +64,4 @@ final class Socket: @unchecked Sendable {
         let ready = zmq_poll(&item, 1, milliseconds)
         return ready > 0 && (item.revents & Int16(ZMQ_POLLIN)) != 0
     }
-
-    func close() { zmq_close(handle) }
-}
-
-/// Waits until one of the sockets has a message; nil when interrupted by a signal or timed out.
-func poll(_ sockets: [Socket], milliseconds: Int) -> Socket? {
-    var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
-    let ready = zmq_poll(&items, Int32(items.count), milliseconds)
-    guard ready > 0 else { return nil }
-    for (i, item) in items.enumerated() where (item.revents & Int16(ZMQ_POLLIN)) != 0 { return sockets[i] }
-    return nil
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeBase
 
 /// Foundation's file errors in words a user can act on: the path at fault and why.
 ///
@@ -12,25 +13,18 @@ public enum FileErrorText {
     public static func describe(_ error: any Error, path: String? = nil) -> String {
         let ns = error as NSError
         let culprit = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
-        let text = reason(ns)
+        let text = reason(error)
         guard let culprit, culprit != path else { return text }
         return "\(culprit): \(text)"
     }
 
     /// Why: the POSIX reason when there is one, else the meaning of the Cocoa code.
     public static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let code = posixCode(ns) {
-            switch code {
-            case EEXIST, ENOTDIR: return "a file is in the way (a folder is needed there)"
-            case ENOENT: return "no such file or folder"
-            case EACCES, EPERM: return "permission denied"
-            case ENOSPC: return "the disk is full"
-            case EROFS: return "the file system is read-only"
-            case EISDIR: return "it is a folder, not a file"
-            default: return String(cString: strerror(code))
-            }
+        if let failure = error as? AtomicWriteFailure {
+            return failure.code == 0 ? failure.reason : reason(posix: failure.code)
         }
+        let ns = error as NSError
+        if let code = posixCode(ns) { return reason(posix: code) }
         guard ns.domain == NSCocoaErrorDomain else { return ns.localizedDescription }
         switch ns.code {
         case CocoaError.fileNoSuchFile.rawValue, CocoaError.fileReadNoSuchFile.rawValue: return "no such file or folder"
@@ -39,6 +33,19 @@ public enum FileErrorText {
         case CocoaError.fileWriteOutOfSpace.rawValue: return "the disk is full"
         case CocoaError.fileWriteVolumeReadOnly.rawValue: return "the file system is read-only"
         default: return "the file system refused (Cocoa error \(ns.code))"
+        }
+    }
+
+    /// An errno in words.
+    static func reason(posix code: Int32) -> String {
+        switch code {
+        case EEXIST, ENOTDIR: return "a file is in the way (a folder is needed there)"
+        case ENOENT: return "no such file or folder"
+        case EACCES, EPERM: return "permission denied"
+        case ENOSPC: return "the disk is full"
+        case EROFS: return "the file system is read-only"
+        case EISDIR: return "it is a folder, not a file"
+        default: return String(cString: strerror(code))
         }
     }
 

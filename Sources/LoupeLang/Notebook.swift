@@ -51,10 +51,9 @@ public final class Notebook {
         cells.append(Cell(code: "", error: error))
     }
 
+    /// Writes the page atomically (`FileWriting.write`), creating its folder.
     public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(html().utf8).write(to: url, options: .atomic)
+        try FileWriting.write(Array(html().utf8), to: path)
     }
 
     /// The page: one section a statement (its code, what it printed, its figures, its error),

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeBase
 
 /// The session commands every Loupe session has (LANGUAGE.md "Session commands"), plus
 /// `export` and `sleep`.
@@ -169,12 +170,19 @@ enum SessionCommands {
 public enum FileWriting {
     /// Writes through a temporary file and a rename, so a failed write keeps the old file.
     public static func write(_ text: String, to path: String, parameter: String) throws(CommandError) {
-        let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try write(Array(text.utf8), to: path)
         } catch {
             throw .invalidArgument(parameter: parameter, message: "cannot write '\(path)': \(FileErrorText.describe(error, path: path))")
         }
+    }
+
+    /// Creates the parent folders, then replaces the file through LoupeBase's `AtomicWrite`
+    /// (a temporary beside it, flushed, renamed; temporaries of killed writes swept), as models,
+    /// figures and reports are written. Errors go through `FileErrorText.describe`.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try AtomicWrite.write(bytes, to: path)
     }
 }

@@ -4,15 +4,14 @@ import TensorCore
 /// The ranks of an `mpirun` job (Open MPI through the `CMPI` shim) as the engine's `Communicator`.
 ///
 /// Made once by the executable when it was launched by mpirun (`start()`); a process run alone
-/// never makes one and never touches MPI, so it needs no MPI runtime at all.
+/// never makes one and never calls MPI (the binary still links `libmpi`). Threads per rank are
+/// the executable's choice, made before MPI starts (`Sources/loupe/RankThreads.swift`).
 public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
-    /// Ranks on this host (for threads per rank).
-    public let localSize: Int
 
-    private init(rank: Int, size: Int, localSize: Int) {
-        self.rank = rank; self.size = size; self.localSize = localSize
+    private init(rank: Int, size: Int) {
+        self.rank = rank; self.size = size
     }
 
     /// Whether mpirun (or another PMIx launcher) started this process: its environment says so.
@@ -20,9 +19,9 @@ public final class MPICommunicator: Communicator {
 
     /// Initialises MPI; nil when MPI could not start (the caller reports it).
     public static func start() -> MPICommunicator? {
-        var rank: Int32 = 0, size: Int32 = 1, local: Int32 = 1
-        guard loupe_mpi_init(&rank, &size, &local) == 0 else { return nil }
-        return MPICommunicator(rank: Int(rank), size: Int(size), localSize: Int(local))
+        var rank: Int32 = 0, size: Int32 = 1
+        guard loupe_mpi_init(&rank, &size) == 0 else { return nil }
+        return MPICommunicator(rank: Int(rank), size: Int(size))
     }
 
     public func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
@@ -69,19 +68,6 @@ public final class MPICommunicator: Communicator {
         return ownText.withCString { loupe_mpi_statement_end(code, $0, graceSeconds) }
     }
 
-    /// Ends the job on every rank with `code`.
-    public func abort(code: Int32) -> Never {
-        loupe_mpi_abort(code)
-        fatalError("MPI_Abort returned")
-    }
-
     /// The normal end of the job (every rank).
     public func finish() { loupe_mpi_finalize() }
-
-    /// Time in and bytes through the sums since the start, and how many calls.
-    public var allReduceTotals: (seconds: Double, bytes: Double, calls: Int) {
-        var s = 0.0, b = 0.0, c = 0
-        loupe_mpi_allreduce_totals(&s, &b, &c)
-        return (s, b, c)
-    }
 }

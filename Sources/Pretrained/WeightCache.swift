@@ -10,8 +10,8 @@ import FoundationNetworking
 /// (default `~/.cache/torch/hub/checkpoints`) is used as it is. `LOUPE_WEIGHTS_URL` replaces
 /// torchvision's download folder (a mirror). A file whose name carries a sha256 prefix
 /// (`NAME-<hex>.pth`, torch.hub's rule) is checked against it; the built-in table's always are.
-/// Downloads go to `NAME.partial` in the cache, are checked, then renamed: nothing half-written
-/// or wrong stays. The proxy variables (`https_proxy`, `http_proxy`, `no_proxy`) are honoured by
+/// Downloads go to `NAME.partial-PID` in the cache, are checked, then renamed: nothing half-written
+/// or wrong stays (a killed download's partial file is removed by the next download of that name). The proxy variables (`https_proxy`, `http_proxy`, `no_proxy`) are honoured by
 /// the HTTP client (Foundation's URLSession on libcurl).
 public struct WeightCache: Sendable {
     public var folder: String
@@ -86,7 +86,9 @@ public struct WeightCache: Sendable {
             return Resolved(path: candidate, downloaded: false)
         }
         let target = folder + "/" + name
-        let partial = target + ".partial"
+        // Named by process, as `store`'s is: two processes downloading into one cache never share it.
+        let partial = target + ".partial-\(getpid())"
+        removeAbandonedPartials(of: name)
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw .cannotWrite(path: folder, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
         }
@@ -110,12 +112,21 @@ public struct WeightCache: Sendable {
         return path
     }
 
+    /// Removes `NAME.partial-PID` files whose process is gone (a download killed mid-way).
+    private func removeAbandonedPartials(of name: String) {
+        let prefix = name + ".partial-"
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasPrefix(prefix) {
+            guard let pid = pid_t(file.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: folder + "/" + file) }
+        }
+    }
+
     private func check(_ path: String, expected: String?, name: String, deleteOnMismatch: Bool, source: String? = nil) throws(WeightsError) {
         guard let expected else { return }
         let actual = try WeightFile.sha256(path: path)
         guard actual.hasPrefix(expected) else {
             if deleteOnMismatch { try? FileManager.default.removeItem(atPath: path) }
-            throw .hashMismatch(source: source ?? path, expected: expected, actual: actual, cacheFolder: folder, fileName: name)
+            throw .hashMismatch(source: source ?? path, expected: expected, actual: actual, cacheFolder: folder, fileName: name, removed: deleteOnMismatch)
         }
     }
 }

@@ -20,7 +20,9 @@ enum WeightDownload {
         let task = session.downloadTask(with: address)
         delegate.task = task
         task.resume()
-        delegate.done.wait()
+        // The progress callback is asked again every quarter second while no bytes arrive, so a
+        // stalled download stops at Ctrl-C too, not only when its next bytes come.
+        while delegate.done.wait(timeout: .now() + 0.25) == .timedOut { delegate.poll() }
         if let error = delegate.failure {
             try? FileManager.default.removeItem(atPath: path)
             throw failed(error)
@@ -34,6 +36,10 @@ enum WeightDownload {
         var task: URLSessionDownloadTask?
         var failure: String?
         private var stopped = false
+        // The callback runs on URLSession's queue and on the waiting thread (`poll`): one at a time.
+        private let lock = NSLock()
+        private var written: Int64 = 0
+        private var expected: Int64?
 
         init(path: String, progress: @escaping WeightCache.Progress) {
             self.path = path
@@ -42,9 +48,23 @@ enum WeightDownload {
 
         func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
                         totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64) {
-            if progress(totalBytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil), !stopped {
+            report(written: totalBytesWritten, expected: totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
+        }
+
+        /// Asks the callback again with the bytes so far (the download may be stalled).
+        func poll() {
+            lock.lock(); let (w, e) = (written, expected); lock.unlock()
+            report(written: w, expected: e)
+        }
+
+        private func report(written w: Int64, expected e: Int64?) {
+            lock.lock()
+            defer { lock.unlock() }
+            written = max(written, w)
+            expected = e ?? expected
+            if progress(written, expected), !stopped {
                 stopped = true
-                downloadTask.cancel()
+                task?.cancel()
             }
         }
 
@@ -62,7 +82,8 @@ enum WeightDownload {
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-            if stopped { failure = "stopped" }
+            lock.lock(); let wasStopped = stopped; lock.unlock()
+            if wasStopped { failure = "stopped" }
             else if let error, failure == nil { failure = error.localizedDescription }
             done.signal()
         }

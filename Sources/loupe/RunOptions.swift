@@ -1,4 +1,5 @@
 /// The options of `loupe run FILE [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]`.
+/// FILE `-` is standard input (as `loupe < FILE`, with the options).
 struct RunOptions: Equatable {
     var file: String
     var notebook: String?
@@ -51,7 +52,7 @@ struct RunOptions: Equatable {
                 throw UsageError(message: "unknown option '--\(name)'\(hint)")
             }
         }
-        guard let file else { throw UsageError(message: "which script? give a .loupe file") }
+        guard let file else { throw UsageError(message: "which script? give a .loupe file, or - for standard input") }
         options.file = file
         return options
     }

@@ -21,8 +21,12 @@ struct ScriptRunner {
             Output.err("loupe: \(error.message)\n\(RunOptions.usage)\n")
             return 64
         }
-        guard let data = FileManager.default.contents(atPath: options.file),
-              let text = String(data: data, encoding: .utf8) else {
+        if options.file == "-" && group != nil {
+            // mpirun gives standard input to rank 0 only: the other ranks would run nothing.
+            let message = "loupe: under mpirun, give the script as a file: only rank 0 reads standard input"
+            return endStatement(failure: (64, message)) ?? 64
+        }
+        guard let data = Self.readScript(options.file), let text = String(data: data, encoding: .utf8) else {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: options.file, isDirectory: &isFolder)
             let reason = !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it is not readable UTF-8 text"
@@ -30,7 +34,19 @@ struct ScriptRunner {
             return endStatement(failure: (66, message)) ?? 66
         }
         if let code = endStatement(failure: nil) { return code }
-        return execute(SourceFile(name: options.file, text: text), options: options)
+        return execute(SourceFile(name: options.file == "-" ? "<stdin>" : options.file, text: text), options: options)
+    }
+
+    /// The script's bytes: `-` is standard input; a pipe, FIFO or `/dev/stdin` is read to its end
+    /// (FileManager's `contents(atPath:)` reads regular files only). Nil when it cannot be read.
+    static func readScript(_ path: String) -> Data? {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        if let data = FileManager.default.contents(atPath: path) { return data }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+              let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        return try? handle.readToEnd() ?? Data()
     }
 
     /// Runs standard input that is not a terminal: no prompt, no echo, script rules.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LoupeBase
 import LoupeLang
 import LoupeCommands
 
@@ -35,5 +36,19 @@ final class FileErrorMessageTests: XCTestCase {
                              userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))])
         XCTAssertEqual(FileErrorText.describe(denied, path: "/root/x.png"), "permission denied")
         XCTAssertEqual(FileErrorText.reason(NSError(domain: NSCocoaErrorDomain, code: 512)), "the file system refused (Cocoa error 512)")
+    }
+
+    func testAtomicWritesAreWordedTheSame() throws {
+        // Notebooks, session scripts, tables and kernelspecs write through FileWriting (LoupeBase's
+        // AtomicWrite): its failures read like Foundation's, never "AtomicWriteFailure error 1".
+        let folder = NSTemporaryDirectory() + "loupe-atomic-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder + "/taken", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        XCTAssertThrowsError(try FileWriting.write([1, 2, 3], to: folder + "/taken")) { error in
+            XCTAssertEqual(FileErrorText.describe(error, path: folder + "/taken"), "it is a folder, not a file")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["taken"], "no temporary left")
+        XCTAssertEqual(FileErrorText.reason(AtomicWriteFailure(reason: "Permission denied", code: EACCES)), "permission denied")
+        XCTAssertEqual(FileErrorText.reason(AtomicWriteFailure(reason: "the path names a folder, not a file")), "the path names a folder, not a file")
     }
 }

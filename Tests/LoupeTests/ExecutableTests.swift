@@ -131,6 +131,20 @@ final class ExecutableTests: XCTestCase {
         XCTAssertTrue(failed.stderr.hasPrefix("<stdin>:2:7: error: unknown name 'nope'"), failed.stderr)
     }
 
+    func testRunReadsStandardInputAndPipes() throws {
+        // `loupe run -` takes run's options; /dev/stdin (a pipe here, not a regular file) reads the same.
+        let dash = try LoupeBinary.run(["run", "-", "--quiet"], in: folder, input: "x = 3\nprint x * 2\nprint nope\n")
+        XCTAssertEqual(dash.status, 70)
+        XCTAssertEqual(dash.stdout, "6\n")
+        XCTAssertTrue(dash.stderr.hasPrefix("<stdin>:3:7: error: unknown name 'nope'"), dash.stderr)
+        let device = try LoupeBinary.run(["run", "/dev/stdin"], in: folder, input: "print 7\n")
+        XCTAssertEqual(device.status, 0, device.stderr)
+        XCTAssertEqual(device.stdout, "7\n")
+        let none = try LoupeBinary.run(["run", "missing.loupe"], in: folder)
+        XCTAssertEqual(none.status, 66)
+        XCTAssertTrue(none.stderr.contains("cannot read 'missing.loupe': no such file"), none.stderr)
+    }
+
     func testHelpFromTheCommandLine() throws {
         let all = try LoupeBinary.run(["help"], in: folder)
         XCTAssertEqual(all.status, 0)

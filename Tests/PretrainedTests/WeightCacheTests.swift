@@ -141,9 +141,10 @@ final class WeightCacheTests: XCTestCase {
         try startServer()
         let c = cache(["LOUPE_WEIGHTS_URL": "http://127.0.0.1:\(port)/"])
         XCTAssertThrowsError(try c.imagenet(depth: 18)) { error in
-            guard case .hashMismatch(let source, let expected, _, _, _) = error as? WeightsError else { return XCTFail("\(error)") }
+            guard case .hashMismatch(let source, let expected, _, _, _, let removed) = error as? WeightsError else { return XCTFail("\(error)") }
             XCTAssertEqual(source, "http://127.0.0.1:\(port)/resnet18-f37072fd.pth")
             XCTAssertEqual(expected, "f37072fd")
+            XCTAssertTrue(removed && "\(error)".contains("nothing was kept"), "\(error)")
         }
         XCTAssertEqual(cachedFiles(c), [])
     }
@@ -163,11 +164,37 @@ final class WeightCacheTests: XCTestCase {
         XCTAssertThrowsError(try c.imagenet(depth: 20)) { XCTAssertTrue("\($0)".contains("only 18, 34, 50, 101 and 152"), "\($0)") }
     }
 
+    func testAStalledDownloadStopsWhenAsked() throws {
+        // A listening socket that never answers: the connection is made, no byte ever comes.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, size) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &size) } }
+        XCTAssertEqual(listen(listener, 4), 0)
+        let silent = Int(UInt16(bigEndian: address.sin_port))
+        let start = Date()
+        // Ctrl-C, as LoupeCommands passes it: the callback says stop after half a second.
+        let stop: WeightCache.Progress = { _, _ in Date().timeIntervalSince(start) > 0.5 }
+        XCTAssertThrowsError(try cache().fetch(url: "http://127.0.0.1:\(silent)/resnet18-f37072fd.pth", progress: stop)) { error in
+            XCTAssertTrue("\(error)".contains("stopped"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5, "stopped while no bytes came, not at the request's time-out")
+        XCTAssertEqual(cachedFiles(cache()), [], "nothing left of the stopped download")
+    }
+
     func testALocalFileIsCheckedByItsName() throws {
         let name = try serve([9, 9, 9], stem: "local")
         XCTAssertEqual(try cache().checkedFile(served + "/" + name), served + "/" + name)
         try FileManager.default.moveItem(atPath: served + "/" + name, toPath: served + "/local-00000000.pth")
-        XCTAssertThrowsError(try cache().checkedFile(served + "/local-00000000.pth"))
+        XCTAssertThrowsError(try cache().checkedFile(served + "/local-00000000.pth")) { error in
+            // A file the user gave is never deleted, and the message says so.
+            XCTAssertTrue("\(error)".contains("left as it was") && !"\(error)".contains("nothing was kept"), "\(error)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: served + "/local-00000000.pth"))
         XCTAssertThrowsError(try cache().checkedFile(served + "/nothing.pth"))
     }
 }

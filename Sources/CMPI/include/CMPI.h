@@ -16,10 +16,8 @@ int loupe_mpi_launched(void);
 // because a rank died, rank 0 writes "loupe: rank N stopped …; the job ends" for each of those
 // that has ended (read from /proc) before it exits; while waiting in a collective it looks every
 // half second as well (for launchers that do not end the job themselves).
-int loupe_mpi_init(int *rank, int *size, int *local_size);
+int loupe_mpi_init(int *rank, int *size);
 void loupe_mpi_finalize(void);
-// Ends every rank of the job with `code` (after rank 0 printed what happened).
-void loupe_mpi_abort(int code);
 
 // In-place sums over all ranks (the same bits on every rank).
 void loupe_mpi_allreduce_float(float *buffer, long count);
@@ -41,6 +39,4 @@ void loupe_mpi_send_failure(int code, const char *text);
 // (they are stuck in a collective that can no longer complete).
 // `own_text` is rank 0's own failure (already printed): another rank's identical text is not repeated.
 int loupe_mpi_statement_end(int failed, const char *own_text, double grace_seconds);
-// Seconds spent in and bytes passed to loupe_mpi_allreduce_* since the start (for measurements).
-void loupe_mpi_allreduce_totals(double *seconds, double *bytes, long *calls);
 #endif
