@@ -3,6 +3,8 @@
 # ISA=AVX2 emulates a CPU without AVX-512: DNNL_MAX_CPU_ISA=AVX2 for Loupe's oneDNN, and
 # ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2 for PyTorch (its ATen kernels and its oneDNN).
 # BEFORE=path also runs an older loupe binary in each round (tag loupe-before).
+# Each round's line ends with the core-to-core round trip (ns) before Loupe, before PyTorch and
+# after both (core_to_core.c): ~55 on one die, ~330 when the host has put the vCPUs on two.
 # Run from the package root: ROUNDS=3 ISA=AVX2 scripts/bench/side_by_side.sh > run.txt
 LOUPE=${LOUPE:-.build/release/loupe}; PY=${PY:-/work/venv-torch/bin/python}
 BENCH=${BENCH:-../shared/bench}; SHIM=${SHIM:-$(dirname "$0")}; ROUNDS=${ROUNDS:-3}
@@ -14,12 +16,19 @@ if [ "${ISA:-}" = AVX2 ]; then
 else
   TENV="X_ISA=native"
 fi
+C2C=/tmp/loupe-core-to-core
+[ -x "$C2C" ] || cc -O2 -pthread "$SHIM/core_to_core.c" -o "$C2C" 2>/dev/null || C2C=true
 for r in $(seq 1 "$ROUNDS"); do
-  echo "# round $r $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg) isa ${ISA:-native}"
-  "$LOUPE" bench $W | sed "s/^/loupe\t/"
-  env $TENV "$PY" "$SHIM/run_torch_reference.py" "$BENCH/torch_reference.py" 2 $TW 2>/dev/null | sed "s/^/torch2\t/"
-  case " $W " in *" peak-rss-r18s "*) env $TENV "$PY" "$SHIM/torch_peak_rss.py" "$BENCH/torch_reference.py" 2 2>/dev/null | sed "s/^/torch2\t/";; esac
-  case " $W " in *" conv-r18s "*) env $TENV "$PY" "$BENCH/torch_conv_reference.py" 2>/dev/null \
-      | awk '/contiguous/ {print "conv-r18s-nchw\t" $(NF-1) " GFLOP/s"} /channels_last/ {print "conv-r18s-nhwc\t" $(NF-1) " GFLOP/s"}' | sed "s/^/torch2\t/";; esac
+  head="round $r $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg) isa ${ISA:-native}"
+  c1=$("$C2C")
+  out=$("$LOUPE" bench $W | sed "s/^/loupe\t/")
+  c2=$("$C2C")
+  out+=$'\n'$(env $TENV "$PY" "$SHIM/run_torch_reference.py" "$BENCH/torch_reference.py" 2 $TW 2>/dev/null | sed "s/^/torch2\t/")
+  case " $W " in *" peak-rss-r18s "*) out+=$'\n'$(env $TENV "$PY" "$SHIM/torch_peak_rss.py" "$BENCH/torch_reference.py" 2 2>/dev/null | sed "s/^/torch2\t/");; esac
+  case " $W " in *" conv-r18s "*) out+=$'\n'$(env $TENV "$PY" "$BENCH/torch_conv_reference.py" 2>/dev/null \
+      | awk '/contiguous/ {print "conv-r18s-nchw\t" $(NF-1) " GFLOP/s"} /channels_last/ {print "conv-r18s-nhwc\t" $(NF-1) " GFLOP/s"}' | sed "s/^/torch2\t/");; esac
+  c3=$("$C2C")
+  echo "# $head c2c $c1/$c2/$c3 ns"
+  echo "$out"
   if [ -n "${BEFORE:-}" ]; then "$BEFORE" bench $W | sed "s/^/loupe-before\t/"; fi
 done
