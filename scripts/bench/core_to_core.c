@@ -3,6 +3,8 @@
 // placed on different dies measures ~330 ns, and every two-thread program that shares data
 // between its threads slows down in such a spell (BENCHMARKS.md, "Core to core"). The bench
 // script prints it with each round so that a round can be read against the machine's state.
+// A busy process on either CPU raises it too (600-680 ns with `yes > /dev/null` beside it): it
+// reads "two dies" only when nothing else runs.
 //   cc -O2 -pthread scripts/bench/core_to_core.c -o /tmp/core_to_core && /tmp/core_to_core
 #define _GNU_SOURCE
 #include <pthread.h>
