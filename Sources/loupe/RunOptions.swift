@@ -7,7 +7,7 @@ struct RunOptions: Equatable {
     var workdir: String?
     var quiet = false
 
-    static let usage = "usage: loupe run FILE [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]"
+    static let usage = "usage: loupe run FILE|- [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]"
 
     /// A usage mistake, reported with exit code 64.
     struct UsageError: Error {

@@ -8,7 +8,7 @@ import TensorCore
 
 let usage = """
 usage: loupe                      REPL on a terminal; a script when stdin is not a terminal
-       loupe run FILE [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]
+       loupe run FILE|- [--notebook OUT.html|OUT.ipynb] [--seed N] [--workdir DIR] [--quiet]
        loupe notebook FILE.loupe OUT.ipynb
        loupe kernel install [--user | --sys-prefix | --prefix DIR]
        loupe kernel -f CONNECTION_FILE

@@ -31,14 +31,20 @@ final class WeightCacheTests: XCTestCase {
         return name
     }
 
-    func startServer() throws {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// A TCP socket bound to a free loopback port: its descriptor and address.
+    func loopbackSocket() -> (socket: Int32, address: sockaddr_in) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, size) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &size) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) } }
+        return (fd, address)
+    }
+
+    func startServer() throws {
+        let (probe, address) = loopbackSocket()
         port = Int(UInt16(bigEndian: address.sin_port))
         close(probe)
         let process = Process()
@@ -166,14 +172,8 @@ final class WeightCacheTests: XCTestCase {
 
     func testAStalledDownloadStopsWhenAsked() throws {
         // A listening socket that never answers: the connection is made, no byte ever comes.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, address) = loopbackSocket()
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, size) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &size) } }
         XCTAssertEqual(listen(listener, 4), 0)
         let silent = Int(UInt16(bigEndian: address.sin_port))
         let start = Date()
