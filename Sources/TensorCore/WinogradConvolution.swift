@@ -88,6 +88,23 @@ public struct WinogradConvolution: Sendable {
     private var c: Int32 { Int32(shape.channels) }
     private var oc: Int32 { Int32(shape.outChannels) }
 
+    /// How a pass shares its work between OpenMP's threads (CWinograd's `LOUPE_WINO_*`, chosen
+    /// by which moves less data between cores; winograd.c gives the measurements).
+    public enum Split: Int32, Sendable {
+        /// Chunks of tiles, each thread a contiguous block of them (a forward over many tiles).
+        case chunks = 0
+        /// Each thread its own contiguous share of the tiles (and, for the weight gradient, its
+        /// own partial sum, added in thread order).
+        case byTile = 1
+        /// The tiles' 36 products split between threads by point.
+        case byPoint = 2
+    }
+    /// The forward's and the input gradient's split with the present thread count.
+    public var forwardSplit: Split { Split(rawValue: loupe_wino_forward_split(n, h, w, c, oc))! }
+    public var inputGradientSplit: Split { Split(rawValue: loupe_wino_forward_split(n, h, w, oc, c))! }
+    /// The weight gradient's.
+    public var weightGradientSplit: Split { Split(rawValue: loupe_wino_weight_gradient_split(n, h, w, c, oc))! }
+
     /// Bytes of a transformed weight (the forward's or the input gradient's).
     public var weightBytes: Int { loupe_wino_weight_floats(c, oc) * 4 }
     /// Bytes of the work buffer of a forward or an input gradient.

@@ -35,13 +35,39 @@ final class WinogradConvolutionTests: XCTestCase {
     // chunk boundaries inside images (64 channels: 126 tiles per forward chunk, 434 per
     // weight-gradient chunk, 64 per Float sum; 468 tiles here), 256 channels, a bias; then narrow
     // layers, odd numbers of sixteen channels (16, 48, 80: a last single-vector panel under
-    // AVX-512), 7x7, and 16 channels, whose weight gradient stays on oneDNN.
+    // AVX-512), 7x7, and 16 channels, whose weight gradient stays on oneDNN; last, a weight
+    // gradient split between threads by tile (320 tiles of 32 channels: 160 per thread of 2, in
+    // chunks of 108, sums of 64). Every way of sharing the work runs (`testEachSplitRuns`).
     let cases: [(c: Int, oc: Int, h: Int, w: Int, n: Int, bias: Bool)] = [
         (64, 128, 16, 16, 3, false), (128, 64, 9, 11, 2, false), (96, 64, 8, 9, 5, true),
         (64, 64, 23, 21, 13, false), (256, 64, 10, 8, 2, true), (64, 256, 8, 8, 1, false),
         (16, 16, 13, 12, 3, false), (32, 48, 7, 9, 2, true), (16, 32, 7, 7, 4, false), (48, 16, 10, 10, 2, false),
-        (80, 64, 8, 8, 2, false),
+        (80, 64, 8, 8, 2, false), (32, 32, 16, 16, 20, false),
     ]
+
+    /// The cases above run every split of the work between threads (with 2 or more threads): the
+    /// forward in chunks, by tile and by point, the weight gradient by tile and by point.
+    func testEachSplitRuns() throws {
+        try XCTSkipIf(Parallel.threads < 2, "one thread: every pass runs in chunks or by point")
+        func conv(_ i: Int) -> WinogradConvolution {
+            let t = cases[i]
+            return WinogradConvolution(OneDNNConvolutionShape(batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.oc,
+                                                              kernel: 3, stride: 1, padding: 1, hasBias: t.bias))!
+        }
+        XCTAssertEqual(conv(3).forwardSplit, .chunks)            // 468 tiles of 64 channels
+        XCTAssertEqual(conv(6).forwardSplit, .byTile)            // 36 tiles of 16
+        XCTAssertEqual(conv(8).forwardSplit, .byTile)            // 16 tiles, 16 -> 32
+        XCTAssertEqual(conv(5).forwardSplit, .byPoint)           // 4 tiles, 64 -> 256
+        XCTAssertEqual(conv(5).inputGradientSplit, .byPoint)
+        XCTAssertEqual(conv(11).weightGradientSplit, .byTile)    // 320 tiles of 32 channels
+        XCTAssertEqual(conv(3).weightGradientSplit, .byPoint)    // 468 tiles of 64
+        XCTAssertEqual(conv(0).weightGradientSplit, .byPoint)
+        // ResNet-20's layers at batch 128 and r18's first stage at one image take theirs by tile.
+        let r20 = OneDNNConvolutionShape(batch: 128, channels: 32, height: 14, width: 14, outChannels: 32, kernel: 3, stride: 1, padding: 1, hasBias: false)
+        XCTAssertEqual(WinogradConvolution(r20)?.weightGradientSplit, .byTile)
+        let r18 = OneDNNConvolutionShape(batch: 1, channels: 64, height: 56, width: 56, outChannels: 64, kernel: 3, stride: 1, padding: 1, hasBias: false)
+        XCTAssertEqual(WinogradConvolution(r18)?.forwardSplit, .byTile)
+    }
 
     func testAllThreePassesMatchTheNaiveReference() { forEachKernels { kernels in
         var rng = SeededGenerator(seed: 31)

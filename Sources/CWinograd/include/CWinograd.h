@@ -10,8 +10,9 @@
 // pool, are winograd.c.
 //
 // Callers check loupe_wino_supported(isa) first; channel counts must be multiples of 16.
-// Results depend on neither the thread count nor the chunking: every output is summed in one
-// fixed order.
+// Every output is summed in one fixed order for a given thread count: reruns give the same bits.
+// The forward and the input gradient do not depend on the thread count either; the weight
+// gradient of a batch split between threads by tile adds their partial sums in thread order.
 
 // The kernels' instruction sets.
 enum { LOUPE_WINO_AVX2 = 0, LOUPE_WINO_AVX512 = 1 };
@@ -26,6 +27,14 @@ void loupe_wino_forward_weights(int isa, const float *w, int in, int out, const 
 // The input gradient's transformed weight: the convolution from `out` channels back to `in`
 // by the weight rotated 180 degrees.
 void loupe_wino_input_gradient_weights(int isa, const float *w, int in, int out, float *U);
+
+// How a pass shares its work between OpenMP's threads (winograd.c says why):
+// LOUPE_WINO_CHUNKS, chunks of tiles, each thread a contiguous block of them (a forward over many
+// tiles); LOUPE_WINO_BY_TILE, each thread its own contiguous share of the tiles;
+// LOUPE_WINO_BY_POINT, the tiles' 36 products split between threads by point.
+enum { LOUPE_WINO_CHUNKS = 0, LOUPE_WINO_BY_TILE = 1, LOUPE_WINO_BY_POINT = 2 };
+int loupe_wino_forward_split(int n, int h, int w, int in, int out);
+int loupe_wino_weight_gradient_split(int n, int h, int w, int in, int out);
 
 // Floats of the work buffer loupe_wino_forward needs.
 long loupe_wino_forward_work_floats(int in, int out);
