@@ -51,11 +51,9 @@ enum WeightDownload {
             report(written: totalBytesWritten, expected: totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
         }
 
-        /// Asks the callback again with the bytes so far (the download may be stalled).
-        func poll() {
-            lock.lock(); let (w, e) = (written, expected); lock.unlock()
-            report(written: w, expected: e)
-        }
+        /// Asks the callback again with the bytes so far (the download may be stalled): nothing
+        /// new written, the expected size unchanged.
+        func poll() { report(written: 0, expected: nil) }
 
         private func report(written w: Int64, expected e: Int64?) {
             lock.lock()

@@ -32,6 +32,9 @@ public enum Parallel {
         return min(n, allowed)
     }
 
+    /// This thread's index in OpenMP's pool inside a `forChunks` body (0 outside one).
+    public static var thread: Int { Int(loupe_omp_thread()) }
+
     /// Runs `body(chunkIndex, range)` for each chunk of `0..<count`, chunks of `chunkSize`
     /// items, in parallel when there is more than one chunk.
     public static func forChunks(count: Int, chunkSize: Int,

@@ -62,6 +62,30 @@ final class KernelTests: XCTestCase {
         XCTAssertTrue(c1 == c2)
     }
 
+    /// Each thread starts on its own contiguous block of chunks (the rows it wrote in the loop
+    /// before); one that finishes takes what is left of another's, so a core held up by something
+    /// else on the host (here: a chunk that sleeps) does not hold the whole loop. Every chunk runs
+    /// once.
+    func testAThreadThatFinishesTakesTheRestOfAnothersBlock() throws {
+        try XCTSkipIf(Parallel.pool != .openMP || Parallel.threads < 2, "one thread or libdispatch's pool")
+        let count = 8 * Parallel.threads
+        var runs = [Int](repeating: 0, count: count), by = [Int](repeating: -1, count: count)
+        runs.withUnsafeMutableBufferPointer { r in
+            by.withUnsafeMutableBufferPointer { b in
+                let (r, b) = (r.baseAddress!, b.baseAddress!)
+                Parallel.forChunks(count: count, chunkSize: 1) { c, _ in
+                    if c == 0 { usleep(300_000) }
+                    r[c] += 1
+                    b[c] = Parallel.thread
+                }
+            }
+        }
+        XCTAssertEqual(runs, [Int](repeating: 1, count: count))
+        XCTAssertEqual(by[0], 0)
+        XCTAssertEqual(by[count - 1], Parallel.threads - 1, "the last thread starts at its own block")
+        XCTAssertTrue((1..<8).allSatisfy { by[$0] != 0 }, "thread 0's block after its sleeping chunk ran on \(by[0..<8])")
+    }
+
     func testParallelChunksAreFixedByProblemSize() {
         XCTAssertEqual(Parallel.chunkCount(count: 1000, chunkSize: 64), 16)
         var seen = [Int](repeating: 0, count: 1000)
