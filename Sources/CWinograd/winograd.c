@@ -147,16 +147,22 @@ static void wide_output_body(void *p, int t) {
     forward_output(j, t, j->work + 36L * j->tiles * j->in + (long)t * j->out, j->tiles * j->out);
 }
 
-// LOUPE_WINO_WIDE=point keeps the phases split by point for every few-tile batch (for measurements).
-static int wide_forced(void) {
-    static int forced = -1;
-    int value = __atomic_load_n(&forced, __ATOMIC_RELAXED);
+// Whether the environment variable `name` is "point" (read once into *cache, -1 before): the
+// switches that keep a pass split by point, for measurements.
+static int forced_by_point(const char *name, int *cache) {
+    int value = __atomic_load_n(cache, __ATOMIC_RELAXED);
     if (value < 0) {
-        const char *s = getenv("LOUPE_WINO_WIDE");
+        const char *s = getenv(name);
         value = s != NULL && strcmp(s, "point") == 0;
-        __atomic_store_n(&forced, value, __ATOMIC_RELAXED);
+        __atomic_store_n(cache, value, __ATOMIC_RELAXED);
     }
     return value;
+}
+
+// LOUPE_WINO_WIDE=point keeps the phases split by point for every few-tile batch.
+static int wide_forced(void) {
+    static int cache = -1;
+    return forced_by_point("LOUPE_WINO_WIDE", &cache);
 }
 
 static int forward_split(long tiles, int in, int out) {
@@ -233,15 +239,9 @@ static int local_chunk(int in, int out) {
 // 128 at 16x16 (2x) ~10% slower by tile (4.7 MB of partial dU per thread).
 // LOUPE_WINO_GRADIENT=point keeps the split by point everywhere (for measurements).
 static int gradient_parts(long tiles, int in, int out) {
-    static int by_point = -1;
-    int forced = __atomic_load_n(&by_point, __ATOMIC_RELAXED);
-    if (forced < 0) {
-        const char *s = getenv("LOUPE_WINO_GRADIENT");
-        forced = s != NULL && strcmp(s, "point") == 0;
-        __atomic_store_n(&by_point, forced, __ATOMIC_RELAXED);
-    }
+    static int cache = -1;
     int threads = loupe_omp_threads();
-    return !forced && threads > 1 && tiles * (in + out) >= 16L * in * out ? threads : 1;
+    return !forced_by_point("LOUPE_WINO_GRADIENT", &cache) && threads > 1 && tiles * (in + out) >= 16L * in * out ? threads : 1;
 }
 
 int loupe_wino_weight_gradient_split(int n, int h, int w, int in, int out) {
