@@ -10,7 +10,7 @@ extern int omp_get_thread_num(void);
 extern int omp_get_num_threads(void);
 
 // One thread's block of indices, on a cache line of its own: `next` is taken by its owner and,
-// once the owner's thief has run out of its own, by the thief.
+// once they have finished their own blocks, by the other threads.
 struct block { int next; int end; char pad[56]; } __attribute__((aligned(64)));
 
 struct job { int count; void *context; void (*body)(void *, int); int next; int blocks; struct block *block; };

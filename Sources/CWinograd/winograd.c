@@ -235,8 +235,9 @@ static int local_chunk(int in, int out) {
 // Threads that split the batch's tiles between them, or 1 when the 36 points are split instead:
 // by tile when the V and E by point would move (half of 36·tiles·(in+out) floats) at least eight
 // times what the partial sums do (36·in·out Doubles per thread). Measured with 2 threads on one
-// die: ResNet-20's 64 channels at 7x7 (the margin, 8x) and r18s's 64 at 32x32 the same either way,
-// 128 at 16x16 (2x) ~10% slower by tile (4.7 MB of partial dU per thread).
+// die: ResNet-20's 64 channels at 7x7 and r18s's 64 at 32x32 the same either way; r18s's 128 at
+// 16x16 (batch 64), on the margin with ResNet-20's 64 at 7x7, 9.3-11 ms by tile against 8.7-9.2
+// by point, but 10.2-11.0 against 13.7-14.0 with the vCPUs on two dies; 256 at 8x8 stays by point.
 // LOUPE_WINO_GRADIENT=point keeps the split by point everywhere (for measurements).
 static int gradient_parts(long tiles, int in, int out) {
     static int cache = -1;
