@@ -85,6 +85,27 @@ final class TrainingBehaviourTests: XCTestCase {
         XCTAssertFalse(other.arena.snapshot() == ResNet(try smallConfig(), seed: 11).arena.snapshot())
     }
 
+    /// A small stem's output lives in a workspace tensor the blocks above overwrite, and is
+    /// rebuilt before the first block's backward: the same bits as keeping it. Stages [2, 1]
+    /// (as r18s: the downsampling block's input gradient lands where the stem's output was) and
+    /// [1, 1, 1] (two downsampling blocks: the other pass-down tensor).
+    func testTheStemOutputInTheWorkspaceChangesNoBit() throws {
+        let (x, labels) = quadrantProblem(count: 16, seed: 4)
+        for stages in [[2, 1], [1, 1, 1]] {
+            let c = ResNetConfig(depth: 0, block: .basic, stages: stages, widths: [16, 32, 64].prefix(stages.count).map { $0 },
+                                 stem: .small, inputChannels: 1, classes: 4)
+            var runs: [([Float], [Float])] = []
+            for shared in [true, false] {
+                let model = ResNet(c, seed: 9)
+                model.stemOutputInWorkspace = shared
+                let losses = train(model, steps: 3, lr: 0.05, x: x, labels: labels)
+                runs.append((losses, model.arena.snapshot()))
+            }
+            XCTAssertEqual(runs[0].0, runs[1].0, "stages \(stages)")
+            XCTAssertTrue(runs[0].1 == runs[1].1, "stages \(stages): weights differ with the stem's output in the workspace")
+        }
+    }
+
     func testFrozenBackboneTrainsOnlyTheHeadAndKeepsBatchNormStatistics() throws {
         let (x, labels) = quadrantProblem(count: 16, seed: 3)
         let model = ResNet(try smallConfig(), seed: 5)

@@ -63,7 +63,8 @@ public final class BatchNorm2D {
     }
 
     /// The fused form: `out = relu?(bn(x) + residual?)` in one pass over the data. `out` may be
-    /// any tensor the caller owns (it is resized); it must not be `x` or `residual`.
+    /// any tensor the caller owns (it is resized) but `x`; it may be `residual` (each element
+    /// is read before the same element is written).
     ///
     /// The input is kept as it is (backward recomputes x̂ = (x − mean)·invstd from it in its
     /// passes, and writing x̂ would cost a store per element); `recomputeOutput` rebuilds a

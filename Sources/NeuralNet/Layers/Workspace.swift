@@ -8,10 +8,6 @@ public final class Workspace: @unchecked Sendable {
     private var scratch = RawScratch()
     private var reorderedWeights = RawScratch()
     private var blockedA = RawScratch(), blockedB = RawScratch()
-    /// An activation-sized tensor a block uses within one forward call (its shortcut's
-    /// normalised output). (A second one, for intermediate gradients, went: a block's backward
-    /// now writes them into its own buffers that are dead by then.)
-    public let scratchA = Tensor(shape: [0])
     /// An activation that a block recomputes in backward instead of keeping (a BatchNorm+ReLU
     /// output rebuilt from the BatchNorm's kept input); once its backward is done with it, a
     /// downsampling block's shortcut gradient.
@@ -63,8 +59,9 @@ public final class Workspace: @unchecked Sendable {
     }
 
     /// The pass-down gradient tensor that is not `dy`, so a block may write its input gradient
-    /// there while still reading `dy`.
-    public func passBuffer(avoiding dy: Tensor) -> Tensor { dy === passA ? passB : passA }
+    /// there while still reading `dy`. (Between a training forward and the first block's
+    /// backward, one of them may hold a small stem's output: `ResNet.stemHome`.)
+    public func passBuffer(avoiding dy: Tensor?) -> Tensor { dy === passA ? passB : passA }
 }
 
 /// One growing allocation, 64-byte aligned (what oneDNN's AVX-512 kernels like).

@@ -7,8 +7,10 @@ import TensorCore
 // evaluation the BatchNorms fold into the convolutions (see `forward`).
 // Memory in training: each BatchNorm keeps its input (a convolution's output), all its
 // backward needs; relu(bn1(·)) lives in shared scratch and is rebuilt from it before conv2's
-// backward. A block keeps three activations (conv1's and conv2's outputs, its own), and
-// backward works in place in those (they become gradients) or in the workspace's shared tensors.
+// backward; a downsampling shortcut's normalised output goes into the block's output buffer,
+// which bn2's fused pass reads and overwrites. A block keeps three activations (conv1's and
+// conv2's outputs, its own), and backward works in place in those (they become gradients) or
+// in the workspace's shared tensors.
 
 /// torchvision's BasicBlock (two 3x3 convolutions), with its state-dict names.
 public final class BasicBlock: ResidualBlock {
@@ -37,6 +39,7 @@ public final class BasicBlock: ResidualBlock {
 
     public var convolutions: [Conv2D] { [conv1, conv2] + (downsample.map { [$0.conv] } ?? []) }
     public var norms: [BatchNorm2D] { [bn1, bn2] + (downsample.map { [$0.bn] } ?? []) }
+    public var passesGradientThroughWorkspace: Bool { downsample != nil }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         if !training { return foldedForward(x) }
@@ -50,7 +53,9 @@ public final class BasicBlock: ResidualBlock {
         let h2 = conv2.forward(a1)
         var shortcut = x
         if let (conv, bn) = downsample {
-            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: workspace.scratchA)
+            // The shortcut's output goes into the block's output buffer, which bn2's pass then
+            // reads and overwrites element by element.
+            shortcut = bn.forward(conv.forward(x), training: training, residual: nil, relu: false, into: bn2.output)
         }
         let y = bn2.forward(h2, training: training, residual: shortcut, relu: true, into: bn2.output)
         output = y

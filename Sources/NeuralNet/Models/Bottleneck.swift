@@ -32,6 +32,7 @@ public final class Bottleneck: ResidualBlock {
 
     public var convolutions: [Conv2D] { [conv1, conv2, conv3] + (downsample.map { [$0.conv] } ?? []) }
     public var norms: [BatchNorm2D] { [bn1, bn2, bn3] + (downsample.map { [$0.bn] } ?? []) }
+    public var passesGradientThroughWorkspace: Bool { false }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var h = relu1.forward(bn1.forward(conv1.forward(x), training: training))
@@ -60,4 +61,6 @@ public protocol ResidualBlock: AnyObject {
     var norms: [BatchNorm2D] { get }
     func forward(_ x: Tensor, training: Bool) -> Tensor
     func backward(_ dy: Tensor) -> Tensor
+    /// Whether backward writes its input gradient into one of the workspace's pass-down tensors.
+    var passesGradientThroughWorkspace: Bool { get }
 }

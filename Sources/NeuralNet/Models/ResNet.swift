@@ -11,6 +11,12 @@ public final class ResNet {
     let workspace = Workspace()
     let stemConv: Conv2D, stemNorm: BatchNorm2D
     private var stemFoldedInput: Tensor?
+    /// Whether a training forward may leave the stem's output in the workspace (`stemHome`);
+    /// false keeps it in its BatchNorm's own buffer (tests compare the two: the same bits).
+    public var stemOutputInWorkspace = true
+    /// The workspace tensor the last training forward left the stem's output in (`stemHome`;
+    /// nil: its BatchNorm's own buffer), rebuilt there before the first block's backward.
+    private var stemOutputHome: Tensor?
     let stemPool: MaxPool2D?
     let blocks: [ResidualBlock]
     let pool = GlobalAveragePool()
@@ -132,25 +138,50 @@ public final class ResNet {
         }
         if backboneFrozen { return }
         d = pool.backward(d)
-        for block in blocks.reversed() { d = block.backward(d) }
+        for (i, block) in blocks.enumerated().reversed() {
+            if i == 0, let home = stemOutputHome { stemNorm.recomputeOutput(relu: true, into: home) }
+            d = block.backward(d)
+        }
         if let p = stemPool { d = p.backward(d) }
         if let x = stemFoldedInput {
             stemFoldedInput = nil
             _ = stemForward(x, training: false, fold: false)
         }
-        stemConv.backward(stemNorm.backward(d, reluOutput: stemNorm.output, into: stemConv.output))
+        let stemOutput = stemOutputHome ?? stemNorm.output
+        stemConv.backward(stemNorm.backward(d, reluOutput: stemOutput, into: stemConv.output))
     }
+
+    /// Where a training forward leaves the stem's output when not in its BatchNorm's own buffer
+    /// (nil: there): a pass-down tensor of the workspace, which no forward writes. A stem without
+    /// pooling feeds the first block, which needs its output in its forward, and in its backward
+    /// (its first convolution's weight gradient) and the stem's (the ReLU's mask); in between,
+    /// the blocks above may pass their gradients down through the workspace's two tensors, and
+    /// the one the first block's `dy` will be (`Workspace.passBuffer(avoiding:)` from the top)
+    /// is the other one. So the stem's BatchNorm rebuilds it there (the same bits, from the kept
+    /// convolution output) before the first block's backward. The first block must pass its own
+    /// gradient through its buffers. peak-rss-r18s, with a downsampling shortcut's output in the
+    /// block's own output buffer (BasicBlock): 469 → 446 MiB.
+    private lazy var stemHome: Tensor? = {
+        guard stemPool == nil, let first = blocks.first, !first.passesGradientThroughWorkspace else { return nil }
+        var dy: Tensor? = nil
+        for block in blocks.dropFirst().reversed() {
+            dy = block.passesGradientThroughWorkspace ? workspace.passBuffer(avoiding: dy) : nil
+        }
+        return workspace.passBuffer(avoiding: dy)
+    }()
 
     /// conv → BatchNorm → ReLU, fused; in evaluation the BatchNorm folds into the convolution
     /// (and a later backward first recomputes the unfolded activations).
     private func stemForward(_ x: Tensor, training: Bool, fold: Bool = true) -> Tensor {
+        stemOutputHome = training && stemOutputInWorkspace ? stemHome : nil
         if !training && fold {
             stemFoldedInput = x
             let e = stemNorm.inferenceAffine()
             return stemConv.forward(x, epilogue: ConvEpilogue(scale: e.scale, shift: e.shift, relu: true))
         }
         stemFoldedInput = nil
-        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true, into: stemNorm.output)
+        return stemNorm.forward(stemConv.forward(x), training: training, residual: nil, relu: true,
+                                into: stemOutputHome ?? stemNorm.output)
     }
 
     /// Freezes or unfreezes everything but the head.
