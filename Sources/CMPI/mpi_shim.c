@@ -234,19 +234,24 @@ void loupe_mpi_broadcast(void *buffer, long bytes, int root) {
     }
 }
 
+// Every rank's bytes, in rank order. The sizes travel as longs and each rank's bytes by a
+// broadcast from it (in pieces of at most 1 GiB): MPI's counts and displacements are ints, so
+// one Allgatherv could not carry 2 GiB in all (predictions with 1,000 class probabilities
+// each, from a few hundred thousand files).
 void *loupe_mpi_allgather(const void *bytes, long count, long *counts) {
-    int mine = (int)count;
-    int *sizes = malloc(sizeof(int) * (size_t)my_size), *offsets = malloc(sizeof(int) * (size_t)my_size);
+    long mine = count;
     MPI_Request request;
-    MPI_Iallgather(&mine, 1, MPI_INT, sizes, 1, MPI_INT, data_comm, &request);
+    MPI_Iallgather(&mine, 1, MPI_LONG, counts, 1, MPI_LONG, data_comm, &request);
     wait_collective(&request);
     long total = 0;
-    for (int r = 0; r < my_size; r++) { offsets[r] = (int)total; total += sizes[r]; counts[r] = sizes[r]; }
+    for (int r = 0; r < my_size; r++) total += counts[r];
     char *out = malloc(total > 0 ? (size_t)total : 1);
-    MPI_Iallgatherv(bytes, mine, MPI_BYTE, out, sizes, offsets, MPI_BYTE, data_comm, &request);
-    wait_collective(&request);
-    free(sizes);
-    free(offsets);
+    long offset = 0;
+    for (int r = 0; r < my_size; r++) {
+        if (r == my_rank && count > 0) memcpy(out + offset, bytes, (size_t)count);
+        loupe_mpi_broadcast(out + offset, counts[r], r);
+        offset += counts[r];
+    }
     return out;
 }
 

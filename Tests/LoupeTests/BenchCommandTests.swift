@@ -6,6 +6,7 @@ import XCTest
 final class BenchCommandTests: XCTestCase {
     func testBenchPrintsWorkloadLinesAndRefusesUnknownNames() throws {
         let folder = try LoupeBinary.scratchFolder("bench")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let result = try LoupeBinary.run(["bench", "sgemm-1024", "decode-augment", "--seconds", "0.2"], in: folder)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)

@@ -33,7 +33,8 @@ torch_for() {
   esac | sed "s/^/torch2\t/"
 }
 if [ "${ORDER:-program}" = workload ]; then
-  for r in $(seq 1 "$ROUNDS"); do
+  # FIRST: the first round's number (its parity sets who goes first), for series of ROUNDS=1 runs.
+  for r in $(seq "${FIRST:-1}" $(( ${FIRST:-1} + ROUNDS - 1 ))); do
     head="round $r $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg) isa ${ISA:-native} order workload"
     out=""; samples=""
     for w in $W; do
