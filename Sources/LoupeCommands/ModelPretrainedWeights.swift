@@ -107,6 +107,11 @@ enum PretrainedWeights {
         return try fetchHere(source, depth: depth, call: call)
     }
 
+    /// The cached copies `fetch` passed over, one line each.
+    private static func report(_ damaged: [String], _ call: CommandInvocation) {
+        for line in damaged { call.write("weights: \(line); fetching it again") }
+    }
+
     /// `fetch` on this process alone.
     static func fetchHere(_ source: Source, depth: Int, call: CommandInvocation) throws(WeightsError) -> (path: String, weights: ModelOrigin.WeightsSource) {
         let cache = WeightCache()
@@ -114,10 +119,12 @@ enum PretrainedWeights {
         case .imagenet:
             let result = try cache.imagenet(depth: depth, progress: progress(call, name: ImageNetWeights.forDepth(depth)?.fileName ?? ""))
             let table = result.1, resolved = result.0
+            report(resolved.damaged, call)
             call.write("weights: \(table.fileName) (\(table.version)) from \(resolved.path)\(resolved.downloaded ? " (downloaded now)" : "")")
             return (resolved.path, .imagenet(version: table.version, fileName: table.fileName))
         case .url(let url):
             let resolved = try cache.fetch(url: url, progress: progress(call, name: (url as NSString).lastPathComponent))
+            report(resolved.damaged, call)
             call.write("weights: \(resolved.path)\(resolved.downloaded ? " (downloaded now)" : "")")
             return (resolved.path, .url(url))
         case .file(let file):

@@ -28,10 +28,13 @@ public struct WeightCache: Sendable {
         mirror = environment["LOUPE_WEIGHTS_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// What became of a request: the local file and whether it was downloaded now.
+    /// What became of a request: the local file, whether it was downloaded now, and the cached
+    /// copies that were passed over because they were not the expected file (each path and what
+    /// became of it).
     public struct Resolved: Sendable, Equatable {
         public var path: String
         public var downloaded: Bool
+        public var damaged: [String] = []
     }
 
     /// Progress of a download: bytes so far and the total when the server said it; return true to stop.
@@ -78,12 +81,23 @@ public struct WeightCache: Sendable {
     }
 
     /// A URL's file: found in a cache by its name, else downloaded; checked by its name's hash prefix.
+    /// A cached copy that is not the expected file (a damaged disk, a copy cut short) is passed
+    /// over, as a package manager does: Loupe's own is removed and downloaded again, PyTorch's is
+    /// left alone (it is not Loupe's to delete); `Resolved.damaged` says which.
     public func fetch(url: String, expectedPrefix: String? = nil, progress: @escaping Progress = { _, _ in false }) throws(WeightsError) -> Resolved {
         let name = Self.fileName(url: url)
         let expected = expectedPrefix ?? WeightFile.hashPrefix(of: name)
+        var damaged: [String] = []
         for candidate in [folder + "/" + name, torchHubFolder + "/" + name] where FileManager.default.fileExists(atPath: candidate) {
-            try check(candidate, expected: expected, name: name, deleteOnMismatch: false)
-            return Resolved(path: candidate, downloaded: false)
+            do throws(WeightsError) {
+                try check(candidate, expected: expected, name: name, deleteOnMismatch: false)
+                return Resolved(path: candidate, downloaded: false, damaged: damaged)
+            } catch .hashMismatch(_, _, let actual, _, _, _) {
+                let own = candidate.hasPrefix(folder + "/")
+                if own { try? FileManager.default.removeItem(atPath: candidate) }
+                let fate = own ? "was removed" : "is left as it was (PyTorch's cache)"
+                damaged.append("\(candidate) is not the expected file (its sha256 begins \(actual.prefix(8)), expected \(expected ?? "")) and \(fate)")
+            }
         }
         let target = folder + "/" + name
         // Named by process, as `store`'s is: two processes downloading into one cache never share it.
@@ -101,7 +115,7 @@ public struct WeightCache: Sendable {
             try? FileManager.default.removeItem(atPath: partial)
             throw .cannotWrite(path: target, reason: error.localizedDescription)
         }
-        return Resolved(path: target, downloaded: true)
+        return Resolved(path: target, downloaded: true, damaged: damaged)
     }
 
     /// A local file, checked when its name carries a hash prefix.

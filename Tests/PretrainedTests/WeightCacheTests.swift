@@ -129,6 +129,42 @@ final class WeightCacheTests: XCTestCase {
         XCTAssertFalse(found.downloaded)
     }
 
+    func testADamagedCopyInLoupesCacheIsDownloadedAgain() throws {
+        let bytes: [UInt8] = Array(repeating: 5, count: 3000)
+        let name = try serve(bytes, stem: "damaged")
+        try startServer()
+        let c = cache()
+        try FileManager.default.createDirectory(atPath: c.folder, withIntermediateDirectories: true)
+        try Data(bytes.prefix(1000)).write(to: URL(fileURLWithPath: c.folder + "/" + name))   // a copy cut short
+        let found = try c.fetch(url: "http://127.0.0.1:\(port)/\(name)")
+        XCTAssertEqual(found.path, c.folder + "/" + name)
+        XCTAssertTrue(found.downloaded)
+        XCTAssertEqual(found.damaged.count, 1)
+        XCTAssertTrue(found.damaged[0].hasPrefix(c.folder + "/" + name) && found.damaged[0].hasSuffix("was removed"), "\(found.damaged)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: found.path)), Data(bytes))
+        // And the next fetch finds the good copy, with nothing to report.
+        let again = try c.fetch(url: "http://127.0.0.1:9/\(name)")
+        XCTAssertEqual(again.path, c.folder + "/" + name)
+        XCTAssertFalse(again.downloaded)
+        XCTAssertEqual(again.damaged, [])
+    }
+
+    func testADamagedCopyInPyTorchsCacheIsLeftAloneAndPassedOver() throws {
+        let bytes: [UInt8] = Array(repeating: 6, count: 3000)
+        let name = try serve(bytes, stem: "hubdamaged")
+        try startServer()
+        let c = cache()
+        try FileManager.default.createDirectory(atPath: c.torchHubFolder, withIntermediateDirectories: true)
+        let hubCopy = c.torchHubFolder + "/" + name
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: hubCopy))
+        let found = try c.fetch(url: "http://127.0.0.1:\(port)/\(name)")
+        XCTAssertEqual(found.path, c.folder + "/" + name)
+        XCTAssertTrue(found.downloaded)
+        XCTAssertEqual(found.damaged.count, 1)
+        XCTAssertTrue(found.damaged[0].hasPrefix(hubCopy) && found.damaged[0].contains("is left as it was"), "\(found.damaged)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: hubCopy)), Data([1, 2, 3]), "PyTorch's file is not Loupe's to change")
+    }
+
     func testWrongHashIsRefusedAndNothingStays() throws {
         let name = try serve(Array(repeating: 1, count: 5000), stem: "bad", claimed: "deadbeef")
         try startServer()
