@@ -109,7 +109,7 @@ enum PretrainedWeights {
 
     /// The cached copies `fetch` passed over, one line each.
     private static func report(_ damaged: [String], _ call: CommandInvocation) {
-        for line in damaged { call.write("weights: \(line); fetching it again") }
+        for line in damaged { call.write("weights: \(line)") }
     }
 
     /// `fetch` on this process alone.
