@@ -81,9 +81,12 @@ final class KernelTests: XCTestCase {
             }
         }
         XCTAssertEqual(runs, [Int](repeating: 1, count: count))
-        XCTAssertEqual(by[0], 0)
         XCTAssertEqual(by[count - 1], Parallel.threads - 1, "the last thread starts at its own block")
-        XCTAssertTrue((1..<8).allSatisfy { by[$0] != 0 }, "thread 0's block after its sleeping chunk ran on \(by[0..<8])")
+        // The sleeping chunk's thread: thread 0, or (when thread 0 starts late, as under a loaded
+        // CI) another that had finished its own block first. Either way block 0 went on without it.
+        let sleeper = by[0]
+        XCTAssertTrue((1..<8).allSatisfy { by[$0] != sleeper },
+                      "block 0 after its sleeping chunk (on thread \(sleeper)) ran on \(by[0..<8])")
     }
 
     func testParallelChunksAreFixedByProblemSize() {
