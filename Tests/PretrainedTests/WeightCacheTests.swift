@@ -129,40 +129,40 @@ final class WeightCacheTests: XCTestCase {
         XCTAssertFalse(found.downloaded)
     }
 
-    func testADamagedCopyInLoupesCacheIsDownloadedAgain() throws {
+    /// A served file, and a damaged copy of it (`damaged` bytes) in `folder` of the cache: the
+    /// fetch that follows must download the served file into Loupe's cache, reporting the copy.
+    func fetchPastADamagedCopy(in folder: (WeightCache) -> String, damaged: [UInt8], stem: String) throws
+        -> (cache: WeightCache, copy: String, found: WeightCache.Resolved) {
         let bytes: [UInt8] = Array(repeating: 5, count: 3000)
-        let name = try serve(bytes, stem: "damaged")
+        let name = try serve(bytes, stem: stem)
         try startServer()
         let c = cache()
-        try FileManager.default.createDirectory(atPath: c.folder, withIntermediateDirectories: true)
-        try Data(bytes.prefix(1000)).write(to: URL(fileURLWithPath: c.folder + "/" + name))   // a copy cut short
+        try FileManager.default.createDirectory(atPath: folder(c), withIntermediateDirectories: true)
+        let copy = folder(c) + "/" + name
+        try Data(damaged).write(to: URL(fileURLWithPath: copy))
         let found = try c.fetch(url: "http://127.0.0.1:\(port)/\(name)")
         XCTAssertEqual(found.path, c.folder + "/" + name)
         XCTAssertTrue(found.downloaded)
-        XCTAssertEqual(found.damaged.count, 1)
-        XCTAssertTrue(found.damaged[0].hasPrefix(c.folder + "/" + name) && found.damaged[0].hasSuffix("was removed"), "\(found.damaged)")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: found.path)), Data(bytes))
+        XCTAssertEqual(found.damaged.count, 1)
+        XCTAssertTrue(found.damaged.first?.hasPrefix(copy) ?? false, "\(found.damaged)")
+        return (c, copy, found)
+    }
+
+    func testADamagedCopyInLoupesCacheIsDownloadedAgain() throws {
+        let (c, copy, found) = try fetchPastADamagedCopy(in: \.folder, damaged: Array(repeating: 5, count: 1000), stem: "damaged")   // a copy cut short
+        XCTAssertTrue(found.damaged.first?.hasSuffix("was removed") ?? false, "\(found.damaged)")
         // And the next fetch finds the good copy, with nothing to report.
-        let again = try c.fetch(url: "http://127.0.0.1:9/\(name)")
-        XCTAssertEqual(again.path, c.folder + "/" + name)
+        let again = try c.fetch(url: "http://127.0.0.1:9/\((copy as NSString).lastPathComponent)")
+        XCTAssertEqual(again.path, copy)
         XCTAssertFalse(again.downloaded)
         XCTAssertEqual(again.damaged, [])
     }
 
     func testADamagedCopyInPyTorchsCacheIsLeftAloneAndPassedOver() throws {
-        let bytes: [UInt8] = Array(repeating: 6, count: 3000)
-        let name = try serve(bytes, stem: "hubdamaged")
-        try startServer()
-        let c = cache()
-        try FileManager.default.createDirectory(atPath: c.torchHubFolder, withIntermediateDirectories: true)
-        let hubCopy = c.torchHubFolder + "/" + name
-        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: hubCopy))
-        let found = try c.fetch(url: "http://127.0.0.1:\(port)/\(name)")
-        XCTAssertEqual(found.path, c.folder + "/" + name)
-        XCTAssertTrue(found.downloaded)
-        XCTAssertEqual(found.damaged.count, 1)
-        XCTAssertTrue(found.damaged[0].hasPrefix(hubCopy) && found.damaged[0].contains("is left as it was"), "\(found.damaged)")
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: hubCopy)), Data([1, 2, 3]), "PyTorch's file is not Loupe's to change")
+        let (_, copy, found) = try fetchPastADamagedCopy(in: \.torchHubFolder, damaged: [1, 2, 3], stem: "hubdamaged")
+        XCTAssertTrue(found.damaged.first?.contains("is left as it was") ?? false, "\(found.damaged)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: copy)), Data([1, 2, 3]), "PyTorch's file is not Loupe's to change")
     }
 
     func testWrongHashIsRefusedAndNothingStays() throws {

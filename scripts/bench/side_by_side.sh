@@ -55,9 +55,8 @@ for r in $(seq 1 "$ROUNDS"); do
   out=$("$LOUPE" bench $W | sed "s/^/loupe\t/")
   c2=$("$C2C")
   out+=$'\n'$(env $TENV "$PY" "$SHIM/run_torch_reference.py" "$BENCH/torch_reference.py" 2 $TW 2>/dev/null | sed "s/^/torch2\t/")
-  case " $W " in *" peak-rss-r18s "*) out+=$'\n'$(env $TENV "$PY" "$SHIM/torch_peak_rss.py" "$BENCH/torch_reference.py" 2 2>/dev/null | sed "s/^/torch2\t/");; esac
-  case " $W " in *" conv-r18s "*) out+=$'\n'$(env $TENV "$PY" "$BENCH/torch_conv_reference.py" 2>/dev/null \
-      | awk '/contiguous/ {print "conv-r18s-nchw\t" $(NF-1) " GFLOP/s"} /channels_last/ {print "conv-r18s-nhwc\t" $(NF-1) " GFLOP/s"}' | sed "s/^/torch2\t/");; esac
+  case " $W " in *" peak-rss-r18s "*) out+=$'\n'$(torch_for peak-rss-r18s);; esac
+  case " $W " in *" conv-r18s "*) out+=$'\n'$(torch_for conv-r18s);; esac
   c3=$("$C2C")
   echo "# $head c2c $c1/$c2/$c3 ns"
   echo "$out"
